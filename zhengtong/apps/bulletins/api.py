@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from zhengtong.apps.bulletins import services
+from zhengtong.apps.bulletins.models import Bulletin
+from zhengtong.apps.bulletins.rules import VIEW
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.policy import require, visible
+
+router = Router(tags=["bulletins"])
+
+
+class BulletinIn(Schema):
+    title: str = Field(..., max_length=200)
+    body: str = Field(..., max_length=20000)
+    classification: int = Field(0, ge=0)
+
+
+class BulletinOut(Schema):
+    id: int
+    title: str
+    body: str
+    author: str
+    classification: int
+    published_at: datetime
+
+
+def _out(bulletin: Bulletin) -> BulletinOut:
+    return BulletinOut(id=bulletin.pk, title=bulletin.title, body=bulletin.body, author=bulletin.author.get_full_name(),
+                       classification=bulletin.classification, published_at=bulletin.published_at)
+
+
+@router.get("/", response=list[BulletinOut], summary="Work news I may read")
+def list_bulletins(request: HttpRequest, limit: int = 50) -> list[BulletinOut]:
+    require(request.user, perms.USE_BUSINESS_APPS)
+    items = visible(request.user, Bulletin.objects.select_related("author"))[: max(1, min(limit, 200))]
+    return [_out(item) for item in items]
+
+
+@router.get("/{bulletin_id}", response=BulletinOut, summary="One work news item")
+def get_bulletin(request: HttpRequest, bulletin_id: int) -> BulletinOut:
+    bulletin = get_object_or_404(Bulletin.objects.select_related("author"), pk=bulletin_id)
+    require(request.user, VIEW, bulletin)
+    return _out(bulletin)
+
+
+@router.post("/", response={201: BulletinOut}, summary="Publish a work news item")
+def create_bulletin(request: HttpRequest, payload: BulletinIn) -> tuple[int, BulletinOut]:
+    bulletin = services.publish(acting_user=request.user, title=payload.title, body=payload.body, classification=payload.classification)
+    return 201, _out(bulletin)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from zhengtong.apps.bulletins import services
+from zhengtong.apps.bulletins.forms import BulletinForm
+from zhengtong.apps.bulletins.models import Bulletin
+from zhengtong.apps.bulletins.rules import VIEW
+from zhengtong.errors import ServiceError
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.models import ClassificationLevel
+from zhengtong.platform.access.policy import clearance_of, require, visible
+
+
+@login_required
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, perms.USE_BUSINESS_APPS)
+    items = visible(request.user, Bulletin.objects.select_related("author"))[:100]
+    levels = dict(ClassificationLevel.objects.values_list("rank", "name"))
+    return render(request, "bulletins/list.html", {"items": items, "levels": levels})
+
+
+@login_required
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = get_object_or_404(Bulletin.objects.select_related("author"), pk=pk)
+    require(request.user, VIEW, bulletin)
+    level = ClassificationLevel.objects.filter(rank=bulletin.classification).first()
+    return render(request, "bulletins/detail.html", {"item": bulletin, "level": level})
+
+
+@login_required
+def bulletin_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, perms.USE_BUSINESS_APPS)
+    form = BulletinForm(request.POST or None, max_rank=min(clearance_of(request.user), settings.MAX_CLASSIFICATION))
+    if request.method == "POST" and form.is_valid():
+        try:
+            bulletin = services.publish(acting_user=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            for field, errors in exc.fields.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Published."))
+            return redirect("bulletins:detail", pk=bulletin.pk)
+    return render(request, "bulletins/form.html", {"form": form})

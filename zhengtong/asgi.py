@@ -1,0 +1,40 @@
+"""The ASGI entry point: plain HTTP and WebSockets on one port.
+
+HTTP goes to Django's WSGI handler through a2wsgi, so each request crosses from the event
+loop to a worker thread once; Django's own ASGI handler crosses for every sync middleware
+and view (benchmarks/http.py measures both; BENCHMARKS.md has the figures). WebSockets are
+served by Channels consumers natively on the loop. ``ZT_HTTP_MODE=asgi`` selects Django's
+ASGI handler instead, for comparison.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengtong.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_asgi = get_asgi_application()  # sets Django up before anything imports models
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from zhengtong.env import env_choice  # noqa: E402
+from zhengtong.routing import websocket_urlpatterns  # noqa: E402
+
+HTTP_MODE = env_choice("ZT_HTTP_MODE", "wsgi", ("wsgi", "asgi"))
+http_application = (
+    WSGIMiddleware(get_wsgi_application(), workers=settings.HTTP_THREADS)  # type: ignore[arg-type]
+    if HTTP_MODE == "wsgi"
+    else django_asgi
+)
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_application,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

@@ -1,0 +1,25 @@
+"""Errors that services raise and that pages and the API turn into clear messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """A request that cannot be carried out; nothing has been changed.
+
+    ``code`` is stable for programs, ``message`` is for people (already translated), and
+    ``fields`` names the inputs at fault.
+    """
+
+    status = 400
+
+    def __init__(self, code: str, message: Any, fields: dict[str, Any] | None = None) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = str(message)
+        self.fields = fields or {}
+
+
+class Conflict(ServiceError):
+    status = 409

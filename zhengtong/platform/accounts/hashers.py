@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
+
+class TunedArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2id with the cost taken from settings, so it can be measured and tuned per site."""
+
+    algorithm = "argon2"
+
+    @property  # type: ignore[override]
+    def time_cost(self) -> int:
+        return int(settings.ARGON2_TIME_COST)
+
+    @property  # type: ignore[override]
+    def memory_cost(self) -> int:
+        return int(settings.ARGON2_MEMORY_KIB)
+
+    @property  # type: ignore[override]
+    def parallelism(self) -> int:
+        return int(settings.ARGON2_PARALLELISM)

@@ -1,0 +1,15 @@
+"""Who is acting and from where, for the audit records written during one request."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    source_ip: str = ""
+    user_agent: str = ""
+
+
+current: ContextVar[RequestContext] = ContextVar("zt_audit_request", default=RequestContext())

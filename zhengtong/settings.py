@@ -1,0 +1,253 @@
+"""Zhengtong settings: the one settings module.
+
+Every deployment knob is a ``ZT_*`` environment variable read by the typed helpers in
+``zhengtong.env``; docs/configuration.md lists them all (a test keeps the two in step).
+Security policy values are settings too; ``zhengtong.checks`` refuses a production start
+(``manage.py check --deploy``) when they fall below the 等保 level-3 bar.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_optional,
+    env_secret,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("ZT_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("ZT_DEBUG", False)
+
+
+def _local_secret_key() -> str:
+    """Development fallback: a random key kept under var/, never in the repository."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = env_secret("ZT_SECRET_KEY", _local_secret_key)
+SECRET_KEY_FROM_ENVIRONMENT = env_optional("ZT_SECRET_KEY") is not None or env_optional("ZT_SECRET_KEY_FILE") is not None
+
+ALLOWED_HOSTS = env_list("ZT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("ZT_CSRF_TRUSTED_ORIGINS", [])
+# Addresses of reverse proxies whose X-Forwarded-For may be believed for the client address.
+TRUSTED_PROXIES = env_list("ZT_TRUSTED_PROXIES", [])
+
+INSTALLED_APPS = [
+    "zhengtong.ui",
+    "zhengtong.platform.accounts",
+    "zhengtong.platform.access",
+    "zhengtong.platform.audit",
+    "zhengtong.apps.bulletins",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "ninja",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhengtong.middleware.SecurityHeadersMiddleware",
+    "zhengtong.middleware.ApiRequestLimitsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhengtong.platform.audit.middleware.AuditContextMiddleware",
+    "zhengtong.platform.accounts.middleware.SessionPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "zhengtong.urls"
+WSGI_APPLICATION = "zhengtong.wsgi.application"
+ASGI_APPLICATION = "zhengtong.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhengtong.ui.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------
+
+DATABASE_URL = env_str("ZT_DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhengtong.sqlite3'}")
+_database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ZT_DATABASE_CONN_MAX_AGE", 0, minimum=0))
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at BEGIN so two
+    # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
+    _database["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+elif _database["ENGINE"] == "django.db.backends.mysql":
+    import pymysql
+
+    pymysql.install_as_MySQLdb()
+    _database["OPTIONS"] = {"charset": "utf8mb4", "isolation_level": "read committed"}
+    _database.setdefault("TEST", {})["CHARSET"] = "utf8mb4"
+    _database["TEST"]["COLLATION"] = "utf8mb4_unicode_ci"
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, channel layer ---------------------------------------------------------------
+
+REDIS_URL = env_optional("ZT_REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhengtong"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Plain database sessions: a per-process cache would keep a revoked session alive in
+    # another process after "sign out of all devices".
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Identity and sign-in policy --------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "ui:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+PASSWORD_HASHERS = [
+    "zhengtong.platform.accounts.hashers.TunedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Argon2id cost; the defaults are argon2-cffi's RFC 9106 "low memory" profile.
+ARGON2_TIME_COST = env_int("ZT_ARGON2_TIME_COST", 3, minimum=1)
+ARGON2_MEMORY_KIB = env_int("ZT_ARGON2_MEMORY_KIB", 65536, minimum=8)
+ARGON2_PARALLELISM = env_int("ZT_ARGON2_PARALLELISM", 4, minimum=1)
+
+PASSWORD_MIN_LENGTH = env_int("ZT_PASSWORD_MIN_LENGTH", 8, minimum=1)
+PASSWORD_MIN_CHARACTER_CLASSES = env_int("ZT_PASSWORD_MIN_CHARACTER_CLASSES", 3, minimum=1, maximum=4)
+PASSWORD_HISTORY = env_int("ZT_PASSWORD_HISTORY", 5, minimum=0)
+# 0 turns expiry off (ASVS 6.2.10); 等保 8.1.4.1a asks for periodic change, so deploy checks want 1..90.
+PASSWORD_MAX_AGE_DAYS = env_int("ZT_PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {"NAME": "zhengtong.platform.accounts.validators.CharacterClassesValidator", "OPTIONS": {"minimum": PASSWORD_MIN_CHARACTER_CLASSES}},
+    {"NAME": "zhengtong.platform.accounts.validators.NotContainingUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "zhengtong.platform.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"depth": PASSWORD_HISTORY}},
+]
+
+LOCKOUT_THRESHOLD = env_int("ZT_LOCKOUT_THRESHOLD", 5, minimum=1)
+LOCKOUT_ADDRESS_THRESHOLD = env_int("ZT_LOCKOUT_ADDRESS_THRESHOLD", 20, minimum=1)
+LOCKOUT_WINDOW_MINUTES = env_int("ZT_LOCKOUT_WINDOW_MINUTES", 30, minimum=1)
+LOCKOUT_MINUTES = env_int("ZT_LOCKOUT_MINUTES", 30, minimum=1)
+
+SESSION_IDLE_MINUTES = env_int("ZT_SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = env_int("ZT_SESSION_MAX_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# "admins": MFA required of the administrators only; "all": of everyone.
+MFA_REQUIRED_FOR = env_choice("ZT_MFA_REQUIRED_FOR", "admins", ("admins", "all"))
+MFA_ISSUER = env_str("ZT_MFA_ISSUER", "政通 Zhengtong")
+MFA_RECOVERY_CODES = env_int("ZT_MFA_RECOVERY_CODES", 10, minimum=4)
+
+API_TOKEN_MAX_DAYS = env_int("ZT_API_TOKEN_MAX_DAYS", 365, minimum=1)
+
+# --- Audit ---------------------------------------------------------------------------
+
+AUDIT_RETENTION_DAYS = env_int("ZT_AUDIT_RETENTION_DAYS", 180, minimum=1)
+# Key for the audit chain's HMAC; separate from SECRET_KEY so it can be rotated on its own.
+AUDIT_CHAIN_KEY = env_secret("ZT_AUDIT_CHAIN_KEY", lambda: "audit-chain:" + SECRET_KEY)
+
+# --- Transport and browser security ------------------------------------------------------
+
+HTTPS = env_bool("ZT_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_NAME = "__Host-zt_session" if HTTPS else "zt_session"
+CSRF_COOKIE_NAME = "__Host-zt_csrf" if HTTPS else "zt_csrf"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = HTTPS and env_bool("ZT_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("ZT_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+API_MAX_BODY_BYTES = env_int("ZT_API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+
+# --- Data classification ------------------------------------------------------------------
+
+# The highest classification rank this deployment may hold (0 = 公开, 1 = 内部, 2 = 敏感 by
+# default). Records above it are refused at creation.
+MAX_CLASSIFICATION = env_int("ZT_MAX_CLASSIFICATION", 2, minimum=0)
+
+# --- Language and time ---------------------------------------------------------------------
+
+LANGUAGE_CODE = env_str("ZT_LANGUAGE", "zh-hans")
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LANGUAGE_COOKIE_NAME = "zt_language"
+TIME_ZONE = env_str("ZT_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS: list[Path] = []
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# WhiteNoise serves the apps' static folders directly: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Logging -------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("ZT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# --- Serving -------------------------------------------------------------------------
+
+# Threads that run Django's WSGI handler under the ASGI server (see zhengtong/asgi.py).
+HTTP_THREADS = env_int("ZT_HTTP_THREADS", 16, minimum=1)

@@ -1,0 +1,31 @@
+"""Serve pages, API and WebSockets on one port (uvicorn; see zhengtong/asgi.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+DEMO_LOGINS_FILE = "demo-logins.txt"
+
+
+class Command(BaseCommand):
+    help = "Serve Zhengtong on HOST:PORT and print the address and the demo sign-ins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="Processes; more than one needs ZT_REDIS_URL for live push.")
+
+    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        logins = settings.VAR_DIR / DEMO_LOGINS_FILE
+        self.stdout.write(self.style.SUCCESS(f"Zhengtong is serving on http://{host}:{port}/"))
+        if logins.exists():
+            self.stdout.write(logins.read_text(encoding="utf-8"))
+        uvicorn.run(
+            "zhengtong.asgi:application", host=host, port=port, workers=workers,
+            proxy_headers=bool(settings.TRUSTED_PROXIES), forwarded_allow_ips=",".join(settings.TRUSTED_PROXIES) or None,
+            log_level="warning", access_log=False, lifespan="off",
+        )

@@ -1,0 +1,47 @@
+"""The shell's five tabs, shared by the phone's bottom bar and the PC's side menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: Promise
+    url_name: str
+    icon: str
+
+
+TABS = (
+    Tab("home", _("Workbench"), "ui:home", "grid"),
+    Tab("messages", _("Messages"), "ui:messages", "chat"),
+    Tab("apps", _("Apps"), "ui:apps", "apps"),
+    Tab("directory", _("Contacts"), "ui:directory", "people"),
+    Tab("me", _("Me"), "ui:me", "person"),
+)
+
+
+@dataclass(frozen=True)
+class AppEntry:
+    """One tile on the 应用 page; shown to people holding ``permission``."""
+
+    key: str
+    label: Promise
+    url_name: str
+    icon: str
+    permission: str
+
+
+def app_entries() -> tuple[AppEntry, ...]:
+    from zhengtong.platform.access import permissions as perms
+
+    return (
+        AppEntry("bulletins", _("Work news"), "bulletins:list", "news", perms.USE_BUSINESS_APPS),
+        AppEntry("back_office", _("Back office"), "admin:index", "settings", perms.USE_BACK_OFFICE),
+        AppEntry("security", _("Security administration"), "access:console", "shield", perms.VIEW_SECURITY_POLICY),
+        AppEntry("audit", _("Audit trail"), "audit:list", "audit", perms.VIEW_AUDIT),
+    )

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from zhengtong.api import api
+
+admin.site.site_header = "政通 · 后台管理"
+admin.site.site_title = "政通后台"
+admin.site.index_title = "后台管理"
+
+
+def _back_office_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The back office signs in through the platform's own sign-in (lockout, two-factor)."""
+    return redirect_to_login(request.get_full_path())
+
+
+admin.site.login = _back_office_sign_in  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("zhengtong.platform.accounts.urls")),
+    path("audit/", include("zhengtong.platform.audit.urls")),
+    path("security/", include("zhengtong.platform.access.urls")),
+    path("apps/bulletins/", include("zhengtong.apps.bulletins.urls")),
+    path("", include("zhengtong.ui.urls")),
+]
