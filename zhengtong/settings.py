@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "zhengtong.platform.accounts",
     "zhengtong.platform.access",
     "zhengtong.platform.audit",
+    "zhengtong.platform.directory",
     "zhengtong.apps.bulletins",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("zhengtong.platform.accounts.urls")),
     path("audit/", include("zhengtong.platform.audit.urls")),
     path("security/", include("zhengtong.platform.access.urls")),
+    path("directory/", include("zhengtong.platform.directory.urls")),
     path("apps/bulletins/", include("zhengtong.apps.bulletins.urls")),
     path("", include("zhengtong.ui.urls")),
 ]
