@@ -46,8 +46,10 @@ api = NinjaAPI(
 def _field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for error in errors:
-        location = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "payload", "form")]
-        fields.setdefault(".".join(location) or "__all__", []).append(str(error.get("msg", "")))
+        # Ninja's locations are (source, field…) or, for a body schema, (source, parameter, field…).
+        location = [str(part) for part in error.get("loc", ())]
+        field_path = location[2:] if location[:1] in (["body"], ["form"]) and len(location) > 2 else location[1:]
+        fields.setdefault(".".join(field_path) or "__all__", []).append(str(error.get("msg", "")))
     return fields
 
 

@@ -49,6 +49,7 @@ CSRF_TRUSTED_ORIGINS = env_list("ZT_CSRF_TRUSTED_ORIGINS", [])
 TRUSTED_PROXIES = env_list("ZT_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
+    "zhengtong.appconfig.ZhengtongConfig",
     "zhengtong.ui",
     "zhengtong.platform.accounts",
     "zhengtong.platform.access",
@@ -204,6 +205,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = HTTPS and env_bool("ZT_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("ZT_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = env_bool("ZT_HSTS_PRELOAD", HTTPS)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
