@@ -6,3 +6,6 @@ class DirectoryConfig(AppConfig):
     name = "zhengtong.platform.directory"
     label = "directory"
     verbose_name = _("Organisation directory")
+
+    def ready(self) -> None:
+        from zhengtong.platform.directory import rules  # noqa: F401  (registers access rules)

@@ -1,4 +1,5 @@
-from django.urls import path
+from django.urls import URLPattern
 
 app_name = "directory"
-urlpatterns: list = []
+# The 通讯录 pages live in the UI shell (ui:directory); the directory's own pages come with issue 3.
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,328 @@
+"""Demo organisation (市水务局 and a small 市生态环境局) and synthetic ones for benchmarks.
+
+The demo goes through the services, like any real setup would, so it is audited record by
+record. Synthetic organisations of 100,000 people go through bulk inserts instead, with one
+audit record that says what was loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.models import Role, RoleAssignment
+from zhengtong.platform.access.services import assign_role
+from zhengtong.platform.accounts.models import User
+from zhengtong.platform.accounts.services import create_user
+from zhengtong.platform.audit import services as audit
+from zhengtong.platform.directory import services
+from zhengtong.platform.directory.models import Department, Membership, Post
+
+DEMO_MARKER = "demo:swj"
+LOGINS_FILE = "demo-logins.txt"
+
+# (username, name, post, clearance, leader). A post's position in its department's list is its order.
+Person = tuple[str, str, str, int, bool]
+
+
+@dataclass(frozen=True)
+class Dept:
+    name: str
+    short_name: str
+    people: tuple[Person, ...]
+    children: tuple[Dept, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    short_name: str
+    code: str
+    domain: str
+    departments: tuple[Dept, ...]
+
+
+WATER = Unit("市水务局", "水务局", DEMO_MARKER, "swj.example.cn", (
+    Dept("局领导", "", (
+        ("wangjianguo", "王建国", "局长", 2, True),
+        ("liweidong", "李卫东", "副局长", 2, True),
+        ("zhanglihua", "张丽华", "副局长", 2, True),
+        ("liuzhiqiang", "刘志强", "副局长", 2, True),
+        ("chenguoping", "陈国平", "总工程师", 2, False),
+    )),
+    Dept("办公室", "", (
+        ("zhouming", "周明", "主任", 2, True),
+        ("wuting", "吴婷", "副主任", 1, True),
+        ("zhengkai", "郑凯", "科员", 1, False),
+        ("sunyue", "孙悦", "科员", 1, False),
+    )),
+    Dept("规划计划处", "规划处", (
+        ("huanghaitao", "黄海涛", "处长", 2, True),
+        ("linjing", "林静", "副处长", 1, True),
+        ("helei", "何磊", "科员", 1, False),
+    )),
+    Dept("水资源管理处", "水资源处", (
+        ("majun", "马骏", "处长", 2, True),
+        ("gaojie", "高洁", "副处长", 1, True),
+        ("luobin", "罗斌", "科员", 1, False),
+        ("liangxue", "梁雪", "科员", 1, False),
+        ("songjia", "宋佳", "科员", 0, False),
+    )),
+    Dept("防汛抗旱办公室", "防汛办", (
+        ("xiezhenhua", "谢振华", "主任", 2, True),
+        ("hanbing", "韩冰", "副主任", 1, True),
+        ("tangliang", "唐亮", "科员", 1, False),
+        ("fengyu", "冯雨", "科员", 0, False),
+    )),
+    Dept("行政审批处", "审批处", (
+        ("xuwenbo", "许文博", "处长", 2, True),
+        ("denglin", "邓琳", "副处长", 1, True),
+        ("caoyang", "曹阳", "科员", 1, False),
+        ("pengxiao", "彭晓", "科员", 0, False),
+    )),
+    Dept("水政监察执法总队", "执法总队", (
+        ("zengdeming", "曾德明", "总队长", 2, True),
+        ("jiangtao", "蒋涛", "副总队长", 1, True),
+    ), children=(
+        Dept("执法一支队", "", (
+            ("caiyong", "蔡勇", "支队长", 1, True),
+            ("jiafeng", "贾峰", "执法队员", 0, False),
+            ("dingyiming", "丁一鸣", "执法队员", 0, False),
+        )),
+    )),
+    Dept("信息中心", "", (
+        ("yuanye", "袁野", "副主任", 1, True),
+        ("zoupeng", "邹鹏", "工程师", 1, False),
+        ("chengxuemei", "程雪梅", "工程师", 1, False),
+    )),
+    Dept("人事处", "", (
+        ("suhong", "苏红", "处长", 2, True),
+        ("luxiao", "卢晓", "科员", 1, False),
+    )),
+    Dept("财务审计处", "财审处", (
+        ("panwei", "潘伟", "处长", 2, True),
+        ("dujuan", "杜娟", "科员", 1, False),
+    )),
+))
+
+# A second, small unit for cross-unit cases; its surnames are the polyphonic ones search must read right.
+ECOLOGY = Unit("市生态环境局", "生态环境局", "demo:sthjj", "sthjj.example.cn", (
+    Dept("局领导", "", (("qianfangzheng", "钱方正", "局长", 2, True),)),
+    Dept("办公室", "", (
+        ("shanning", "单宁", "主任", 1, True),
+        ("ouxiaodong", "区晓东", "科员", 0, False),
+    )),
+    Dept("环境监测处", "监测处", (("qiuyun", "仇云", "处长", 1, True),)),
+))
+
+# 一人多职: the head of 办公室 also heads 信息中心.
+SECOND_POSTS = (("zhouming", "信息中心", "主任", True),)
+
+ADMINISTRATORS = (
+    ("sysadmin", "系统管理员", perms.SYSTEM_ADMIN),
+    ("secadmin", "安全管理员", perms.SECURITY_ADMIN),
+    ("auditor", "审计管理员", perms.AUDIT_ADMIN),
+)
+
+NEWS = (
+    ("zhouming", 0, "市水务局召开2026年度防汛工作部署会",
+     "局党组书记、局长王建国出席会议并讲话，要求各处室压实责任，提前做好汛前检查和物资储备。"),
+    ("xiezhenhua", 0, "全市重点水库汛前安全检查完成",
+     "防汛办会同各区完成23座重点水库的汛前检查，发现的7处隐患已全部落实整改责任人和时限。"),
+    ("xuwenbo", 0, "取水许可审批实现“一网通办”",
+     "自本月起，取水许可申请、变更、延续均可网上办理，承诺时限由20个工作日压缩至10个工作日。"),
+    ("majun", 1, "水资源管理处一季度工作小结（内部）",
+     "一季度共核查取水户146家，完成地下水超采区复核，下一步重点推进计量设施在线监测全覆盖。"),
+    ("zengdeming", 1, "执法总队河道专项整治行动进展（内部）",
+     "专项行动累计出动执法人员420人次，立案查处非法采砂案件5起，相关线索已移送公安机关。"),
+    ("wangjianguo", 2, "关于调整部分处室负责人的酝酿情况（敏感）",
+     "经局党组研究，拟对两名处室负责人进行岗位交流，本通报仅限局领导和处室主要负责人阅知。"),
+)
+
+
+def demo_loaded() -> bool:
+    return Department.objects.filter(external_id=DEMO_MARKER).exists()
+
+
+def new_password() -> str:
+    """A random password with upper, lower, digit and symbol, as the password policy asks."""
+    lower, upper, digits = "abcdefghjkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789"
+    groups = (
+        secrets.choice(upper) + "".join(secrets.choice(lower) for _ in range(3)),
+        "".join(secrets.choice(digits) for _ in range(4)),
+        "".join(secrets.choice(lower + upper) for _ in range(4)),
+    )
+    return "-".join(groups)
+
+
+def _mobile(username: str) -> str:
+    digest = int(hashlib.sha256(username.encode()).hexdigest(), 16)
+    return f"139{digest % 10**8:08d}"
+
+
+@dataclass
+class Login:
+    username: str
+    password: str
+    description: str
+
+
+def _walk(departments: tuple[Dept, ...], parent: Department) -> Iterator[tuple[Dept, Department]]:
+    """Each demo department with the saved node it belongs under, parents before children."""
+    for order, dept in enumerate(departments, start=1):
+        node = services.create_department(acting_user=None, name=dept.name, short_name=dept.short_name, parent=parent, order=order)
+        yield dept, node
+        yield from _walk(dept.children, node)
+
+
+def _load_unit(unit: Unit, order: int, staff_password: str, staff_role: Role, logins: list[Login]) -> dict[str, Department]:
+    top = services.create_department(acting_user=None, name=unit.name, short_name=unit.short_name,
+                                     kind=Department.Kind.UNIT, external_id=unit.code, order=order)
+    by_name = {}
+    for dept, node in _walk(unit.departments, top):
+        by_name[dept.name] = node
+        for order, (username, name, post_name, clearance, leader) in enumerate(dept.people, start=1):
+            post = Post.objects.filter(department=node, name=post_name).first() or services.create_post(
+                acting_user=None, department=node, name=post_name, order=order)
+            person = create_user(acting_user=None, username=username, display_name=name, password=staff_password,
+                                 email=f"{username}@{unit.domain}", mobile=_mobile(username), clearance=clearance,
+                                 must_change_password=False)
+            assign_role(acting_user=None, user=person, role=staff_role)
+            services.add_membership(acting_user=None, user=person, department=node, post=post, is_leader=leader, order=order,
+                                    office_phone=f"0571-8702{len(logins) + 1001:04d}")
+            logins.append(Login(username, staff_password, f"{name} · {unit.short_name} {dept.short_name or dept.name} {post_name}"))
+    return by_name
+
+
+def load_demo() -> list[Login]:
+    """Load the demo organisation once; returns the sign-ins, also written to the logins file."""
+    logins: list[Login] = []
+    with transaction.atomic():
+        for username, name, role_code in ADMINISTRATORS:
+            password = new_password()
+            person = create_user(acting_user=None, username=username, display_name=name, password=password, must_change_password=False)
+            assign_role(acting_user=None, user=person, role=Role.objects.get(code=role_code))
+            logins.append(Login(username, password, name))
+        staff_password = new_password()
+        staff_role = Role.objects.get(code=perms.STAFF)
+        water = _load_unit(WATER, 1, staff_password, staff_role, logins)
+        _load_unit(ECOLOGY, 2, staff_password, staff_role, logins)
+        for username, dept_name, post_name, leader in SECOND_POSTS:
+            department = water[dept_name]
+            post = services.create_post(acting_user=None, department=department, name=post_name, order=0)
+            services.add_membership(acting_user=None, user=User.objects.get(username=username), department=department, post=post,
+                                    is_primary=False, is_leader=leader, order=0)
+        _publish_news()
+    write_logins(logins)
+    return logins
+
+
+def _publish_news() -> None:
+    # Imported here: the platform does not depend on apps; only the demo reaches into one.
+    from zhengtong.apps.bulletins.services import publish
+
+    for username, classification, title, body in NEWS:
+        publish(acting_user=User.objects.get(username=username), title=title, body=body, classification=classification)
+
+
+def logins_path() -> Path:
+    return Path(settings.VAR_DIR) / LOGINS_FILE
+
+
+def write_logins(logins: list[Login]) -> None:
+    administrators = [login for login in logins if login.username in {a[0] for a in ADMINISTRATORS}]
+    staff = [login for login in logins if login not in administrators]
+    lines = [
+        "Demo sign-ins (passwords generated for this installation; keep this file private):",
+        "Administrators (asked to enrol an authenticator app for two-factor sign-in (TOTP) at first sign-in):",
+        *(f"  {login.username:<16}{login.password}  {login.description}" for login in administrators),
+        "Staff (one shared demo password):",
+        *(f"  {login.username:<16}{login.password}  {login.description}" for login in staff),
+    ]
+    path = logins_path()
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# --- Synthetic organisations -------------------------------------------------------------
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单区仇解查朴"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宇浩凯健俊帆帅旭宁龙林欣悦雪梅琳晨阳博志国海峰亮成东云飞鹏"
+DIVISIONS = ("综合", "规划", "水资源", "防汛", "审批", "执法", "信息", "人事", "财务", "建设", "运行", "监督", "科技", "河湖", "节水")
+SYNTHETIC_POSTS = ("处长", "副处长", "科员")
+BATCH = 5000
+
+
+def _batches(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start:start + BATCH]
+
+
+def load_synthetic(people: int, *, progress: bool = True) -> Department:
+    """Bulk-load a synthetic unit of ``people`` people for benchmarks; usernames never repeat across runs."""
+    tag = secrets.token_hex(3)
+    rng = random.Random(tag)  # noqa: S311  (names for benchmarks, not secrets)
+    department_count = max(1, people // 40)
+    division_count = max(1, min(department_count, int(department_count ** 0.5)))
+    # One hash for everyone: hashing 100,000 passwords would take hours and prove nothing.
+    password_hash = make_password(new_password())
+    now = timezone.now()
+    bar = tqdm(total=people, unit="people", disable=not progress, desc="synthetic organisation")
+    with transaction.atomic():
+        unit = Department.objects.create(kind=Department.Kind.UNIT, name=f"合成单位 {tag}", external_id=f"synthetic:{tag}", order=1000)
+        Department.objects.bulk_create(
+            Department(name=f"{DIVISIONS[i % len(DIVISIONS)]}处{i // len(DIVISIONS) + 1}", parent=unit, order=i,
+                       code=f"{tag}-d{i}") for i in range(division_count))
+        divisions = list(Department.objects.filter(parent=unit).order_by("order"))
+        Department.objects.bulk_create(
+            Department(name=f"第{i // division_count + 1}科", parent=divisions[i % division_count], order=i, code=f"{tag}-s{i}")
+            for i in range(department_count - division_count))
+        departments = divisions + list(Department.objects.filter(parent__in=divisions).order_by("order"))
+        Post.objects.bulk_create(Post(department=d, name=name, order=o) for d in departments for o, name in enumerate(SYNTHETIC_POSTS))
+        posts = {(p.department_id, p.name): p.pk for p in Post.objects.filter(department__in=departments)}
+        usernames = [f"s{tag}{i:06d}" for i in range(people)]
+        for batch in _batches(usernames):
+            User.objects.bulk_create(User(
+                username=username, display_name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                password=password_hash, password_changed_at=now, clearance=rng.choice((0, 1, 1, 2)),
+                email=f"{username}@synthetic.example.cn", mobile=f"138{rng.randrange(10**8):08d}",
+            ) for username in batch)
+            bar.update(len(batch) // 2)
+        staff = Role.objects.get(code=perms.STAFF)
+        ids = list(User.objects.filter(username__startswith=f"s{tag}").order_by("username").values_list("pk", flat=True))
+        for batch_start, batch in zip(range(0, len(ids), BATCH), _batches(ids), strict=True):
+            RoleAssignment.objects.bulk_create(RoleAssignment(user_id=pk, role=staff) for pk in batch)
+            memberships = []
+            for offset, pk in enumerate(batch):
+                index = batch_start + offset
+                department = departments[index % len(departments)]
+                rank = index // len(departments)
+                post = SYNTHETIC_POSTS[min(rank, 2)]
+                memberships.append(Membership(user_id=pk, department=department, post_id=posts[(department.pk, post)], is_primary=True,
+                                              is_leader=rank < 2, order=rank))
+                if index % 20 == 7:  # 一人多职 at scale: one in twenty also holds a post elsewhere
+                    other = departments[(index + 1) % len(departments)]
+                    if other.pk != department.pk:
+                        memberships.append(Membership(user_id=pk, department=other, post_id=posts[(other.pk, "科员")], order=rank + 1000))
+            Membership.objects.bulk_create(memberships)
+            bar.update(len(batch) - len(batch) // 2)
+        audit.record("directory.synthetic_loaded", obj=unit, actor_name="system",
+                     detail=f"{people} people, {len(departments)} departments under {unit.name}")
+    bar.close()
+    return unit

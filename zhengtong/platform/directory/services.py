@@ -1,0 +1,120 @@
+"""Changing the organisation: the only code that writes departments, posts and memberships.
+
+Each operation runs in one transaction, checks ``accounts.manage`` when a person acts
+(``acting_user`` None is the system itself: setup, demo data, imports) and writes its
+audit record in that transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from zhengtong.errors import ServiceError
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.policy import require
+from zhengtong.platform.audit import services as audit
+from zhengtong.platform.directory.models import Department, Membership, Post
+from zhengtong.platform.directory.queries import ancestors
+
+DEPARTMENT_FIELDS = ("kind", "name", "short_name", "parent_id", "order", "code", "external_id", "phone", "is_active")
+
+
+def _authorise(acting_user: Any) -> None:
+    if acting_user is not None:
+        require(acting_user, perms.MANAGE_ACCOUNTS)
+
+
+def _validated(obj: models.Model, message: str) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ServiceError("invalid", message, exc.message_dict) from None
+
+
+def _blank_to_none(fields: dict[str, Any]) -> dict[str, Any]:
+    # Empty identifiers are stored as NULL so that the unique constraints ignore them.
+    return {key: (value or None) if key in ("code", "external_id") else value for key, value in fields.items()}
+
+
+def _snapshot(department: Department) -> dict[str, Any]:
+    return {field: getattr(department, field) for field in DEPARTMENT_FIELDS}
+
+
+def create_department(*, acting_user: Any, name: str, kind: str = Department.Kind.DEPARTMENT, parent: Department | None = None,
+                      **fields: Any) -> Department:
+    _authorise(acting_user)
+    if kind == Department.Kind.DEPARTMENT and parent is None:
+        raise ServiceError("invalid", _("A department belongs to a unit or another department."),
+                           {"parent": [_("Choose where it belongs.")]})
+    department = Department(name=name.strip(), kind=kind, parent=parent, **_blank_to_none(fields))
+    _validated(department, _("The department details are not valid."))
+    with transaction.atomic():
+        department.save()
+        audit.record("directory.department_created", actor=acting_user, obj=department, changes=audit.diff({}, _snapshot(department)))
+    return department
+
+
+def update_department(*, acting_user: Any, department: Department, **changes: Any) -> Department:
+    """Change a department; a new ``parent`` moves it with its whole subtree."""
+    _authorise(acting_user)
+    unknown = set(changes) - {"kind", "name", "short_name", "parent", "order", "code", "external_id", "phone", "is_active"}
+    if unknown:
+        raise ServiceError("invalid", _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        department = Department.objects.select_for_update().get(pk=department.pk)
+        before = _snapshot(department)
+        new_parent = changes.get("parent", department.parent)
+        if new_parent is not None and any(node.pk == department.pk for node in ancestors(new_parent)):
+            raise ServiceError("invalid", _("A department cannot move into its own subtree."),
+                               {"parent": [_("Choose a place outside it.")]})
+        for field, value in _blank_to_none(changes).items():
+            setattr(department, field, value)
+        _validated(department, _("The department details are not valid."))
+        department.save()
+        audit.record("directory.department_updated", actor=acting_user, obj=department, changes=audit.diff(before, _snapshot(department)))
+    return department
+
+
+def create_post(*, acting_user: Any, department: Department, name: str, order: int = 0) -> Post:
+    _authorise(acting_user)
+    post = Post(department=department, name=name.strip(), order=order)
+    _validated(post, _("The post details are not valid."))
+    with transaction.atomic():
+        post.save()
+        audit.record("directory.post_created", actor=acting_user, obj=post, changes={"name": [None, post.name]})
+    return post
+
+
+def add_membership(*, acting_user: Any, user: Any, department: Department, post: Post | None = None, is_primary: bool | None = None,
+                   is_leader: bool = False, order: int = 0, office_phone: str = "") -> Membership:
+    """Place a person in a department and post.
+
+    The first membership becomes primary unless told otherwise; a new primary membership
+    takes the flag from the old one, so a person never has two.
+    """
+    _authorise(acting_user)
+    if post is not None and post.department_id != department.pk:
+        raise ServiceError("invalid", _("The post belongs to another department."), {"post": [_("Choose a post of this department.")]})
+    with transaction.atomic():
+        # Lock the person: two concurrent additions must not both become primary.
+        user = type(user).objects.select_for_update().get(pk=user.pk)
+        held = Membership.objects.filter(user=user)
+        if held.filter(department=department, post=post).exists():
+            raise ServiceError("duplicate", _("%(user)s already holds this post.") % {"user": user})
+        if is_primary is None:
+            is_primary = not held.filter(is_primary=True).exists()
+        if is_primary:
+            held.filter(is_primary=True).update(is_primary=False)
+        membership = Membership(user=user, department=department, post=post, is_primary=is_primary, is_leader=is_leader,
+                                order=order, office_phone=office_phone)
+        _validated(membership, _("The membership details are not valid."))
+        membership.save()
+        audit.record("directory.membership_added", actor=acting_user, obj=membership, changes=audit.diff({}, {
+            "user": user.username, "department": department.name, "post": post.name if post else None,
+            "is_primary": is_primary, "is_leader": is_leader,
+        }))
+    return membership
