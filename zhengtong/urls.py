@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from zhengtong.api import api
+from zhengtong.health import healthz
 
 admin.site.site_header = "政通 · 后台管理"
 admin.site.site_title = "政通后台"
@@ -18,6 +19,7 @@ def _back_office_sign_in(request: HttpRequest, extra_context: object = None) -> 
 admin.site.login = _back_office_sign_in  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,71 @@
+"""Shared helpers for the benchmark scripts: a throw-away deployment and a server process."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    return f"{os.cpu_count()} cores ({cpu}), {memory_kib / 1024 / 1024:.0f} GiB, Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(var_dir: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "ZT_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "zhengtong.settings", **extra}
+    env.pop("ZT_DEBUG", None)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@contextmanager
+def deployment(**extra: str) -> Iterator[dict[str, str]]:
+    """A migrated throw-away deployment (SQLite unless ZT_DATABASE_URL says otherwise)."""
+    with tempfile.TemporaryDirectory(prefix="zt-bench-") as var_dir:
+        env = environment(Path(var_dir), **extra)
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        yield env
+
+
+@contextmanager
+def server(env: dict[str, str], port: int, workers: int = 1) -> Iterator[str]:
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"server did not start: {process.stderr.read() if process.stderr else ''}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
