@@ -86,6 +86,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
 
 class RecoveryCode(models.Model):
     """A one-time MFA recovery code, stored hashed like a password."""
@@ -93,6 +96,9 @@ class RecoveryCode(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
     code_hash = models.CharField(max_length=255)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.pk}"
 
 
 class ThrottleScope(models.TextChoices):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from importlib import import_module
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from importlib import import_module
 from typing import Any
 
 import pyotp
@@ -44,13 +44,14 @@ from zhengtong.platform.accounts.models import (
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.audit.models import Outcome
 
-# Session keys.
+# Session keys (names, not secrets).
 SESSION_STARTED = "_zt_started"
 SESSION_LAST_SEEN = "_zt_last_seen"
 PENDING_MFA_USER = "_zt_pending_mfa_user"
 PENDING_MFA_AT = "_zt_pending_mfa_at"
 MFA_ENROLMENT_REQUIRED = "_zt_mfa_enrolment_required"
-PASSWORD_CHANGE_REQUIRED = "_zt_password_change_required"
+PASSWORD_CHANGE_REQUIRED = "_zt_password_change_required"  # noqa: S105
+MFA_PENDING_SECRET = "_zt_mfa_pending_secret"  # noqa: S105
 
 PENDING_MFA_SECONDS = 300
 TOKEN_SCOPES = {"read": "read", "write": "write"}
@@ -194,7 +195,8 @@ def change_password(*, user: User, old_password: str, new_password: str, request
     """The person changes their own password; other devices are signed out (ASVS 7.4.3)."""
     if not user.check_password(old_password):
         audit.record("accounts.password_changed", actor=user, obj=user, outcome=Outcome.FAILURE, detail="wrong current password")
-        raise ServiceError("wrong_password", _("Your current password is not correct."), {"old_password": [_("Your current password is not correct.")]})
+        message = _("Your current password is not correct.")
+        raise ServiceError("wrong_password", message, {"old_password": [message]})
     with transaction.atomic():
         _store_password(user, new_password)
         keep = request.session.session_key if request is not None else None
@@ -233,6 +235,7 @@ class SignInStatus(Enum):
     MFA_REQUIRED = "mfa_required"
     LOCKED = "locked"
     INVALID = "invalid"
+    WRONG_CODE = "wrong_code"
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,8 @@ class SignInResult:
             return _("Too many failed attempts. Sign-in is locked for a while; an administrator can lift the lock.")
         if self.status is SignInStatus.INVALID:
             return _("The username or password is not correct.")
+        if self.status is SignInStatus.WRONG_CODE:
+            return _("The code is not correct.")
         return ""
 
 
@@ -287,7 +292,10 @@ def _count_failure(username: str, address: str) -> None:
 
 
 def _clear_failures(username: str) -> None:
-    SignInThrottle.objects.filter(scope=ThrottleScope.ACCOUNT, key=username.strip().lower()[:150], locked_until__isnull=True).delete()
+    # A lock that has run out goes too: its count would otherwise re-lock on the next slip.
+    SignInThrottle.objects.filter(scope=ThrottleScope.ACCOUNT, key=username.strip().lower()[:150]).exclude(
+        locked_until__gt=timezone.now()
+    ).delete()
 
 
 def _failed(username: str, address: str, detail: str, user: User | None = None) -> SignInResult:
@@ -344,8 +352,8 @@ def verify_second_factor(request: HttpRequest, code: str) -> SignInResult:
         method = "recovery_code"
     else:
         _count_failure(user.username, address)
-        audit.record("accounts.sign_in", actor=user, outcome=Outcome.FAILURE, detail="wrong second factor")
-        return SignInResult(SignInStatus.INVALID)
+        audit.record("accounts.sign_in", actor=user, obj=user, outcome=Outcome.FAILURE, detail="wrong second factor")
+        return SignInResult(SignInStatus.LOCKED if _is_locked(user.username, address) else SignInStatus.WRONG_CODE)
     _clear_failures(user.username)
     request.session.pop(PENDING_MFA_USER, None)
     request.session.pop(PENDING_MFA_AT, None)
@@ -417,13 +425,28 @@ def _rebind_device_session(request: HttpRequest, user: User, old_key: str | None
         UserSession.objects.filter(user=user, session_key=old_key).update(session_key=new_key)
 
 
-def sign_out_everywhere(*, acting_user: User, user: User) -> int:
-    """End every session of ``user``: the person themselves, or an account administrator."""
+def sign_out_everywhere(*, acting_user: User, user: User, request: HttpRequest | None = None) -> int:
+    """End every session of ``user``: the person themselves, or an account administrator.
+
+    Given the person's own ``request``, its session ends with the rest.
+    """
     if acting_user.pk != user.pk:
         require(acting_user, perms.MANAGE_ACCOUNTS)
     with transaction.atomic():
         ended = _end_sessions(user)
         audit.record("accounts.signed_out_everywhere", actor=acting_user, obj=user, detail=f"{ended} sessions")
+    if request is not None and request.user.pk == user.pk:
+        # The stored session is gone already; this clears the one in hand so it is not saved back.
+        auth.logout(request)
+    return ended
+
+
+def sign_out_other_devices(request: HttpRequest) -> int:
+    """End every session of the signed-in person except the one making this request."""
+    user = request.user
+    with transaction.atomic():
+        ended = _end_sessions(user, keep_session_key=request.session.session_key)
+        audit.record("accounts.signed_out_other_devices", actor=user, obj=user, detail=f"{ended} sessions")
     return ended
 
 
@@ -481,11 +504,20 @@ def _accept_totp(user: User, code: str, secret: str | None = None) -> bool:
     step_now = totp.timecode(now)
     for offset in (0, -1, 1):
         step = step_now + offset
-        if hmac.compare_digest(totp.generate_otp(step), code) and step > user.mfa_last_step:
-            User.objects.filter(pk=user.pk).update(mfa_last_step=step)
+        # The conditional update claims the step, so two requests racing with one code
+        # cannot both succeed.
+        if hmac.compare_digest(totp.generate_otp(step), code) and User.objects.filter(
+            pk=user.pk, mfa_last_step__lt=step
+        ).update(mfa_last_step=step):
             user.mfa_last_step = step
             return True
     return False
+
+
+def _require_totp(user: User, code: str, action: str) -> None:
+    if not _accept_totp(user, code.strip()):
+        audit.record(action, actor=user, obj=user, outcome=Outcome.FAILURE, detail="wrong code")
+        raise ServiceError("wrong_code", _("The code is not correct."), {"code": [_("The code is not correct.")]})
 
 
 def _use_recovery_code(user: User, code: str) -> bool:
@@ -499,6 +531,10 @@ def _use_recovery_code(user: User, code: str) -> bool:
     return False
 
 
+def recovery_codes_left(user: User) -> int:
+    return user.recovery_codes.filter(used_at__isnull=True).count()
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     user.recovery_codes.all().delete()
     codes = [secrets.token_hex(5) for _ in range(settings.MFA_RECOVERY_CODES)]
@@ -506,11 +542,23 @@ def _new_recovery_codes(user: User) -> list[str]:
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
+def mfa_enrolment_secret(request: HttpRequest) -> str:
+    """The secret being enrolled, kept in the session (not on the account) until confirmed."""
+    secret = request.session.get(MFA_PENDING_SECRET)
+    if not secret:
+        secret = request.session[MFA_PENDING_SECRET] = new_mfa_secret()
+    return str(secret)
+
+
 def enable_mfa(*, user: User, secret: str, code: str, request: HttpRequest | None = None) -> list[str]:
     """Confirm enrolment with a first code from the app; returns the recovery codes, shown once."""
+    if user.mfa_enabled:
+        # Replacing a working secret must go through disabling, which asks for a current code.
+        raise ServiceError("mfa_already_enabled", _("Two-factor authentication is already on."))
     if not _accept_totp(user, code.strip(), secret=secret):
         audit.record("accounts.mfa_enabled", actor=user, obj=user, outcome=Outcome.FAILURE, detail="wrong code")
-        raise ServiceError("wrong_code", _("The code is not correct. Check the time on your phone and try again."), {"code": [_("The code is not correct.")]})
+        raise ServiceError("wrong_code", _("The code is not correct. Check the time on your phone and try again."),
+                           {"code": [_("The code is not correct.")]})
     with transaction.atomic():
         user.mfa_secret = secret
         user.mfa_enabled_at = timezone.now()
@@ -519,12 +567,13 @@ def enable_mfa(*, user: User, secret: str, code: str, request: HttpRequest | Non
         audit.record("accounts.mfa_enabled", actor=user, obj=user, changes={"mfa_enabled": [False, True]})
     if request is not None:
         request.session.pop(MFA_ENROLMENT_REQUIRED, None)
+        request.session.pop(MFA_PENDING_SECRET, None)
     return codes
 
 
 def regenerate_recovery_codes(*, user: User, code: str) -> list[str]:
-    if not _accept_totp(user, code.strip()):
-        raise ServiceError("wrong_code", _("The code is not correct."), {"code": [_("The code is not correct.")]})
+    """New recovery codes replace the old ones; asks for a current code first (ASVS 7.5.1)."""
+    _require_totp(user, code, "accounts.recovery_codes_regenerated")
     with transaction.atomic():
         codes = _new_recovery_codes(user)
         audit.record("accounts.recovery_codes_regenerated", actor=user, obj=user)
@@ -536,8 +585,7 @@ def disable_mfa(*, acting_user: User, user: User, code: str = "") -> None:
     if acting_user.pk == user.pk:
         if mfa_required_for(user):
             raise ServiceError("mfa_required", _("Two-factor authentication is required for your account."))
-        if not _accept_totp(user, code.strip()):
-            raise ServiceError("wrong_code", _("The code is not correct."), {"code": [_("The code is not correct.")]})
+        _require_totp(user, code, "accounts.mfa_disabled")
     else:
         require(acting_user, perms.MANAGE_ACCOUNTS)
     with transaction.atomic():
@@ -549,6 +597,12 @@ def disable_mfa(*, acting_user: User, user: User, code: str = "") -> None:
 
 
 # --- API tokens --------------------------------------------------------------------------
+
+
+class InsufficientScope(ServiceError):
+    """A valid token without the scope the request needs: 403, as RFC 6750 section 3.1 says."""
+
+    status = 403
 
 
 def _token_digest(secret: str) -> str:
@@ -592,7 +646,7 @@ _DUMMY_TOKEN_DIGEST = _token_digest("zt-no-such-token")
 
 
 def authenticate_token(presented: str, method: str) -> User | None:
-    """The user behind a bearer token allowed to make a ``method`` request, else None."""
+    """The user behind a usable bearer token, else None; InsufficientScope if it may not ``method``."""
     parts = presented.split("_", 2)
     prefix, secret = (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "zt" else ("", presented)
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first() if prefix else None
@@ -602,7 +656,8 @@ def authenticate_token(presented: str, method: str) -> User | None:
         return None
     needed = "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
     if needed not in token.scopes:
-        return None
+        raise InsufficientScope("insufficient_scope", _("This token may not make %(method)s requests; it lacks the %(scope)s scope.")
+                                % {"method": method, "scope": needed})
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,0 +1,16 @@
+"""API authentication classes tied to accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import SessionAuth
+
+
+class ActiveSession(SessionAuth):
+    """A browser's session (CSRF checked) of a person whose account is active."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
