@@ -25,6 +25,16 @@ TABS = (
 )
 
 
+# Pages outside the shell's own belong to a tab: account pages to 我的, everything else to 应用.
+NAMESPACE_TABS = {"accounts": "me"}
+
+
+def tab_for(namespace: str, url_name: str | None) -> str:
+    if namespace == "ui":
+        return url_name or ""
+    return NAMESPACE_TABS.get(namespace, "apps")
+
+
 @dataclass(frozen=True)
 class AppEntry:
     """One tile on the 应用 page; shown to people holding ``permission``."""

@@ -17,19 +17,25 @@ from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import clearance_of, require, visible
 
 
+def _level_names() -> dict[int, str]:
+    return dict(ClassificationLevel.objects.values_list("rank", "name"))
+
+
 @login_required
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     require(request.user, perms.USE_BUSINESS_APPS)
-    items = visible(request.user, Bulletin.objects.select_related("author"))[:100]
-    levels = dict(ClassificationLevel.objects.values_list("rank", "name"))
-    return render(request, "bulletins/list.html", {"items": items, "levels": levels})
+    names = _level_names()
+    items = [(item, names.get(item.classification, item.classification))
+             for item in visible(request.user, Bulletin.objects.select_related("author"))[:100]]
+    my_level = names.get(clearance_of(request.user), clearance_of(request.user))
+    return render(request, "bulletins/list.html", {"items": items, "my_level": my_level})
 
 
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_object_or_404(Bulletin.objects.select_related("author"), pk=pk)
     require(request.user, VIEW, bulletin)
-    level = ClassificationLevel.objects.filter(rank=bulletin.classification).first()
+    level = _level_names().get(bulletin.classification, bulletin.classification)
     return render(request, "bulletins/detail.html", {"item": bulletin, "level": level})
 
 
