@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from zhengtong.platform.accounts.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request type of views behind ``login_required`` and of authenticated API calls."""
+
+    user: User
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -43,8 +43,8 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def api_error(status: int, code: str, message: str, fields: dict[str, object] | None = None) -> JsonResponse:
-    return JsonResponse({"error": code, "message": message, "fields": fields or {}}, status=status)
+def api_error(status: int, code: str, message: str, fields: Mapping[str, object] | None = None) -> JsonResponse:
+    return JsonResponse({"error": code, "message": message, "fields": dict(fields or {})}, status=status)
 
 
 class ApiRequestLimitsMiddleware:
