@@ -25,7 +25,8 @@ def _sync_builtins(using: str = "default", **kwargs: Any) -> None:
     for builtin in BUILTIN_ROLES:
         Role.objects.using(using).update_or_create(
             code=builtin.code,
-            defaults={"name": builtin.name, "permissions": list(builtin.permissions), "is_builtin": True, "is_admin_role": builtin.is_admin_role},
+            defaults={"name": builtin.name, "permissions": list(builtin.permissions), "is_builtin": True,
+                      "is_admin_role": builtin.is_admin_role},
         )
     if not ClassificationLevel.objects.using(using).exists():
         ClassificationLevel.objects.using(using).bulk_create(

@@ -7,6 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.platform.access.permissions import BUILTIN_ROLE_LABELS
+
 
 class ClassificationLevel(models.Model):
     """One data classification level (公开 / 内部 / 敏感 by default). Higher rank, more restricted."""
@@ -38,7 +40,12 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: built-in roles are translated by code."""
+        return str(BUILTIN_ROLE_LABELS[self.code]) if self.is_builtin and self.code in BUILTIN_ROLE_LABELS else self.name
 
 
 class RoleAssignment(models.Model):

@@ -60,3 +60,11 @@ BUILTIN_ROLES = (
     BuiltinRole(STAFF, "工作人员", (USE_BUSINESS_APPS,), False),
 )
 ADMIN_ROLE_CODES = frozenset(role.code for role in BUILTIN_ROLES if role.is_admin_role)
+# Permissions that only the built-in administrator roles may carry: a custom role never does.
+ADMIN_PERMISSIONS = frozenset(code for role in BUILTIN_ROLES if role.is_admin_role for code in role.permissions)
+BUILTIN_ROLE_LABELS: dict[str, Promise] = {
+    SYSTEM_ADMIN: _("System administrator"),
+    SECURITY_ADMIN: _("Security administrator"),
+    AUDIT_ADMIN: _("Audit administrator"),
+    STAFF: _("Staff"),
+}

@@ -107,7 +107,8 @@ def require(user: Any, action: str, obj: Any = None) -> None:
     if obj is not None and not is_visible(user, obj):
         raise Http404
     if not can(user, action, obj):
-        raise PermissionDenied
+        # The action names what was wanted, for the audit record of the refusal.
+        raise PermissionDenied(action)
 
 
 def visible(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:

@@ -12,4 +12,5 @@ class RequestContext:
     user_agent: str = ""
 
 
-current: ContextVar[RequestContext] = ContextVar("zt_audit_request", default=RequestContext())
+# RequestContext is frozen, so one shared default cannot be changed under anyone.
+current: ContextVar[RequestContext] = ContextVar("zt_audit_request", default=RequestContext())  # noqa: B039

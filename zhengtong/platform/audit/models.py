@@ -38,8 +38,8 @@ class AuditRecord(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     changes = models.JSONField(_("changed fields"), default=dict, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         ordering = ["-seq"]
@@ -60,13 +60,22 @@ class AuditRecord(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's one head row: locked while appending, so concurrent writers queue."""
+    """The chain's one head row: locked while appending, so concurrent writers queue.
+
+    The head is sealed with the chain's key too: without the seal, deleting the newest
+    records and winding ``last_seq`` back, or deleting the oldest and raising the floor,
+    would leave a chain that verifies.
+    """
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="")
     # The oldest record kept after a retention purge, and the hash it links back to.
     floor_seq = models.BigIntegerField(default=1)
     floor_prev_hash = models.CharField(max_length=64, default="")
+    seal = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.floor_seq}..#{self.last_seq}"

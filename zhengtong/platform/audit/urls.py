@@ -5,4 +5,7 @@ from zhengtong.platform.audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.record_list, name="list"),
+    path("export.csv", views.export_csv, name="export"),
+    path("verify/", views.verify, name="verify"),
+    path("<int:seq>/", views.record_detail, name="detail"),
 ]

@@ -1,9 +1,9 @@
 import pytest
 
 from zhengtong.errors import Conflict
+from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.models import Role
 from zhengtong.platform.access.policy import can
-from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.services import assign_role
 from zhengtong.platform.audit.models import AuditRecord
 
