@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from zhengtong.platform.access.policy import clearance_of, role_codes_of
 from zhengtong.platform.accounts import services
@@ -78,16 +78,16 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 # Only a signed-in browser session mints tokens: a stolen token must not be able to
 # prolong itself by creating fresh ones.
 @router.post("/tokens", response={201: TokenCreated}, auth=ActiveSession(), summary="Create an API token (signed-in session only)")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreated]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]:
     token, plaintext = services.create_token(user=request.user, name=payload.name, scopes=list(payload.scopes), days=payload.days)
-    return 201, TokenCreated(**TokenOut.model_validate(token).model_dump(), token=plaintext)
+    return Status(201, TokenCreated(**TokenOut.model_validate(token).model_dump(), token=plaintext))
 
 
-@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my API tokens")
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+@router.delete("/tokens/{int:token_id}", response={204: None}, summary="Revoke one of my API tokens")
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     services.revoke_token(acting_user=request.user, token=token)
-    return 204, None
+    return Status(204, None)
 
 
 def _current_session_key(request: HttpRequest) -> str | None:
@@ -105,11 +105,11 @@ def list_sessions(request: HttpRequest) -> list[SessionOut]:
     ]
 
 
-@router.delete("/sessions/{session_id}", response={204: None}, summary="End one of my sessions")
-def end_session(request: HttpRequest, session_id: int) -> tuple[int, None]:
+@router.delete("/sessions/{int:session_id}", response={204: None}, summary="End one of my sessions")
+def end_session(request: HttpRequest, session_id: int) -> Status[None]:
     device = get_object_or_404(UserSession, pk=session_id, user=request.user)
     services.end_session(acting_user=request.user, device=device)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/sessions/end-others", response=EndedOut, summary="Sign out of every session but the one making this request")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pyotp
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from conftest import PASSWORD
+from zhengtong.platform.accounts import services
 from zhengtong.platform.audit.models import AuditRecord
 
 SIGN_IN = "/accounts/sign-in/"
@@ -43,6 +47,14 @@ def audit_actions(outcome: str | None = None) -> list[str]:
     return list(records.values_list("action", flat=True))
 
 
+@pytest.fixture(autouse=True)
+def cheap_argon2(settings: Any) -> None:
+    """The root conftest's ZT_ARGON2_* defaults arrive after pytest-django has read settings."""
+    settings.ARGON2_TIME_COST = 1
+    settings.ARGON2_MEMORY_KIB = 1024
+    settings.ARGON2_PARALLELISM = 1
+
+
 @pytest.fixture
 def browser(db: Any) -> Any:
     """``browser(user=None, address=...)``: a CSRF-enforcing client, signed in through the pages."""
@@ -57,3 +69,20 @@ def browser(db: Any) -> Any:
         return client
 
     return make
+
+
+def enrol(user: Any) -> list[str]:
+    """Turn on two-factor for ``user``; returns the recovery codes.
+
+    Confirmed with the previous time step's code, so the current one is still unused.
+    """
+    secret = pyotp.random_base32()
+    code = pyotp.TOTP(secret).at(timezone.now() - timedelta(seconds=30))
+    return services.enable_mfa(user=user, secret=secret, code=code)
+
+
+@pytest.fixture
+def frozen() -> Any:
+    """A stopped clock (``frozen.shift(seconds)``), so TOTP steps and timeouts are exact."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        yield traveller
