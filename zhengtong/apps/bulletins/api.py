@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from zhengtong.apps.bulletins import services
 from zhengtong.apps.bulletins.models import Bulletin
@@ -50,6 +50,6 @@ def get_bulletin(request: HttpRequest, bulletin_id: int) -> BulletinOut:
 
 
 @router.post("/", response={201: BulletinOut}, summary="Publish a work news item")
-def create_bulletin(request: HttpRequest, payload: BulletinIn) -> tuple[int, BulletinOut]:
+def create_bulletin(request: HttpRequest, payload: BulletinIn) -> Status[BulletinOut]:
     bulletin = services.publish(acting_user=request.user, title=payload.title, body=payload.body, classification=payload.classification)
-    return 201, _out(bulletin)
+    return Status(201, _out(bulletin))
