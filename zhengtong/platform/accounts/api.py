@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from zhengtong.http import AuthenticatedHttpRequest
 from zhengtong.platform.access.policy import clearance_of, role_codes_of
 from zhengtong.platform.accounts import services
 from zhengtong.platform.accounts.auth import ActiveSession
@@ -62,7 +63,7 @@ class EndedOut(Schema):
 
 
 @router.get("/me", response=MeOut, summary="The signed-in person")
-def me(request: HttpRequest) -> MeOut:
+def me(request: AuthenticatedHttpRequest) -> MeOut:
     user = request.user
     return MeOut(
         id=user.pk, username=user.username, display_name=user.display_name, email=user.email,
@@ -71,20 +72,20 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")
-def list_tokens(request: HttpRequest) -> list[ApiToken]:
+def list_tokens(request: AuthenticatedHttpRequest) -> list[ApiToken]:
     return list(request.user.api_tokens.all())
 
 
 # Only a signed-in browser session mints tokens: a stolen token must not be able to
 # prolong itself by creating fresh ones.
 @router.post("/tokens", response={201: TokenCreated}, auth=ActiveSession(), summary="Create an API token (signed-in session only)")
-def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]:
+def create_token(request: AuthenticatedHttpRequest, payload: TokenIn) -> Status[TokenCreated]:
     token, plaintext = services.create_token(user=request.user, name=payload.name, scopes=list(payload.scopes), days=payload.days)
     return Status(201, TokenCreated(**TokenOut.model_validate(token).model_dump(), token=plaintext))
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, summary="Revoke one of my API tokens")
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: AuthenticatedHttpRequest, token_id: int) -> Status[None]:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     services.revoke_token(acting_user=request.user, token=token)
     return Status(204, None)
@@ -96,7 +97,7 @@ def _current_session_key(request: HttpRequest) -> str | None:
 
 
 @router.get("/sessions", response=list[SessionOut], summary="My signed-in sessions and devices")
-def list_sessions(request: HttpRequest) -> list[SessionOut]:
+def list_sessions(request: AuthenticatedHttpRequest) -> list[SessionOut]:
     current = _current_session_key(request)
     return [
         SessionOut(id=device.pk, created_at=device.created_at, last_seen_at=device.last_seen_at, source_ip=device.source_ip,
@@ -106,12 +107,12 @@ def list_sessions(request: HttpRequest) -> list[SessionOut]:
 
 
 @router.delete("/sessions/{int:session_id}", response={204: None}, summary="End one of my sessions")
-def end_session(request: HttpRequest, session_id: int) -> Status[None]:
+def end_session(request: AuthenticatedHttpRequest, session_id: int) -> Status[None]:
     device = get_object_or_404(UserSession, pk=session_id, user=request.user)
     services.end_session(acting_user=request.user, device=device)
     return Status(204, None)
 
 
 @router.post("/sessions/end-others", response=EndedOut, summary="Sign out of every session but the one making this request")
-def end_other_sessions(request: HttpRequest) -> EndedOut:
+def end_other_sessions(request: AuthenticatedHttpRequest) -> EndedOut:
     return EndedOut(ended=services.sign_out_other_devices(request))

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import ServiceError
-from zhengtong.http import client_ip
+from zhengtong.http import AuthenticatedHttpRequest, client_ip
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require, role_codes_of
 from zhengtong.platform.accounts.models import (
@@ -255,7 +255,7 @@ class SignInResult:
 
 
 def _throttle_keys(username: str, address: str) -> list[tuple[str, str]]:
-    keys = [(ThrottleScope.ACCOUNT, username.strip().lower()[:150])]
+    keys: list[tuple[str, str]] = [(ThrottleScope.ACCOUNT, username.strip().lower()[:150])]
     if address:
         keys.append((ThrottleScope.ADDRESS, address))
     return keys
@@ -273,7 +273,10 @@ def _is_locked(username: str, address: str) -> bool:
 def _count_failure(username: str, address: str) -> None:
     now = timezone.now()
     window = timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
-    thresholds = {ThrottleScope.ACCOUNT: settings.LOCKOUT_THRESHOLD, ThrottleScope.ADDRESS: settings.LOCKOUT_ADDRESS_THRESHOLD}
+    thresholds: dict[str, int] = {
+        ThrottleScope.ACCOUNT: settings.LOCKOUT_THRESHOLD,
+        ThrottleScope.ADDRESS: settings.LOCKOUT_ADDRESS_THRESHOLD,
+    }
     for scope, key in _throttle_keys(username, address):
         with transaction.atomic():
             throttle, _created = SignInThrottle.objects.select_for_update().get_or_create(scope=scope, key=key)
@@ -441,7 +444,7 @@ def sign_out_everywhere(*, acting_user: User, user: User, request: HttpRequest |
     return ended
 
 
-def sign_out_other_devices(request: HttpRequest) -> int:
+def sign_out_other_devices(request: AuthenticatedHttpRequest) -> int:
     """End every session of the signed-in person except the one making this request."""
     user = request.user
     with transaction.atomic():

@@ -19,6 +19,7 @@ from qrcode import make as make_qr
 from qrcode.image.svg import SvgPathImage
 
 from zhengtong.errors import ServiceError
+from zhengtong.http import AuthenticatedHttpRequest
 from zhengtong.platform.accounts import services
 from zhengtong.platform.accounts.forms import CodeForm, PasswordChangeForm, SignInForm, TokenForm
 from zhengtong.platform.accounts.middleware import ended_message
@@ -81,7 +82,7 @@ def _recovery_codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse
 
 @never_cache
 @login_required
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol (QR code, then a first code), or, once enrolled, manage recovery codes and turn off."""
     user = request.user
     form = CodeForm(request.POST or None)
@@ -107,7 +108,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
@@ -119,7 +120,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def mfa_disable(request: HttpRequest) -> HttpResponse:
+def mfa_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if form.is_valid():
         try:
@@ -136,7 +137,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +158,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sessions(request: HttpRequest) -> HttpResponse:
+def sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/sessions.html", {
         "devices": request.user.device_sessions.all(), "current_key": request.session.session_key,
         "idle_minutes": settings.SESSION_IDLE_MINUTES, "max_hours": settings.SESSION_MAX_HOURS,
@@ -166,7 +167,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def end_session(request: HttpRequest, pk: int) -> HttpResponse:
+def end_session(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     device = get_object_or_404(UserSession, pk=pk, user=request.user)
     services.end_session(acting_user=request.user, device=device)
     messages.success(request, _("That session has ended."))
@@ -175,7 +176,7 @@ def end_session(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def sign_out_other_devices(request: HttpRequest) -> HttpResponse:
+def sign_out_other_devices(request: AuthenticatedHttpRequest) -> HttpResponse:
     ended = services.sign_out_other_devices(request)
     messages.success(request, ngettext("Signed out of %(count)d other session.", "Signed out of %(count)d other sessions.", ended)
                      % {"count": ended})
@@ -184,7 +185,7 @@ def sign_out_other_devices(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+def sign_out_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.sign_out_everywhere(acting_user=request.user, user=request.user, request=request)
     messages.success(request, _("You have been signed out on every device."))
     return redirect("accounts:login")
@@ -195,7 +196,7 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
@@ -213,7 +214,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_token(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.revoke_token(acting_user=request.user, token=token)
     messages.success(request, _("The token “%(name)s” has been revoked.") % {"name": token.name})
