@@ -10,8 +10,9 @@ from zhengtong.ui.navigation import TABS, tab_for
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
-    active = tab_for(match.namespace, match.url_name) if match else ""
-    on_tab_page = bool(match) and match.namespace == "ui"
+    namespace, url_name = (match.namespace, match.url_name) if match is not None else ("", None)
+    active = tab_for(namespace, url_name) if match is not None else ""
+    on_tab_page = namespace == "ui"
     return {
         "shell_tabs": TABS,
         "shell_active_tab": active,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from zhengtong.platform.access.models import ClassificationLevel, Role
 from zhengtong.platform.access.policy import can, require
+from zhengtong.platform.accounts.models import User
 from zhengtong.platform.directory import queries
 from zhengtong.platform.directory.models import Department, Membership
 from zhengtong.platform.directory.rules import VIEW as VIEW_DIRECTORY
@@ -49,7 +52,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)  # login_required: never anonymous here
     roles = [role_label(role) for role in Role.objects.filter(assignments__user=user).order_by("id")]
     level = ClassificationLevel.objects.filter(rank=user.clearance).first()
     memberships = Membership.objects.filter(user=user).select_related("department", "post").order_by("-is_primary", "id")

@@ -1,0 +1,136 @@
+"""A real server for the browser tests: its own database, the demo loaded, uvicorn on a free port.
+
+The server runs as a subprocess (``manage.py serve``), so pages, API and the WebSocket are
+served exactly as ``make run`` serves them. Chromium is the system's (/usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess  # noqa: S404  (starts our own manage.py)
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+PC = {"width": 1366, "height": 768}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (scripts/ensure-chromium installs it)"))
+
+
+@dataclass
+class Server:
+    url: str
+    logins: dict[str, str]
+
+    def staff(self) -> tuple[str, str]:
+        return "zhouming", self.logins["zhouming"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)  # noqa: S603
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    var_dir = tmp_path_factory.mktemp("zt-browser")
+    env = {**os.environ, "ZT_VAR_DIR": str(var_dir), "ZT_ARGON2_TIME_COST": "1", "ZT_ARGON2_MEMORY_KIB": "1024",
+           "ZT_ARGON2_PARALLELISM": "1", "DJANGO_SETTINGS_MODULE": "zhengtong.settings"}
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "load_demo", "--once")
+    port = _free_port()
+    log = (var_dir / "serve.log").open("wb")
+    process = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)],  # noqa: S603
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/accounts/sign-in/", timeout=2)  # noqa: S310  (our own local server)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start: {(var_dir / 'serve.log').read_text()}") from None
+                time.sleep(0.2)
+        text = (var_dir / "demo-logins.txt").read_text(encoding="utf-8")
+        logins = {line.split()[0]: line.split()[1] for line in text.splitlines() if line.startswith("  ")}
+        yield Server(url, logins)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    """One browser context (a fresh device) whose console errors and page errors are collected."""
+
+    page: Any
+    server: Server
+    problems: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.server.url + path)
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.goto("/accounts/sign-in/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state()
+
+
+@pytest.fixture
+def visit(browser: Any, server: Server) -> Iterator[Callable[..., Visit]]:
+    """``visit(viewport, language)``: a new device; after the test, no console errors or CSP violations."""
+    visits: list[Visit] = []
+
+    def open_device(viewport: dict[str, int] = PHONE, language: str = "zh-CN") -> Visit:
+        context = browser.new_context(viewport=viewport, locale=language)
+        page = context.new_page()
+        current = Visit(page, server)
+        page.on("console", lambda message: current.problems.append(f"{page.url}: {message.text}")
+                if message.type == "error" or "Content Security Policy" in message.text else None)
+        page.on("pageerror", lambda error: current.problems.append(f"{page.url}: {error}"))
+        visits.append(current)
+        return current
+
+    yield open_device
+    for current in visits:
+        current.page.context.close()
+    problems = [problem for current in visits for problem in current.problems]
+    assert not problems, "console errors or CSP violations:\n" + "\n".join(problems)
