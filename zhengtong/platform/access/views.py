@@ -27,14 +27,17 @@ PAGE_SIZE = 50
 
 
 def _attempt(request: HttpRequest, change: Callable[[], object], done: str, form: forms.Form | None = None) -> bool:
-    """Run a service call; on refusal show its message (and field errors) and change nothing."""
+    """Run a service call; on refusal show its message (on the form when there is one) and change nothing."""
     try:
         change()
     except ServiceError as exc:
-        messages.error(request, exc.message)
-        if form is not None:
-            for field, errors in exc.fields.items():
-                form.add_error(field if field in form.fields else None, [str(error) for error in errors])
+        if form is None:
+            messages.error(request, exc.message)
+            return False
+        form.add_error(None, exc.message)
+        for field, errors in exc.fields.items():
+            if field in form.fields:
+                form.add_error(field, [str(error) for error in errors])
         return False
     messages.success(request, done)
     return True
