@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhengtong.platform.directory import demo
+from zhengtong import demo
 
 
 class Command(BaseCommand):

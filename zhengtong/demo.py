@@ -1,5 +1,7 @@
 """Demo organisation (市水务局 and a small 市生态环境局) and synthetic ones for benchmarks.
 
+Project level, not in an app: the demo spans the platform and the apps.
+
 The demo goes through the services, like any real setup would, so it is audited record by
 record. Synthetic organisations of 100,000 people go through bulk inserts instead, with one
 audit record that says what was loaded.
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from zhengtong.apps.bulletins.services import publish
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.models import Role, RoleAssignment
 from zhengtong.platform.access.services import assign_role
@@ -230,9 +233,6 @@ def load_demo() -> list[Login]:
 
 
 def _publish_news() -> None:
-    # Imported here: the platform does not depend on apps; only the demo reaches into one.
-    from zhengtong.apps.bulletins.services import publish
-
     for username, classification, title, body in NEWS:
         publish(acting_user=User.objects.get(username=username), title=title, body=body, classification=classification)
 
