@@ -8,19 +8,27 @@
 
 from __future__ import annotations
 
-import os
+import tempfile
+from pathlib import Path
+from typing import Any
 
-os.environ.setdefault("ZT_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
-# Argon2 stays the hasher under test, at a cost that keeps the suite quick.
-os.environ.setdefault("ZT_ARGON2_TIME_COST", "1")
-os.environ.setdefault("ZT_ARGON2_MEMORY_KIB", "1024")
-os.environ.setdefault("ZT_ARGON2_PARALLELISM", "1")
-
-from typing import Any  # noqa: E402
-
-import pytest  # noqa: E402
+import pytest
 
 PASSWORD = "Zt-Test-Pass-2026!"
+
+
+def pytest_configure(config: Any) -> None:
+    """Adjust the already loaded settings (pytest-django imports them before any conftest runs).
+
+    Files the tests write (demo sign-ins, keys) go to a throw-away folder, never to the
+    developer's var/; Argon2 stays the hasher under test, at a cost that keeps the suite quick.
+    """
+    from django.conf import settings
+
+    settings.VAR_DIR = Path(tempfile.mkdtemp(prefix="zt-test-"))
+    settings.ARGON2_TIME_COST = 1
+    settings.ARGON2_MEMORY_KIB = 1024
+    settings.ARGON2_PARALLELISM = 1
 
 
 def make_person(username: str, display_name: str, *, roles: tuple[str, ...] = (), clearance: int = 0) -> Any:

@@ -13,26 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, SessionAuth
 
 from zhengtong.errors import ServiceError
 from zhengtong.middleware import api_error
-from zhengtong.platform.accounts import services as account_services
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = account_services.authenticate_token(token, request.method or "GET")
-        if user is not None:
-            request.user = user
-        return user
-
-
-class ActiveSession(SessionAuth):
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
-
+from zhengtong.platform.accounts.auth import ActiveSession, BearerToken
 
 api = NinjaAPI(
     title="Zhengtong API",

@@ -47,14 +47,6 @@ def audit_actions(outcome: str | None = None) -> list[str]:
     return list(records.values_list("action", flat=True))
 
 
-@pytest.fixture(autouse=True)
-def cheap_argon2(settings: Any) -> None:
-    """The root conftest's ZT_ARGON2_* defaults arrive after pytest-django has read settings."""
-    settings.ARGON2_TIME_COST = 1
-    settings.ARGON2_MEMORY_KIB = 1024
-    settings.ARGON2_PARALLELISM = 1
-
-
 @pytest.fixture
 def browser(db: Any) -> Any:
     """``browser(user=None, address=...)``: a CSRF-enforcing client, signed in through the pages."""
