@@ -39,7 +39,8 @@ def csv_lines(records: Iterable[AuditRecord]) -> Iterator[str]:
     server pulls the lines.
     """
     writer = csv.writer(_Echo())
-    header = [safe_cell(AuditRecord._meta.get_field(name).verbose_name) for name in COLUMNS]
+    labels = {field.name: field.verbose_name for field in AuditRecord._meta.concrete_fields}
+    header = [safe_cell(labels[name]) for name in COLUMNS]
     outcomes = {value: str(label) for value, label in Outcome.choices}
 
     def row(entry: AuditRecord) -> str:

@@ -69,9 +69,9 @@ class RecordFilter(Schema):
 
 def parse(params: QueryDict) -> tuple[RecordFilter | None, dict[str, list[str]]]:
     """A page's query string as a filter, or None and the fields at fault."""
-    given = {name: params[name].strip() for name in RecordFilter.model_fields if params.get(name, "").strip()}
+    given = {name: str(params.get(name, "")).strip() for name in RecordFilter.model_fields}
     try:
-        return RecordFilter(**given), {}
+        return RecordFilter.model_validate({name: value for name, value in given.items() if value}), {}
     except pydantic.ValidationError as exc:
         errors: dict[str, list[str]] = {}
         for error in exc.errors():
