@@ -82,3 +82,11 @@ def test_bearer_token_calls_need_no_csrf_token(api_for, clerk):
 @pytest.mark.parametrize("path", ["/api/openapi.json", "/api/docs"])
 def test_the_api_describes_itself(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_a_refused_api_call_is_audited_as_denied(api_for, auditor):
+    response = api_for(auditor).get(URL)
+    assert_error(response, 403, "forbidden")
+    denied = AuditRecord.objects.filter(action="access.denied", outcome="denied").latest("seq")
+    assert denied.actor_name == "auditor"
+    assert "GET /api/bulletins/" in denied.detail

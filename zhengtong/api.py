@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from zhengtong.errors import ServiceError
 from zhengtong.middleware import api_error
 from zhengtong.platform.accounts.auth import ActiveSession, BearerToken
+from zhengtong.platform.audit.services import record_denied
 
 api = NinjaAPI(
     title="Zhengtong API",
@@ -54,6 +55,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    record_denied(request, exc)
     return api_error(403, "forbidden", _("You do not have permission to do this."))
 
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from zhengtong.api import api
 from zhengtong.health import healthz
+from zhengtong.platform.access.permissions import USE_BACK_OFFICE
 
 admin.site.site_header = "政通 · 后台管理"
 admin.site.site_title = "政通后台"
@@ -12,7 +14,13 @@ admin.site.index_title = "后台管理"
 
 
 def _back_office_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
-    """The back office signs in through the platform's own sign-in (lockout, two-factor)."""
+    """The back office signs in through the platform's own sign-in (lockout, two-factor).
+
+    A signed-in person without back-office permission is refused (and audited), not sent
+    round to sign in again.
+    """
+    if request.user.is_authenticated:
+        raise PermissionDenied(USE_BACK_OFFICE)
     return redirect_to_login(request.get_full_path())
 
 
