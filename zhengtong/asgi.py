@@ -22,13 +22,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-from zhengtong.env import env_choice  # noqa: E402
 from zhengtong.routing import websocket_urlpatterns  # noqa: E402
 
-HTTP_MODE = env_choice("ZT_HTTP_MODE", "wsgi", ("wsgi", "asgi"))
 http_application = (
     WSGIMiddleware(get_wsgi_application(), workers=settings.HTTP_THREADS)  # type: ignore[arg-type]
-    if HTTP_MODE == "wsgi"
+    if settings.HTTP_MODE == "wsgi"
     else django_asgi
 )
 

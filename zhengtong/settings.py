@@ -105,8 +105,19 @@ TEMPLATES = [
 
 # --- Databases -------------------------------------------------------------------------
 
+# How HTTP reaches Django under the ASGI server (zhengtong/asgi.py): "wsgi" runs Django's WSGI
+# handler in a thread pool (one hand-off per request); "asgi" uses Django's ASGI handler.
+HTTP_MODE = env_choice("ZT_HTTP_MODE", "wsgi", ("wsgi", "asgi"))
+# Threads that run Django's WSGI handler in "wsgi" mode.
+HTTP_THREADS = env_int("ZT_HTTP_THREADS", 16, minimum=1)
+
 DATABASE_URL = env_str("ZT_DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhengtong.sqlite3'}")
-_database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ZT_DATABASE_CONN_MAX_AGE", 0, minimum=0))
+# The pool's threads keep their connections (opening one, with SQLite's PRAGMAs, costs more
+# than a whole token check); Django's async mode must not keep them.
+_database = dj_database_url.parse(
+    DATABASE_URL, conn_max_age=env_int("ZT_DATABASE_CONN_MAX_AGE", 60 if HTTP_MODE == "wsgi" else 0, minimum=0),
+    conn_health_checks=True,
+)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at BEGIN so two
     # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -249,8 +260,3 @@ LOGGING = {
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
-
-# --- Serving -------------------------------------------------------------------------
-
-# Threads that run Django's WSGI handler under the ASGI server (see zhengtong/asgi.py).
-HTTP_THREADS = env_int("ZT_HTTP_THREADS", 16, minimum=1)
