@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from zhengtong.api import api
 from zhengtong.health import healthz
@@ -28,6 +30,8 @@ admin.site.login = _back_office_sign_in  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Pages without our <link rel=icon> (the back office) make browsers ask for this.
+    path("favicon.ico", RedirectView.as_view(url=static("ui/icon.svg"), permanent=True)),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

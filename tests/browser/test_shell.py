@@ -79,11 +79,3 @@ def test_work_news_list_and_detail(visit: Any, server: Any) -> None:
     titles = items.locator(".title").all_text_contents()
     items.first.click()
     expect(page.locator("#news-title")).to_have_text(titles[0].strip())
-
-
-def test_administrator_is_sent_to_enrol_two_factor(visit: Any, server: Any) -> None:
-    pc = visit(PC)
-    pc.sign_in("sysadmin", server.logins["sysadmin"])
-    expect(pc.page).to_have_url(re.compile(r"/accounts/two-factor/"))
-    pc.goto("/apps/")
-    expect(pc.page).to_have_url(re.compile(r"/accounts/two-factor/"))
