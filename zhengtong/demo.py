@@ -38,6 +38,7 @@ LOGINS_FILE = "demo-logins.txt"
 
 # (username, name, post, clearance, leader). A post's position in its department's list is its order.
 Person = tuple[str, str, str, int, bool]
+LEADERSHIP_NAMES = {"局领导"}
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,9 @@ class Login:
 def _walk(departments: tuple[Dept, ...], parent: Department) -> Iterator[tuple[Dept, Department]]:
     """Each demo department with the saved node it belongs under, parents before children."""
     for order, dept in enumerate(departments, start=1):
-        node = services.create_department(acting_user=None, name=dept.name, short_name=dept.short_name, parent=parent, order=order)
+        kind = Department.Kind.LEADERSHIP if dept.name in LEADERSHIP_NAMES else Department.Kind.DEPARTMENT
+        node = services.create_department(acting_user=None, name=dept.name, short_name=dept.short_name, parent=parent, order=order,
+                                          kind=kind)
         yield dept, node
         yield from _walk(dept.children, node)
 
@@ -203,7 +206,10 @@ def _load_unit(unit: Unit, order: int, staff_password: str, staff_role: Role, lo
                                  email=f"{username}@{unit.domain}", mobile=_mobile(username), clearance=clearance,
                                  must_change_password=False)
             assign_role(acting_user=None, user=person, role=staff_role)
-            services.add_membership(acting_user=None, user=person, department=node, post=post, is_leader=leader, order=order,
+            # 副职 (副局长, 副处长 …) are deputies; the other leaders head the department.
+            deputy = leader and post_name.startswith("副")
+            services.add_membership(acting_user=None, user=person, department=node, post=post, is_leader=leader and not deputy,
+                                    is_deputy=deputy, order=order,
                                     office_phone=f"0571-8702{len(logins) + 1001:04d}")
             logins.append(Login(username, staff_password, f"{name} · {unit.short_name} {dept.short_name or dept.name} {post_name}"))
     return by_name
@@ -293,6 +299,7 @@ def load_synthetic(people: int, *, progress: bool = True) -> Department:
         Department.objects.bulk_create(
             Department(name=f"第{i // division_count + 1}科", parent=divisions[i % division_count], order=i, code=f"{tag}-s{i}")
             for i in range(department_count - division_count))
+        services.reindex_paths(unit)
         departments = divisions + list(Department.objects.filter(parent__in=divisions).order_by("order"))
         Post.objects.bulk_create(Post(department=d, name=name, order=o) for d in departments for o, name in enumerate(SYNTHETIC_POSTS))
         posts = {(p.department_id, p.name): p.pk for p in Post.objects.filter(department__in=departments)}

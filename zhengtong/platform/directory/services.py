@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import ServiceError
@@ -54,6 +56,7 @@ def create_department(*, acting_user: Any, name: str, kind: str = Department.Kin
     _validated(department, _("The department details are not valid."))
     with transaction.atomic():
         department.save()
+        _place(department, parent)
         audit.record("directory.department_created", actor=acting_user, obj=department, changes=audit.diff({}, _snapshot(department)))
     return department
 
@@ -71,12 +74,49 @@ def update_department(*, acting_user: Any, department: Department, **changes: An
         if new_parent is not None and any(node.pk == department.pk for node in ancestors(new_parent)):
             raise ServiceError("invalid", _("A department cannot move into its own subtree."),
                                {"parent": [_("Choose a place outside it.")]})
+        moving = "parent" in changes and new_parent != department.parent
         for field, value in _blank_to_none(changes).items():
             setattr(department, field, value)
         _validated(department, _("The department details are not valid."))
         department.save()
+        if moving:
+            _move_subtree(department, new_parent)
         audit.record("directory.department_updated", actor=acting_user, obj=department, changes=audit.diff(before, _snapshot(department)))
     return department
+
+
+def _place(department: Department, parent: Department | None) -> None:
+    department.path = f"{parent.path if parent else '/'}{department.pk}/"
+    department.depth = parent.depth + 1 if parent else 0
+    department.save(update_fields=["path", "depth"])
+
+
+def _move_subtree(department: Department, new_parent: Department | None) -> None:
+    """Rewrite the path prefix of the department and everything below it in one statement."""
+    old_path, old_depth = department.path, department.depth
+    _place(department, new_parent)
+    Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk).update(
+        path=Concat(Value(department.path), Substr("path", len(old_path) + 1), output_field=CharField()),
+        depth=F("depth") + (department.depth - old_depth),
+    )
+
+
+def reindex_paths(root: Department) -> int:
+    """Recompute the paths below ``root`` after a bulk load that bypassed the services."""
+    _place(root, root.parent)
+    below = list(Department.objects.filter(parent__isnull=False).exclude(pk=root.pk).only("pk", "parent_id"))
+    children: dict[int, list[Department]] = {}
+    for department in below:
+        children.setdefault(department.parent_id, []).append(department)  # type: ignore[arg-type]
+    changed, stack = [], [root]
+    while stack:
+        parent = stack.pop()
+        for child in children.get(parent.pk, []):
+            child.path, child.depth = f"{parent.path}{child.pk}/", parent.depth + 1
+            changed.append(child)
+            stack.append(child)
+    Department.objects.bulk_update(changed, ["path", "depth"], batch_size=1000)
+    return len(changed) + 1
 
 
 def create_post(*, acting_user: Any, department: Department, name: str, order: int = 0) -> Post:
@@ -90,7 +130,7 @@ def create_post(*, acting_user: Any, department: Department, name: str, order: i
 
 
 def add_membership(*, acting_user: Any, user: Any, department: Department, post: Post | None = None, is_primary: bool | None = None,
-                   is_leader: bool = False, order: int = 0, office_phone: str = "") -> Membership:
+                   is_leader: bool = False, is_deputy: bool = False, order: int = 0, office_phone: str = "") -> Membership:
     """Place a person in a department and post.
 
     The first membership becomes primary unless told otherwise; a new primary membership
@@ -110,11 +150,11 @@ def add_membership(*, acting_user: Any, user: Any, department: Department, post:
         if is_primary:
             held.filter(is_primary=True).update(is_primary=False)
         membership = Membership(user=user, department=department, post=post, is_primary=is_primary, is_leader=is_leader,
-                                order=order, office_phone=office_phone)
+                                is_deputy=is_deputy, order=order, office_phone=office_phone)
         _validated(membership, _("The membership details are not valid."))
         membership.save()
         audit.record("directory.membership_added", actor=acting_user, obj=membership, changes=audit.diff({}, {
             "user": user.username, "department": department.name, "post": post.name if post else None,
-            "is_primary": is_primary, "is_leader": is_leader,
+            "is_primary": is_primary, "is_leader": is_leader, "is_deputy": is_deputy,
         }))
     return membership

@@ -45,6 +45,7 @@ def test_move_takes_the_subtree_and_refuses_its_own_subtree(unit: Department) ->
     with pytest.raises(ServiceError):
         services.update_department(acting_user=None, department=office, parent=office)
     services.update_department(acting_user=None, department=office, parent=other, name="办公室（新）")
+    section.refresh_from_db()
     assert [node.name for node in queries.ancestors(section)] == ["市水务局", "信息中心", "办公室（新）", "综合科"]
     change = AuditRecord.objects.filter(action="directory.department_updated").get()
     assert change.changes["name"] == ["办公室", "办公室（新）"]
