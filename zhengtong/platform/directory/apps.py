@@ -8,4 +8,4 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Organisation directory")
 
     def ready(self) -> None:
-        from zhengtong.platform.directory import rules  # noqa: F401  (registers access rules)
+        from zhengtong.platform.directory import rules, visibility  # noqa: F401  (register access rules)

@@ -19,7 +19,8 @@ from zhengtong.errors import ServiceError
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.audit import services as audit
-from zhengtong.platform.directory.models import Department, Membership, Post
+from zhengtong.platform.directory import feed
+from zhengtong.platform.directory.models import ChangeEvent, Department, Group, GroupMember, Membership, Post
 from zhengtong.platform.directory.queries import ancestors
 
 DEPARTMENT_FIELDS = ("kind", "name", "short_name", "parent_id", "order", "code", "external_id", "phone", "is_active")
@@ -42,6 +43,17 @@ def _blank_to_none(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: (value or None) if key in ("code", "external_id") else value for key, value in fields.items()}
 
 
+def _department_data(department: Department) -> dict[str, Any]:
+    return {"name": department.name, "kind": department.kind, "parent": department.parent_id, "order": department.order,
+            "code": department.code, "is_active": department.is_active}
+
+
+def _membership_data(membership: Membership) -> dict[str, Any]:
+    return {"user": membership.user_id, "username": membership.user.username, "department": membership.department_id,
+            "post": membership.post_id, "is_primary": membership.is_primary, "is_leader": membership.is_leader,
+            "is_deputy": membership.is_deputy, "order": membership.order}
+
+
 def _snapshot(department: Department) -> dict[str, Any]:
     return {field: getattr(department, field) for field in DEPARTMENT_FIELDS}
 
@@ -58,6 +70,7 @@ def create_department(*, acting_user: Any, name: str, kind: str = Department.Kin
         department.save()
         _place(department, parent)
         audit.record("directory.department_created", actor=acting_user, obj=department, changes=audit.diff({}, _snapshot(department)))
+        feed.emit(ChangeEvent.Entity.DEPARTMENT, department.pk, "created", _department_data(department), department.external_id)
     return department
 
 
@@ -82,6 +95,8 @@ def update_department(*, acting_user: Any, department: Department, **changes: An
         if moving:
             _move_subtree(department, new_parent)
         audit.record("directory.department_updated", actor=acting_user, obj=department, changes=audit.diff(before, _snapshot(department)))
+        feed.emit(ChangeEvent.Entity.DEPARTMENT, department.pk, "moved" if moving else "updated", _department_data(department),
+                  department.external_id)
     return department
 
 
@@ -126,6 +141,7 @@ def create_post(*, acting_user: Any, department: Department, name: str, order: i
     with transaction.atomic():
         post.save()
         audit.record("directory.post_created", actor=acting_user, obj=post, changes={"name": [None, post.name]})
+        feed.emit(ChangeEvent.Entity.POST, post.pk, "created", {"name": post.name, "department": department.pk}, post.external_id)
     return post
 
 
@@ -157,4 +173,43 @@ def add_membership(*, acting_user: Any, user: Any, department: Department, post:
             "user": user.username, "department": department.name, "post": post.name if post else None,
             "is_primary": is_primary, "is_leader": is_leader, "is_deputy": is_deputy,
         }))
+        feed.emit(ChangeEvent.Entity.MEMBERSHIP, membership.pk, "created", _membership_data(membership))
     return membership
+
+
+# --- Groups across departments ------------------------------------------------------------
+
+
+def create_group(*, acting_user: Any, name: str, kind: str = Group.Kind.OTHER, unit: Department | None = None,
+                 description: str = "", external_id: str | None = None, order: int = 0) -> Group:
+    _authorise(acting_user)
+    group = Group(name=name.strip(), kind=kind, unit=unit, description=description, external_id=external_id or None, order=order)
+    _validated(group, _("The group details are not valid."))
+    with transaction.atomic():
+        group.save()
+        audit.record("directory.group_created", actor=acting_user, obj=group, changes={"name": [None, group.name]})
+        feed.emit(ChangeEvent.Entity.GROUP, group.pk, "created", {"name": group.name, "kind": group.kind}, group.external_id)
+    return group
+
+
+def add_group_member(*, acting_user: Any, group: Group, user: Any, is_leader: bool = False, order: int = 0) -> GroupMember:
+    _authorise(acting_user)
+    with transaction.atomic():
+        if GroupMember.objects.filter(group=group, user=user).exists():
+            raise ServiceError("duplicate", _("%(user)s is already in %(group)s.") % {"user": user, "group": group})
+        member = GroupMember.objects.create(group=group, user=user, is_leader=is_leader, order=order)
+        audit.record("directory.group_member_added", actor=acting_user, obj=group, detail=user.username)
+        feed.emit(ChangeEvent.Entity.GROUP, group.pk, "member_added", {"user": user.pk, "username": user.username,
+                                                                       "is_leader": is_leader}, group.external_id)
+    return member
+
+
+def remove_group_member(*, acting_user: Any, group: Group, user: Any) -> None:
+    _authorise(acting_user)
+    with transaction.atomic():
+        deleted, _details = GroupMember.objects.filter(group=group, user=user).delete()
+        if not deleted:
+            raise ServiceError("not_found", _("%(user)s is not in %(group)s.") % {"user": user, "group": group})
+        audit.record("directory.group_member_removed", actor=acting_user, obj=group, detail=user.username)
+        feed.emit(ChangeEvent.Entity.GROUP, group.pk, "member_removed", {"user": user.pk, "username": user.username},
+                  group.external_id)
