@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "zhengtong.platform.access",
     "zhengtong.platform.audit",
     "zhengtong.platform.directory",
+    "zhengtong.platform.workflow",
     "zhengtong.apps.bulletins",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,94 @@
+"""Who works on a step: the step's assignee rule, resolved through the directory.
+
+Rules (the ``assignee`` property of a user task):
+
+=====================  =====================================================
+``initiator``          the person who started the process
+``user:a,b``           named people (usernames)
+``post:<id>``          everyone holding a post
+``role:<code>``        everyone holding a role
+``group:<id>``         everyone in a group
+``department_head``    the initiator's department head (the leader one level up)
+``unit_leaders``       the leaders of the initiator's unit
+``leader_up:<n>``      the leaders n management levels above the initiator
+``chosen``             the people the previous step's actor chose
+``field:<name>``       the person or people named in a form field
+=====================  =====================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from zhengtong.errors import ServiceError
+from zhengtong.platform.access.permissions import register
+from zhengtong.platform.access.policy import permissions_of
+from zhengtong.platform.directory import queries as directory
+from zhengtong.platform.directory.models import Group, Post
+from zhengtong.platform.workflow.models import StandingDelegation
+
+MANAGE = register("workflow.manage", _lazy("Administer processes: definitions, stuck tasks, cancellation"))
+
+
+def _active(users: Any) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for user in users:
+        if user is not None and user.is_active:
+            seen.setdefault(user.pk, user)
+    return list(seen.values())
+
+
+def resolve(rule: str, *, initiator: Any, data: dict[str, Any], chosen: list[str]) -> list[Any]:
+    """The people a rule names, in a stable order, without duplicates or disabled people."""
+    kind, _sep, argument = rule.partition(":")
+    people = get_user_model().objects.filter(is_active=True)
+    if kind == "initiator":
+        return _active([initiator])
+    if kind == "user":
+        names = [name.strip() for name in argument.split(",") if name.strip()]
+        by_name = {user.username: user for user in people.filter(username__in=names)}
+        return _active(by_name.get(name) for name in names)
+    if kind == "post":
+        post = Post.objects.filter(pk=int(argument)).first() if argument.isdigit() else None
+        return _active(directory.holders_of_post(post)) if post else []
+    if kind == "role":
+        return _active(people.filter(role_assignments__role__code=argument).order_by("username"))
+    if kind == "group":
+        group = Group.objects.filter(Q(pk=int(argument)) if argument.isdigit() else Q(name=argument)).first()
+        return _active(directory.members_of_group(group)) if group else []
+    if kind == "department_head":
+        return _active(directory.department_head(initiator))
+    if kind == "unit_leaders":
+        return _active(directory.unit_leaders(initiator))
+    if kind == "leader_up":
+        return _active(directory.leader_levels_up(initiator, int(argument or "1")))
+    if kind == "chosen":
+        return _active(people.filter(username__in=chosen).order_by("username"))
+    if kind == "field":
+        value = data.get(argument)
+        names = value if isinstance(value, list) else [value] if value else []
+        by_name = {user.username: user for user in people.filter(username__in=names)}
+        return _active(by_name.get(name) for name in names)
+    raise ServiceError("invalid_definition", _("Unknown assignee rule %(rule)s.") % {"rule": rule})
+
+
+def process_administrators() -> list[Any]:
+    """People holding ``workflow.manage``: where work goes when a rule finds no one."""
+    candidates = get_user_model().objects.filter(is_active=True, role_assignments__isnull=False).distinct().order_by("username")
+    return [user for user in candidates if MANAGE in permissions_of(user)]
+
+
+def standing_delegate(user: Any, process_key: str) -> Any:
+    """The person receiving ``user``'s new work today under a standing delegation (委托), if any."""
+    today = timezone.localdate()
+    for delegation in (StandingDelegation.objects.filter(principal=user, revoked_at__isnull=True, starts_on__lte=today,
+                                                         ends_on__gte=today).select_related("delegate")):
+        if (not delegation.process_keys or process_key in delegation.process_keys) and delegation.delegate.is_active:
+            return delegation.delegate
+    return None
