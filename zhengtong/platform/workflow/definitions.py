@@ -62,7 +62,9 @@ class StepConfig:
     operations: tuple[str, ...] = OPERATIONS
 
     def field_access(self, name: str) -> str:
-        return self.fields.get(name, self.fields.get("*", "view"))
+        """``edit``, ``view`` or ``hidden``; unless told otherwise the initiator's own steps edit the form."""
+        default = "edit" if self.assignee == "initiator" else "view"
+        return self.fields.get(name, self.fields.get("*", default))
 
 
 def _step_config(task_spec: Any) -> StepConfig:

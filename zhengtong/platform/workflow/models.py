@@ -47,8 +47,8 @@ class ProcessInstance(models.Model):
         RUNNING = "running", _("Running")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn by the initiator")
-        TERMINATED = "terminated", _("Terminated")
+        CANCELLED = "cancelled", _("Cancelled by the initiator")
+        TERMINATED = "terminated", _("Terminated by an administrator")
 
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="instances")
     title = models.CharField(_("title"), max_length=300)
@@ -92,12 +92,19 @@ class WorkItem(models.Model):
         SEQUENTIAL = "sequential", _("One after another")
         CLAIM = "claim", _("First to claim handles it")
 
+    class Role(models.TextChoices):
+        ASSIGNEE = "assignee", _("Assignee")
+        BEFORE = "before", _("Added before (前加签)")
+        AFTER = "after", _("Added after (后加签)")
+        DELEGATE = "delegate", _("Delegate (委派)")
+
     class Outcome(models.TextChoices):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned")
         TRANSFERRED = "transferred", _("Transferred")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        HANDED_BACK = "handed_back", _("Handed back")
         SKIPPED = "skipped", _("Skipped")
         TIMED_OUT = "timed_out", _("Timed out")
 
@@ -110,6 +117,9 @@ class WorkItem(models.Model):
     principal = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.SINGLE)
     sequence = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.ASSIGNEE)
+    # An item added before mine (前加签) or a delegate's item (委派) reopens mine when done.
+    reopens = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
