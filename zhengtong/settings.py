@@ -257,7 +257,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("ZT_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "spiff": {"level": "WARNING"}},
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# --- Workflow ------------------------------------------------------------------------
+
+# A process's handlers may be reminded (催办) at most once in this many minutes.
+WORKFLOW_REMIND_MINUTES = env_int("ZT_WORKFLOW_REMIND_MINUTES", 30, minimum=1)
