@@ -79,11 +79,13 @@ def _register_routers() -> None:
     from zhengtong.platform.access.api import router as access
     from zhengtong.platform.accounts.api import router as accounts
     from zhengtong.platform.audit.api import router as audit
+    from zhengtong.platform.workflow.api import router as workflow
 
     api.add_router("/accounts", accounts)
     api.add_router("/access", access)
     api.add_router("/audit", audit)
     api.add_router("/bulletins", bulletins)
+    api.add_router("/workflow", workflow)
 
 
 _register_routers()
