@@ -104,3 +104,19 @@ def instance_view(user: Any, instance: ProcessInstance) -> InstanceView:
 def trace(instance: ProcessInstance) -> QuerySet[Action]:
     """流程跟踪: who did what, when, with which comment, in order."""
     return instance.actions.select_related("actor", "on_behalf_of").order_by("created_at", "id")
+
+
+def step_states(instance: ProcessInstance) -> dict[str, str]:
+    """Each step's state for the diagram: done, current, or (absent) pending."""
+    states: dict[str, str] = {}
+    passed = instance.actions.filter(kind__in=(Action.Kind.APPROVE, Action.Kind.AUTO_PASS, Action.Kind.SKIP, Action.Kind.REJECT))
+    for step_id in passed.values_list("step_id", flat=True):
+        states[step_id] = "done"
+    if instance.actions.filter(kind=Action.Kind.START).exists():
+        states[parsed(instance.definition).order[0]] = "done"
+    if instance.state == ProcessInstance.State.RUNNING:
+        current = WorkItem.objects.filter(instance=instance, state__in=(WorkItem.State.OPEN, WorkItem.State.WAITING,
+                                                                        WorkItem.State.DELEGATED))
+        for step_id in current.values_list("step_id", flat=True):
+            states[step_id] = "current"
+    return states
