@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
-from zhengtong.platform.workflow import assignment, engine, events, forms
+from zhengtong.platform.workflow import assignment, definitions, engine, events, forms
 from zhengtong.platform.workflow.definitions import StepConfig, active, parsed
-from zhengtong.platform.workflow.models import Action, Copy, ProcessInstance, StandingDelegation, WorkItem
+from zhengtong.platform.workflow.models import Action, Copy, ProcessDefinition, ProcessInstance, StandingDelegation, WorkItem
 from zhengtong.platform.workflow.rules import ACT, START, VIEW
 
 OPEN_STATES = (WorkItem.State.OPEN, WorkItem.State.WAITING, WorkItem.State.DELEGATED)
@@ -632,3 +632,14 @@ def reassign(*, acting_user: Any, item_id: int, to: str, comment: str) -> WorkIt
              data={"from": item.assignee.username, "to": target.username})
         audit.record("workflow.reassign", actor=acting_user, obj=instance, detail=f"{item.assignee.username} → {target.username}")
     return new
+
+
+def upload_definition(*, acting_user: Any, key: str, name: str, process_id: str, bpmn_xml: str,
+                      form: list[dict[str, Any]]) -> ProcessDefinition:
+    """A process administrator stores a new version; running instances keep theirs."""
+    require(acting_user, assignment.MANAGE)
+    with transaction.atomic():
+        definition = definitions.store_version(key=key, name=name, process_id=process_id, bpmn_xml=bpmn_xml, form=form,
+                                               source=ProcessDefinition.Source.UPLOADED, created_by=acting_user)
+        audit.record("workflow.definition_uploaded", actor=acting_user, obj=definition, detail=f"{key} v{definition.version}")
+    return definition

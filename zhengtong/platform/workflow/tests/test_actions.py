@@ -269,3 +269,47 @@ def test_an_administrator_reassigns_a_stuck_task(people):
     assign_role(acting_user=None, user=people["cat"], role=manager_role)
     services.reassign(acting_user=people["cat"], item_id=item.pk, to="eve", comment="a 已调离")
     assert open_steps(instance) == [("first", "eve")]
+
+
+def test_a_new_version_leaves_running_instances_on_theirs(people):
+    running = start(people)
+    manager_role = Role.objects.create(code="process_admin", name="流程管理员", permissions=["workflow.manage"])
+    assign_role(acting_user=None, user=people["eve"], role=manager_role)
+    current = running.definition
+    xml = current.bpmn_xml.replace('name="签发"', 'name="局长签发"')
+    with pytest.raises(PermissionDenied):
+        services.upload_definition(acting_user=people["ann"], key="four", name="四步", process_id="four", bpmn_xml=xml, form=current.form)
+    newer = services.upload_definition(acting_user=people["eve"], key="four", name="四步", process_id="four", bpmn_xml=xml,
+                                       form=current.form)
+    assert newer.version == current.version + 1
+    for username in ("ann", "bob"):
+        approve(people, running, username)
+    assert WorkItem.objects.get(instance=running, state=WorkItem.State.OPEN).step_name == "签发"
+    fresh = services.start(acting_user=people["author"], key="four", title="新通知", data={"note": "x"})
+    assert fresh.definition == newer
+
+
+def test_an_invalid_upload_is_refused_with_the_reason(people):
+    four_steps()
+    manager_role = Role.objects.create(code="process_admin", name="流程管理员", permissions=["workflow.manage"])
+    assign_role(acting_user=None, user=people["eve"], role=manager_role)
+    with pytest.raises(ServiceError) as refused:
+        services.upload_definition(acting_user=people["eve"], key="four", name="四步", process_id="four",
+                                   bpmn_xml="<not-bpmn/>", form=[])
+    assert refused.value.code == "invalid_definition"
+    evil = '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"/>'
+    with pytest.raises(ServiceError):
+        services.upload_definition(acting_user=people["eve"], key="four", name="四步", process_id="four", bpmn_xml=evil, form=[])
+    assert definitions.active("four").version == 1
+
+
+def test_conditions_run_in_a_sandbox(people):
+    from zhengtong.platform.workflow.sandbox import SandboxError, assignments, evaluate
+
+    assert evaluate("amount >= 100000 and len(items) == 2", {"amount": 200000, "items": [1, 2]}) is True
+    for attack in ('__import__("os").system("id")', 'open("/etc/passwd").read()', "().__class__.__bases__[0].__subclasses__()"):
+        with pytest.raises(SandboxError):
+            evaluate(attack, {})
+    with pytest.raises(SandboxError):
+        assignments("import os")
+    assert assignments("total = amount * 2") == [("total", "amount * 2")]
