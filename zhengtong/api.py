@@ -80,12 +80,14 @@ def _register_routers() -> None:
     from zhengtong.platform.accounts.api import router as accounts
     from zhengtong.platform.audit.api import router as audit
     from zhengtong.platform.workflow.api import router as workflow
+    from zhengtong.platform.workdays.api import router as workdays
 
     api.add_router("/accounts", accounts)
     api.add_router("/access", access)
     api.add_router("/audit", audit)
     api.add_router("/bulletins", bulletins)
     api.add_router("/workflow", workflow)
+    api.add_router("/workdays", workdays)
 
 
 _register_routers()

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "zhengtong.platform.access",
     "zhengtong.platform.audit",
     "zhengtong.platform.directory",
+    "zhengtong.platform.workdays",
     "zhengtong.platform.workflow",
     "zhengtong.apps.bulletins",
     "django.contrib.admin",
@@ -231,6 +232,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # The highest classification rank this deployment may hold (0 = 公开, 1 = 内部, 2 = 敏感 by
 # default). Records above it are refused at creation.
 MAX_CLASSIFICATION = env_int("ZT_MAX_CLASSIFICATION", 2, minimum=0)
+
+# --- Working days ---------------------------------------------------------------------------
+
+# Whether the start (receipt) date of a deadline counts as its first day; by default it is day 0.
+WORKDAYS_START_DAY_COUNTS = env_bool("ZT_WORKDAYS_START_DAY_COUNTS", False)
 
 # --- Language and time ---------------------------------------------------------------------
 

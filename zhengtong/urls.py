@@ -39,6 +39,7 @@ urlpatterns = [
     path("audit/", include("zhengtong.platform.audit.urls")),
     path("security/", include("zhengtong.platform.access.urls")),
     path("directory/", include("zhengtong.platform.directory.urls")),
+    path("workdays/", include("zhengtong.platform.workdays.urls")),
     path("apps/bulletins/", include("zhengtong.apps.bulletins.urls")),
     path("", include("zhengtong.ui.urls")),
 ]

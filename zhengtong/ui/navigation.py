@@ -52,6 +52,7 @@ def app_entries() -> tuple[AppEntry, ...]:
     return (
         AppEntry("bulletins", _("Work news"), "bulletins:list", "news", perms.USE_BUSINESS_APPS),
         AppEntry("back_office", _("Back office"), "admin:index", "settings", perms.USE_BACK_OFFICE),
+        AppEntry("workdays", _("Working-day calendar"), "workdays:calendar", "grid", perms.MANAGE_SETTINGS),
         AppEntry("security", _("Security administration"), "access:console", "shield", perms.VIEW_SECURITY_POLICY),
         AppEntry("audit", _("Audit trail"), "audit:list", "audit", perms.VIEW_AUDIT),
     )
