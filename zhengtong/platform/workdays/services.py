@@ -38,6 +38,7 @@ from zhengtong.platform.workdays.models import (
     Unit,
 )
 from zhengtong.platform.workdays.package import SOURCE, package_days
+from zhengtong.platform.workdays.signals import due_changed
 
 MAX_AMOUNT = {Unit.WORKING_DAYS: 1000, Unit.NATURAL_DAYS: 3660, Unit.HOURS: 24 * 366}
 # Old → new pairs kept in one recomputation's audit record; the DueChange rows keep them all.
@@ -341,6 +342,7 @@ def _save_changes(clock: Clock, change: DueChange | None, fields: list[str]) -> 
     clock.save(update_fields=fields)
     if change is not None:
         change.save()
+        due_changed.send(sender=Clock, changes=[change])
 
 
 def _due_text(at: datetime, provisional: bool) -> str:
@@ -372,6 +374,7 @@ def recompute_open_clocks(*, cause: str, changed_days: Collection[date] = (), ye
     with transaction.atomic():
         Clock.objects.bulk_update([change.clock for change in changes], ["due_at", "provisional"])
         DueChange.objects.bulk_create(changes)
+        due_changed.send(sender=Clock, changes=changes)
         audit.record("workdays.clocks_recomputed", actor=actor, object_type="workdays.clock", object_id="*",
                      detail=f"{cause}: {len(changes)} of {len(clocks)} open clocks affected changed their due time",
                      changes={f"{change.clock.pk} {change.clock.owner}": [_due_text(change.old_due_at, change.old_provisional),

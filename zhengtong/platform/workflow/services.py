@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
-from zhengtong.platform.workflow import assignment, definitions, engine, events, forms
+from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, events, forms
 from zhengtong.platform.workflow.definitions import StepConfig, active, parsed
 from zhengtong.platform.workflow.models import Action, Copy, ProcessDefinition, ProcessInstance, StandingDelegation, WorkItem
 from zhengtong.platform.workflow.rules import ACT, START, VIEW
@@ -99,6 +99,7 @@ def _open_items(instance: ProcessInstance, workflow: Any, spiff_task: Any, confi
         return True
     mode = config.mode if config.mode != "single" or len(people) == 1 else WorkItem.Mode.ANY
     now = timezone.now()
+    deadline = deadlines.start(instance, config, str(spiff_task.id), now)
     for position, person in enumerate(people):
         delegate = assignment.standing_delegate(person, instance.definition.key)
         waiting = mode == WorkItem.Mode.SEQUENTIAL and position > 0
@@ -106,7 +107,10 @@ def _open_items(instance: ProcessInstance, workflow: Any, spiff_task: Any, confi
             instance=instance, step_id=config.step_id, step_name=config.name, engine_task_id=str(spiff_task.id),
             assignee=delegate or person, principal=person if delegate else None, mode=mode, sequence=position,
             state=WorkItem.State.WAITING if waiting else WorkItem.State.OPEN, created_at=now,
+            clock_id=deadline.clock_id if deadline else None, due_at=deadline.due_at if deadline else None,
+            warn_at=deadline.warn_at if deadline else None,
         )
+        deadlines.schedule(item, config)
         if not waiting:
             events_on_commit(events.work_opened, item)
     return False
@@ -139,9 +143,33 @@ def _finish(instance: ProcessInstance, state: str) -> None:
     instance.state = state
     instance.ended_at = timezone.now()
     instance.current_steps = ""
-    WorkItem.objects.filter(instance=instance, state__in=OPEN_STATES).update(state=WorkItem.State.CANCELLED, completed_at=timezone.now())
+    _close_steps(instance)
     _log(instance, Action.Kind.COMPLETE, None, data={"state": state})
     transaction.on_commit(lambda: events.instance_finished.send(sender=ProcessInstance, instance=instance))
+
+
+def _close_steps(instance: ProcessInstance, engine_task_id: str | None = None) -> None:
+    """Close the open items of one step (or of every step): they are cancelled, clocks stop."""
+    items = WorkItem.objects.filter(instance=instance, state__in=OPEN_STATES)
+    if engine_task_id is not None:
+        items = items.filter(engine_task_id=engine_task_id)
+    for task_id in set(items.values_list("engine_task_id", flat=True)) | ({engine_task_id} if engine_task_id else set()):
+        deadlines.stop(task_id, instance)
+    items.update(state=WorkItem.State.CANCELLED, completed_at=timezone.now())
+
+
+def _apply_decision(instance: ProcessInstance, engine_task_id: str, config: StepConfig, decision: str, chosen: list[str]) -> None:
+    """A decided step: rejected ends the process; approved (or passed) moves the engine on."""
+    workflow = engine.load(instance)
+    _close_steps(instance, engine_task_id)
+    if decision == WorkItem.Outcome.REJECTED:
+        engine.stop(workflow)
+        _finish(instance, ProcessInstance.State.REJECTED)
+        engine.save(instance, workflow)
+        instance.save()
+    else:
+        engine.complete(workflow, engine_task_id, {**instance.data, config.step_id: decision})
+        _advance(instance, workflow, chosen=chosen)
 
 
 def _locked(item_id: int) -> tuple[ProcessInstance, WorkItem]:
@@ -224,25 +252,16 @@ def _decide(acting_user: Any, item_id: int, outcome: str, *, comment: str, data:
         kind = Action.Kind.APPROVE if outcome == WorkItem.Outcome.APPROVED else Action.Kind.REJECT
         _log(instance, kind, acting_user, item=item, comment=comment, on_behalf_of=item.principal, attachment=attachment,
              data={"engine_task_id": item.engine_task_id})
-        if item.role == WorkItem.Role.BEFORE and item.reopens_id and outcome == WorkItem.Outcome.APPROVED:
+        # A signer added before me gives an opinion either way; then my task is mine to decide again.
+        if item.role == WorkItem.Role.BEFORE and item.reopens_id:
             _reopen_when_clear(item.reopens_id)
             audit.record(f"workflow.{kind}", actor=acting_user, obj=instance, detail=f"{config.name}: {comment}"[:500])
             return instance
         decision = _step_decision(instance, item, config)
-        workflow = engine.load(instance)
-        if decision is not None:
-            WorkItem.objects.filter(instance=instance, engine_task_id=item.engine_task_id, state__in=OPEN_STATES).update(
-                state=WorkItem.State.CANCELLED, completed_at=now)
-        if decision == WorkItem.Outcome.REJECTED:
-            engine.stop(workflow)
-            _finish(instance, ProcessInstance.State.REJECTED)
-            engine.save(instance, workflow)
-            instance.save()
-        elif decision == WorkItem.Outcome.APPROVED:
-            engine.complete(workflow, item.engine_task_id, {**instance.data, config.step_id: decision})
-            _advance(instance, workflow, chosen=chosen or [])
-        else:
+        if decision is None:
             instance.save(update_fields=["data"])
+        else:
+            _apply_decision(instance, item.engine_task_id, config, decision, chosen or [])
         audit.record(f"workflow.{kind}", actor=acting_user, obj=instance, detail=f"{config.name}: {comment}"[:500])
     return instance
 
@@ -356,17 +375,7 @@ def _settle_step(instance: ProcessInstance, item: WorkItem) -> None:
     decision = _step_decision(instance, item, config)
     if decision is None:
         return
-    workflow = engine.load(instance)
-    WorkItem.objects.filter(instance=instance, engine_task_id=item.engine_task_id, state__in=OPEN_STATES).update(
-        state=WorkItem.State.CANCELLED, completed_at=timezone.now())
-    if decision == WorkItem.Outcome.REJECTED:
-        engine.stop(workflow)
-        _finish(instance, ProcessInstance.State.REJECTED)
-        engine.save(instance, workflow)
-        instance.save()
-    else:
-        engine.complete(workflow, item.engine_task_id, {**instance.data, config.step_id: decision})
-        _advance(instance, workflow, chosen=[])
+    _apply_decision(instance, item.engine_task_id, config, decision, [])
 
 
 def _hand_over(instance: ProcessInstance, item: WorkItem, to: Any, role: str, *, reopens: WorkItem | None = None) -> WorkItem:
@@ -439,8 +448,7 @@ def hand_back(*, acting_user: Any, item_id: int, comment: str = "", attachment: 
 
 def _rewind_to(instance: ProcessInstance, engine_task_id: str) -> None:
     workflow = engine.load(instance)
-    WorkItem.objects.filter(instance=instance, state__in=OPEN_STATES).update(state=WorkItem.State.CANCELLED,
-                                                                            completed_at=timezone.now())
+    _close_steps(instance)
     engine.rewind(workflow, engine_task_id)
     _advance(instance, workflow, chosen=[])
 
@@ -643,3 +651,21 @@ def upload_definition(*, acting_user: Any, key: str, name: str, process_id: str,
                                                source=ProcessDefinition.Source.UPLOADED, created_by=acting_user)
         audit.record("workflow.definition_uploaded", actor=acting_user, obj=definition, detail=f"{key} v{definition.version}")
     return definition
+
+
+# --- Timers (called by the worker through deadlines.run_due) ----------------------------------
+
+
+def record_timer_action(instance: ProcessInstance, item: WorkItem, kind: str, data: dict[str, Any]) -> None:
+    _log(instance, kind, None, item=item, data=data)
+    audit.record(f"workflow.timer_{kind}", obj=instance, actor_name="system", detail=f"{item.step_name} · {item.assignee.username}")
+
+
+def decide_on_timeout(item: WorkItem) -> None:
+    """The step's deadline passed and it says to decide by itself (approve or reject)."""
+    instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=item.instance_id)
+    config = _step(instance, item.step_id)
+    outcome = WorkItem.Outcome.APPROVED if config.on_timeout == "approve" else WorkItem.Outcome.REJECTED
+    _log(instance, Action.Kind.TIMEOUT, None, item=item, data={"decision": outcome})
+    audit.record("workflow.timeout", obj=instance, actor_name="system", detail=f"{config.name}: {outcome}")
+    _apply_decision(instance, item.engine_task_id, config, outcome, [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess  # noqa: S404  (starts our own worker)
+import sys
 from typing import Any
 
 import uvicorn
@@ -18,14 +20,22 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="Processes; more than one needs ZT_REDIS_URL for live push.")
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the background worker beside the server.")
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, workers: int, no_worker: bool, **options: Any) -> None:
         logins = settings.VAR_DIR / DEMO_LOGINS_FILE
         self.stdout.write(self.style.SUCCESS(f"Zhengtong is serving on http://{host}:{port}/"))
         if logins.exists():
             self.stdout.write(logins.read_text(encoding="utf-8"))
-        uvicorn.run(
-            "zhengtong.asgi:application", host=host, port=port, workers=workers,
-            proxy_headers=bool(settings.TRUSTED_PROXIES), forwarded_allow_ips=",".join(settings.TRUSTED_PROXIES) or None,
-            log_level="warning", access_log=False, lifespan="off",
-        )
+        # Timers and deliveries run in their own process: a slow job never holds up a page.
+        worker = None if no_worker else subprocess.Popen([sys.executable, str(settings.BASE_DIR / "manage.py"), "run_worker"])  # noqa: S603
+        try:
+            uvicorn.run(
+                "zhengtong.asgi:application", host=host, port=port, workers=workers,
+                proxy_headers=bool(settings.TRUSTED_PROXIES), forwarded_allow_ips=",".join(settings.TRUSTED_PROXIES) or None,
+                log_level="warning", access_log=False, lifespan="off",
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
