@@ -120,8 +120,9 @@ def create_user(
     return user
 
 
-def update_user(*, acting_user: User, user: User, **changes: Any) -> User:
-    require(acting_user, perms.MANAGE_ACCOUNTS)
+def update_user(*, acting_user: User | None, user: User, **changes: Any) -> User:
+    if acting_user is not None:
+        require(acting_user, perms.MANAGE_ACCOUNTS)
     unknown = set(changes) - {"display_name", "email", "mobile", "must_change_password"}
     if unknown:
         raise ServiceError("invalid", _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})

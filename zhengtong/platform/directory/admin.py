@@ -1,9 +1,17 @@
+"""The back office for the organisation: read-only views, webhooks through services, the delivery log."""
+
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from zhengtong.platform.directory.models import Department, Membership, Post
+from zhengtong.errors import ServiceError
+from zhengtong.platform.directory import services
+from zhengtong.platform.directory.models import ChangeEvent, Department, Membership, Post, Webhook, WebhookDelivery
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +47,72 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_select_related = ("user", "department", "post")
     list_filter = ("is_primary", "is_leader")
     search_fields = ("user__display_name", "user__username", "department__name")
+
+
+class WebhookForm(forms.ModelForm):
+    url = forms.URLField(label=_("address"), max_length=500, assume_scheme="https")
+    entities = forms.MultipleChoiceField(label=_("entities"), choices=ChangeEvent.Entity.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every kind of change."))
+    secret = forms.CharField(label=_("signing secret"), required=False, max_length=100,
+                             help_text=_("Shared with the receiving application. Left empty: a new one is made (when adding) "
+                                         "or the current one is kept (when changing)."))
+
+    class Meta:
+        model = Webhook
+        fields = ("name", "url", "secret", "entities", "is_active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["secret"] = ""  # never shown again once stored
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Webhooks are added, changed and deactivated through services (checked, audited); never deleted."""
+
+    form = WebhookForm
+    list_display = ("name", "url", "is_active", "created_at")
+    list_filter = ("is_active",)
+    actions = ["deactivate_selected"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = {field: form.cleaned_data[field] for field in ("name", "url", "entities")}
+        if not change:
+            created = services.create_webhook(acting_user=request.user, secret=form.cleaned_data["secret"], **data)
+            obj.pk = created.pk
+            obj.refresh_from_db()
+            if not form.cleaned_data["secret"]:
+                self.message_user(request, gettext("Signing secret, shown only now: %(secret)s") % {"secret": created.secret},
+                                  messages.WARNING)
+            return
+        if form.cleaned_data["secret"]:
+            data["secret"] = form.cleaned_data["secret"]
+        services.update_webhook(acting_user=request.user, webhook=obj, is_active=form.cleaned_data["is_active"], **data)
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as exc:
+            # Nothing was saved: the admin's transaction rolled back with the refusal.
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description=_("Deactivate selected webhooks"))
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        for webhook in queryset:
+            services.update_webhook(acting_user=request.user, webhook=webhook, is_active=False)
+        self.message_user(request, gettext("Webhooks deactivated: %(count)d.") % {"count": queryset.count()})
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log: what was sent where, how often it was tried and how the last try ended."""
+
+    list_display = ("id", "webhook", "event", "state", "attempts", "last_status", "last_error", "next_attempt_at", "delivered_at")
+    list_filter = ("state", "webhook")
+    list_select_related = ("webhook", "event")
+    search_fields = ("last_error", "event__external_id")
