@@ -40,6 +40,7 @@ EMPTY_POLICIES = ("admin", "skip", "error")
 OPERATIONS = ("return", "withdraw", "transfer", "delegate", "add_signer", "remove_signer", "cc", "circulate", "remind")
 DEADLINE = re.compile(r"^(\d+)(wd|d|h)$")
 FIELD_ACCESS = ("edit", "view", "hidden")
+ASSIGNEE_RULES = ("initiator", "user", "post", "role", "group", "department_head", "unit_leaders", "leader_up", "chosen", "field")
 # XML from administrators: no entities, no network, no huge trees.
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 
@@ -71,6 +72,9 @@ def _step_config(task_spec: Any) -> StepConfig:
     properties = dict(getattr(task_spec, "extensions", {}).get("properties", {}))
     step = task_spec.bpmn_id
     problems = []
+    rule = properties.get("assignee", "initiator").partition(":")[0]
+    if rule not in ASSIGNEE_RULES:
+        problems.append(f"{step}: assignee rule {rule!r} is not one of {', '.join(ASSIGNEE_RULES)}")
     mode = properties.get("mode", "single")
     if mode not in MODES:
         problems.append(f"{step}: mode {mode!r} is not one of {', '.join(MODES)}")
