@@ -30,7 +30,7 @@ from zhengtong.platform.access.services import assign_role
 from zhengtong.platform.accounts.models import User
 from zhengtong.platform.accounts.services import create_user
 from zhengtong.platform.audit import services as audit
-from zhengtong.platform.directory import services
+from zhengtong.platform.directory import search, services
 from zhengtong.platform.directory.models import Department, Membership, Post
 
 DEMO_MARKER = "demo:swj"
@@ -329,7 +329,9 @@ def load_synthetic(people: int, *, progress: bool = True) -> Department:
                         memberships.append(Membership(user_id=pk, department=other, post_id=posts[(other.pk, "科员")], order=rank + 1000))
             Membership.objects.bulk_create(memberships)
             bar.update(len(batch) - len(batch) // 2)
+        bar.close()
+        # Bulk inserts send no signals: the search index is built here, in bulk, in the same transaction.
+        search.index_people(ids, progress=progress)
         audit.record("directory.synthetic_loaded", obj=unit, actor_name="system",
                      detail=f"{people} people, {len(departments)} departments under {unit.name}")
-    bar.close()
     return unit

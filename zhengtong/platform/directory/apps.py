@@ -9,3 +9,4 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengtong.platform.directory import rules, visibility  # noqa: F401  (register access rules)
+        from zhengtong.platform.directory import signals  # noqa: F401  (keep the search index in step)
