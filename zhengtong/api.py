@@ -79,6 +79,7 @@ def _register_routers() -> None:
     from zhengtong.platform.access.api import router as access
     from zhengtong.platform.accounts.api import router as accounts
     from zhengtong.platform.audit.api import router as audit
+    from zhengtong.platform.directory.api import router as directory_router
     from zhengtong.platform.workflow.api import router as workflow
     from zhengtong.platform.workdays.api import router as workdays
 
@@ -86,6 +87,7 @@ def _register_routers() -> None:
     api.add_router("/access", access)
     api.add_router("/audit", audit)
     api.add_router("/bulletins", bulletins)
+    api.add_router("/directory", directory_router)
     api.add_router("/workflow", workflow)
     api.add_router("/workdays", workdays)
 

@@ -119,6 +119,10 @@ WATER = Unit("市水务局", "水务局", DEMO_MARKER, "swj.example.cn", (
         ("panwei", "潘伟", "处长", 2, True),
         ("dujuan", "杜娟", "科员", 1, False),
     )),
+    Dept("机要保密室", "机要室", (
+        ("yanqing", "严清", "主任", 2, True),
+        ("qinfang", "秦芳", "机要员", 1, False),
+    )),
 ))
 
 # A second, small unit for cross-unit cases; its surnames are the polyphonic ones search must read right.
@@ -133,6 +137,24 @@ ECOLOGY = Unit("市生态环境局", "生态环境局", "demo:sthjj", "sthjj.exa
 
 # 一人多职: the head of 办公室 also heads 信息中心.
 SECOND_POSTS = (("zhouming", "信息中心", "主任", True),)
+
+# Hidden from everyone outside it (and the departments below it).
+CONFIDENTIAL = ("机要保密室",)
+# Leaders' mobile numbers are shown only within their own department.
+FIELD_RESTRICTIONS = (("mobile", "leaders", "same_department"),)
+# 分管领导: these heads report to the deputy director in charge, not to the director.
+SUPERIORS = (("xiezhenhua", "liweidong"), ("majun", "zhanglihua"), ("huanghaitao", "zhanglihua"), ("xuwenbo", "liuzhiqiang"),
+             ("zengdeming", "liuzhiqiang"))
+STATUSES = (("liweidong", "travelling"), ("liangxue", "on_leave"))
+# (name, kind, description, members: (username, leads the group)).
+GROUPS = (
+    ("局党组", "party", "市水务局党组", (("wangjianguo", True), ("liweidong", False), ("zhanglihua", False), ("liuzhiqiang", False),
+                                    ("chenguoping", False))),
+    ("防汛应急小组", "emergency", "汛期24小时应急值守与调度", (("liweidong", True), ("xiezhenhua", True), ("hanbing", False),
+                                                    ("tangliang", False), ("majun", False), ("caiyong", False))),
+    ("智慧水务项目组", "project", "水务数据平台与在线监测建设", (("yuanye", True), ("zoupeng", False), ("chengxuemei", False),
+                                                    ("luobin", False), ("helei", False), ("denglin", False))),
+)
 
 ADMINISTRATORS = (
     ("sysadmin", "系统管理员", perms.SYSTEM_ADMIN),
@@ -233,9 +255,28 @@ def load_demo() -> list[Login]:
             post = services.create_post(acting_user=None, department=department, name=post_name, order=0)
             services.add_membership(acting_user=None, user=User.objects.get(username=username), department=department, post=post,
                                     is_primary=False, is_leader=leader, order=0)
+        _organise(water)
         _publish_news()
     write_logins(logins)
     return logins
+
+
+def _organise(water: dict[str, Department]) -> None:
+    """Groups, visibility, superiors and statuses: what makes the directory more than a tree."""
+    people = {user.username: user for user in User.objects.all()}
+    unit = water["局领导"].parent
+    for order, (name, kind, description, members) in enumerate(GROUPS, start=1):
+        group = services.create_group(acting_user=None, name=name, kind=kind, unit=unit, description=description, order=order)
+        for position, (username, leads) in enumerate(members, start=1):
+            services.add_group_member(acting_user=None, group=group, user=people[username], is_leader=leads, order=position)
+    for name in CONFIDENTIAL:
+        services.set_department_confidential(acting_user=None, department=water[name], confidential=True)
+    for field, subjects, audience in FIELD_RESTRICTIONS:
+        services.create_field_restriction(acting_user=None, field=field, subjects=subjects, audience=audience)
+    for username, superior in SUPERIORS:
+        services.update_person(acting_user=None, user=people[username], superior=people[superior])
+    for username, status in STATUSES:
+        services.update_person(acting_user=None, user=people[username], status=status)
 
 
 def _publish_news() -> None:

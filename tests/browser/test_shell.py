@@ -49,6 +49,7 @@ def test_contacts_drill_down_and_search(visit: Any, server: Any) -> None:
     page.click("#departments >> text=办公室")
     expect(page.locator("#people [data-person=zhouming]")).to_contain_text("信息中心 主任")
     expect(page.locator("#people [data-person=zhouming] a[href^='tel:']").first).to_be_visible()
+    page.click(".bottom-tabs [data-tab=directory]")
     page.fill("input[name=q]", "单宁")
     page.press("input[name=q]", "Enter")
     expect(page.locator("#people [data-person=shanning]")).to_be_visible()

@@ -25,14 +25,16 @@ TABS = (
 )
 
 
-# Pages outside the shell's own belong to a tab: account pages to 我的, everything else to 应用.
-NAMESPACE_TABS = {"accounts": "me"}
+# Pages outside the shell's own belong to a tab: account pages to 我的, the directory's to 通讯录
+# (its visibility administration to 应用, where its tile is), everything else to 应用.
+NAMESPACE_TABS = {"accounts": "me", "directory": "directory"}
+URL_TABS = {("directory", "visibility"): "apps"}
 
 
 def tab_for(namespace: str, url_name: str | None) -> str:
     if namespace == "ui":
         return url_name or ""
-    return NAMESPACE_TABS.get(namespace, "apps")
+    return URL_TABS.get((namespace, url_name or ""), NAMESPACE_TABS.get(namespace, "apps"))
 
 
 @dataclass(frozen=True)
@@ -55,4 +57,5 @@ def app_entries() -> tuple[AppEntry, ...]:
         AppEntry("workdays", _("Working-day calendar"), "workdays:calendar", "grid", perms.MANAGE_SETTINGS),
         AppEntry("security", _("Security administration"), "access:console", "shield", perms.VIEW_SECURITY_POLICY),
         AppEntry("audit", _("Audit trail"), "audit:list", "audit", perms.VIEW_AUDIT),
+        AppEntry("directory_visibility", _("Directory visibility"), "directory:visibility", "people", perms.MANAGE_GRANTS),
     )

@@ -6,14 +6,15 @@ from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from zhengtong.platform.access.models import ClassificationLevel, Role
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.accounts.models import User
-from zhengtong.platform.directory import queries
-from zhengtong.platform.directory.models import Department, Membership
+from zhengtong.platform.directory import contacts
+from zhengtong.platform.directory.models import Membership
 from zhengtong.platform.directory.rules import VIEW as VIEW_DIRECTORY
+from zhengtong.platform.directory.visibility import viewer_of
 from zhengtong.ui.labels import role_label
 from zhengtong.ui.navigation import AppEntry, app_entries
 
@@ -35,19 +36,16 @@ def apps(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    """通讯录: drill down from the units through the department tree, or search people by name."""
+    """通讯录: one search box; my departments, recent and frequent contacts, groups, the units to browse."""
     require(request.user, VIEW_DIRECTORY)
+    viewer = viewer_of(request.user)
     query = request.GET.get("q", "").strip()[:50]
-    context: dict[str, object] = {"query": query, "my_department": queries.primary_department(request.user)}
     if query:
-        context["results"] = queries.search_people(query)
-    elif request.GET.get("dept", "").isdigit():
-        department = get_object_or_404(Department, pk=int(request.GET["dept"]), is_active=True)
-        context.update(department=department, trail=queries.ancestors(department),
-                       subdepartments=queries.children(department), memberships=queries.members(department))
-    else:
-        context["subdepartments"] = queries.units()
-    return render(request, "ui/directory.html", context)
+        return render(request, "ui/directory.html", {"query": query, "results": contacts.search(viewer, query)})
+    return render(request, "ui/directory.html", {
+        "my_departments": contacts.my_departments(viewer), "recent": contacts.recent(viewer), "frequent": contacts.frequent(viewer),
+        "units": contacts.units(viewer),
+    })
 
 
 @login_required

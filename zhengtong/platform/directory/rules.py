@@ -1,12 +1,19 @@
+"""Who may read the directory: staff, and the system administrator, who manages the organisation.
+
+The security and audit administrators do not read it (三权分立: their work is policy and the
+audit trail, not the organisation). Within the directory, ``visibility`` narrows what each
+reader sees (confidential departments, restricted contact fields).
+"""
+
 from typing import Any
 
-from zhengtong.platform.access.policy import rule
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.policy import permissions_of, rule
 
 VIEW = "directory.view"
+READERS = frozenset({perms.USE_BUSINESS_APPS, perms.MANAGE_ACCOUNTS})
 
 
 @rule(VIEW)
-def colleagues_may_view(user: Any, obj: Any) -> bool:
-    # Everyone signed in sees the directory; issue-level restrictions (hidden departments,
-    # leaders' mobiles) narrow this rule rather than adding checks in pages.
-    return True
+def readers_may_view(user: Any, obj: Any) -> bool:
+    return bool(permissions_of(user) & READERS)
