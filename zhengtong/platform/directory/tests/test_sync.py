@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from zhengtong.platform.audit.models import AuditRecord
 from zhengtong.platform.directory import queries, sync
@@ -71,7 +72,8 @@ def test_every_bad_row_is_reported(db: Any, sysadmin: Any) -> None:
         memberships=[*GOOD["任职"], ["e1", "d3", "", "是", "否", "否", 0, ""], ["e2", "d1", "p3", "否", "否", "否", 0, ""],
                      ["e9", "d1", "", "否", "否", "否", 0, ""]],
     )
-    report = _import(tables)
+    with translation.override("en"):
+        report = _import(tables)
     reasons: dict[tuple[str, int], str] = {}
     for error in report.errors:
         reasons[(error.sheet, error.row)] = reasons.get((error.sheet, error.row), "") + error.reason
