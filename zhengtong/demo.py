@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -373,6 +373,10 @@ def load_synthetic(people: int, *, progress: bool = True) -> Department:
         bar.close()
         # Bulk inserts send no signals: the search index is built here, in bulk, in the same transaction.
         search.index_people(ids, progress=progress)
+        if connection.vendor == "postgresql":
+            # Right after a million-row load the planner's statistics still describe empty tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         audit.record("directory.synthetic_loaded", obj=unit, actor_name="system",
                      detail=f"{people} people, {len(departments)} departments under {unit.name}")
     return unit
