@@ -80,14 +80,16 @@ def _register_routers() -> None:
     from zhengtong.platform.accounts.api import router as accounts
     from zhengtong.platform.audit.api import router as audit
     from zhengtong.platform.directory.api import router as directory_router
-    from zhengtong.platform.workflow.api import router as workflow
+    from zhengtong.platform.directory.sync_api import router as directory_sync
     from zhengtong.platform.workdays.api import router as workdays
+    from zhengtong.platform.workflow.api import router as workflow
 
     api.add_router("/accounts", accounts)
     api.add_router("/access", access)
     api.add_router("/audit", audit)
     api.add_router("/bulletins", bulletins)
     api.add_router("/directory", directory_router)
+    api.add_router("/directory/sync", directory_sync)
     api.add_router("/workflow", workflow)
     api.add_router("/workdays", workdays)
 

@@ -272,3 +272,9 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # A process's handlers may be reminded (催办) at most once in this many minutes.
 WORKFLOW_REMIND_MINUTES = env_int("ZT_WORKFLOW_REMIND_MINUTES", 30, minimum=1)
+
+# --- Directory -----------------------------------------------------------------------
+
+# Whether webhooks may target private, loopback and link-local addresses (closed government
+# networks, tests); off where the platform faces the open internet.
+WEBHOOK_ALLOW_PRIVATE = env_bool("ZT_WEBHOOK_ALLOW_PRIVATE", False)
