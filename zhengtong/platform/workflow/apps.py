@@ -11,7 +11,7 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow")
 
     def ready(self) -> None:
-        from zhengtong.platform.workflow import rules  # noqa: F401  (registers access rules)
+        from zhengtong.platform.workflow import deadlines, handover, rules  # noqa: F401  (access rules, signal receivers)
 
         post_migrate.connect(_install_builtin_definitions, sender=self)
 

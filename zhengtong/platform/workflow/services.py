@@ -378,6 +378,11 @@ def _settle_step(instance: ProcessInstance, item: WorkItem) -> None:
     _apply_decision(instance, item.engine_task_id, config, decision, [])
 
 
+def hand_over_item(item: WorkItem, to: Any) -> WorkItem:
+    """A copy of an open item for someone else, keeping its place in the step (for 交接)."""
+    return _hand_over(item.instance, item, to, item.role, reopens=item.reopens)
+
+
 def _hand_over(instance: ProcessInstance, item: WorkItem, to: Any, role: str, *, reopens: WorkItem | None = None) -> WorkItem:
     new = WorkItem.objects.create(
         instance=instance, step_id=item.step_id, step_name=item.step_name, engine_task_id=item.engine_task_id, assignee=to,

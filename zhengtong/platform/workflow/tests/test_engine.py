@@ -118,3 +118,15 @@ def test_an_empty_countersign_step_is_skipped(org):
     instance.refresh_from_db()
     assert instance.state == ProcessInstance.State.APPROVED
     assert Action.objects.filter(instance=instance, kind="skip", step_id="countersign").exists()
+
+
+def test_a_person_who_leaves_hands_their_open_work_to_their_department_head(org, django_capture_on_commit_callbacks):
+    from zhengtong.platform.directory import services as directory_services
+
+    instance = start(org, signers=("signer1", "signer2"))
+    services.approve(acting_user=org["chief"], item_id=open_items(instance)[0].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        directory_services.disable_person(acting_user=None, user=org["signer1"], reason="调离")
+    assert sorted(item.assignee.username for item in open_items(instance, "countersign")) == ["chief", "signer2"]
+    handover = Action.objects.get(instance=instance, kind="reassign")
+    assert handover.data == {"from": "signer1", "to": "chief", "why": "left"}
