@@ -40,6 +40,7 @@ urlpatterns = [
     path("security/", include("zhengtong.platform.access.urls")),
     path("directory/", include("zhengtong.platform.directory.urls")),
     path("workdays/", include("zhengtong.platform.workdays.urls")),
+    path("workflow/", include("zhengtong.platform.workflow.urls")),
     path("apps/bulletins/", include("zhengtong.apps.bulletins.urls")),
     path("", include("zhengtong.ui.urls")),
 ]
