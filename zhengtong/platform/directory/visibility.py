@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -145,12 +146,21 @@ for _name in VIEW_FIELD:
     _field_rule(_name)
 
 
+def _office_phone(contact: Contact) -> str:
+    """The person's own office number if recorded, else the first post's."""
+    try:
+        own = contact.user.directory_person.office_phone
+    except ObjectDoesNotExist:
+        own = ""
+    return own or next((membership.office_phone for membership in contact.memberships if membership.office_phone), "")
+
+
 def contact_details(viewer_user: Any, contact: Contact) -> dict[str, str | None]:
     """The contact fields of a person as ``viewer_user`` may see them (None: hidden)."""
     person = contact.user
     values = {
         "mobile": person.mobile,
         "email": person.email,
-        "office_phone": next((m.office_phone for m in contact.memberships if m.office_phone), ""),
+        "office_phone": _office_phone(contact),
     }
     return {name: value if can(viewer_user, VIEW_FIELD[name], contact) else None for name, value in values.items()}
