@@ -8,5 +8,5 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Organisation directory")
 
     def ready(self) -> None:
-        from zhengtong.platform.directory import rules, visibility  # noqa: F401  (register access rules)
-        from zhengtong.platform.directory import signals  # noqa: F401  (keep the search index in step)
+        # Access rules and the signal receivers that keep the search index in step.
+        from zhengtong.platform.directory import rules, signals, visibility  # noqa: F401

@@ -9,8 +9,6 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from zhengtong.platform.directory.models import Department, Membership
 
-SEARCH_LIMIT = 50
-
 
 def ancestors(department: Department) -> list[Department]:
     """The chain from the top unit down to ``department`` itself, read in one query from its path."""
@@ -41,18 +39,6 @@ def members(department: Department) -> QuerySet[Membership]:
 def primary_department(user: Any) -> Department | None:
     membership = Membership.objects.filter(user=user, is_primary=True).select_related("department").first()
     return membership.department if membership else None
-
-
-def search_people(text: str, limit: int = SEARCH_LIMIT) -> list[Any]:
-    """Active people whose name contains ``text`` or whose username starts with it; exact names first."""
-    text = text.strip()
-    if not text:
-        return []
-    people = (get_user_model().objects.filter(is_active=True, memberships__isnull=False)
-              .filter(Q(display_name__icontains=text) | Q(username__istartswith=text)).distinct())
-    found = list(people.prefetch_related(Prefetch("memberships", queryset=_posts())).order_by("display_name", "id")[:limit])
-    found.sort(key=lambda person: person.display_name != text)
-    return found
 
 
 # --- The organisational questions (asked by workflow assignment rules, pages and the API) ---
