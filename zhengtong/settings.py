@@ -248,6 +248,11 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS: list[Path] = []
 
+# Uploaded files (attachments): kept under var/, never served directly — downloads go through
+# views that check access and audit.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db import close_old_connections
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -31,7 +30,6 @@ def run_once(now: datetime | None = None) -> dict[str, int]:
     """Run every job once; a failing job is logged and does not stop the others."""
     done = {}
     for name, job in jobs():
-        close_old_connections()
         try:
             done[name] = job(now or timezone.now())
         except Exception:  # noqa: BLE001  (one broken job must not stop the rest; it retries next round)

@@ -50,12 +50,15 @@ class AppEntry:
 
 def app_entries() -> tuple[AppEntry, ...]:
     from zhengtong.platform.access import permissions as perms
+    from zhengtong.platform.workflow.assignment import MANAGE as MANAGE_PROCESSES
 
     return (
+        AppEntry("workflow", _("Approvals"), "workflow:todo", "apps", perms.USE_BUSINESS_APPS),
         AppEntry("bulletins", _("Work news"), "bulletins:list", "news", perms.USE_BUSINESS_APPS),
         AppEntry("back_office", _("Back office"), "admin:index", "settings", perms.USE_BACK_OFFICE),
         AppEntry("workdays", _("Working-day calendar"), "workdays:calendar", "grid", perms.MANAGE_SETTINGS),
         AppEntry("security", _("Security administration"), "access:console", "shield", perms.VIEW_SECURITY_POLICY),
         AppEntry("audit", _("Audit trail"), "audit:list", "audit", perms.VIEW_AUDIT),
         AppEntry("directory_visibility", _("Directory visibility"), "directory:visibility", "people", perms.MANAGE_GRANTS),
+        AppEntry("workflow_admin", _("Process administration"), "workflow:admin_definitions", "settings", MANAGE_PROCESSES),
     )

@@ -2,6 +2,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from zhengtong.worker import run_once
 
@@ -20,3 +21,5 @@ class Command(BaseCommand):
                 self.stdout.write(", ".join(f"{name}: {count}" for name, count in done.items()))
                 return
             time.sleep(interval)
+            # A long-running loop must not hold a connection the database has dropped.
+            close_old_connections()

@@ -75,7 +75,7 @@ def _blank_to_none(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _external_id(model: type[models.Model], pk: Any) -> str | None:
-    return model.objects.filter(pk=pk).values_list("external_id", flat=True).first() if pk is not None else None
+    return model._default_manager.filter(pk=pk).values_list("external_id", flat=True).first() if pk is not None else None
 
 
 def _department_data(department: Department) -> dict[str, Any]:

@@ -63,6 +63,11 @@ NO = {"否", "0", "false", "no", "n", "f", ""}
 # --- Finding records by external id -----------------------------------------------------------
 
 
+def _key(keys: dict[int, str], pk: int | None) -> str:
+    """The external key of an optional reference ("" when there is none)."""
+    return keys.get(pk, "") if pk is not None else ""
+
+
 def _derived_pk(prefix: str, external_id: str) -> int | None:
     match = re.fullmatch(rf"zt-{prefix}-(\d+)", external_id)
     return int(match.group(1)) if match else None
@@ -180,7 +185,8 @@ def set_memberships(acting_user: Any, user: Any, specs: list[MembershipSpec]) ->
             if key not in wanted:
                 services.remove_membership(acting_user=acting_user, membership=membership)
         for key, spec in wanted.items():
-            flags = {"is_primary": spec.is_primary, "is_leader": spec.is_leader, "is_deputy": spec.is_deputy, "order": spec.order,
+            flags: dict[str, Any] = {"is_primary": spec.is_primary, "is_leader": spec.is_leader, "is_deputy": spec.is_deputy,
+                                     "order": spec.order,
                      "office_phone": spec.office_phone}
             if key in held:
                 services.update_membership(acting_user=acting_user, membership=held[key], **flags)
@@ -259,13 +265,13 @@ def _rows() -> dict[Sheet, Iterator[list[Any]]]:
     persons = {person.user_id: person for person in Person.objects.all()}
     person_keys = {user.pk: external_key("person", getattr(persons.get(user.pk), "external_id", None), user.pk) for user in people}
     return {
-        DEPARTMENTS: ([departments[d.pk], departments.get(d.parent_id, ""), d.kind, d.name, d.short_name, d.order, d.code or "",
+        DEPARTMENTS: ([departments[d.pk], _key(departments, d.parent_id), d.kind, d.name, d.short_name, d.order, d.code or "",
                        d.phone, d.is_confidential, d.is_active] for d in Department.objects.order_by("path")),
         POSTS: ([posts[p.pk], departments[p.department_id], p.name, p.order]
                 for p in Post.objects.order_by("department__path", "order", "id")),
         PEOPLE: ([person_keys[u.pk], u.username, u.display_name, u.email, u.mobile, getattr(persons.get(u.pk), "office_phone", ""),
                   getattr(persons.get(u.pk), "status", Person.Status.ON_DUTY), u.is_active] for u in people.order_by("username")),
-        MEMBERSHIPS: ([person_keys[m.user_id], departments[m.department_id], posts.get(m.post_id, ""), m.is_primary, m.is_leader,
+        MEMBERSHIPS: ([person_keys[m.user_id], departments[m.department_id], _key(posts, m.post_id), m.is_primary, m.is_leader,
                        m.is_deputy, m.order, m.office_phone]
                       for m in Membership.objects.order_by("user__username", "-is_primary", "order", "id")),
     }
@@ -481,7 +487,7 @@ class _Checker:
         self.unique(DEPARTMENTS, rows, lambda v: v["external_id"], "外部标识")
         self.unique(DEPARTMENTS, rows, lambda v: v["code"], "编码",
                     {d.code: key for key, d in self.existing_departments.items() if d.code})
-        parents = {key: self.department_keys.get(d.parent_id, "") for key, d in self.existing_departments.items()}
+        parents = {key: self.department_keys.get(d.parent_id, "") if d.parent_id else "" for key, d in self.existing_departments.items()}
         may_label = self.acting_user is None or can(self.acting_user, perms.MANAGE_GRANTS)
         for number, values in rows:
             parents[values["external_id"]] = values["parent"]

@@ -157,7 +157,7 @@ def _claim(pk: int, now: datetime) -> WebhookDelivery | None:
 
 def _record(delivery: WebhookDelivery, status: int | None, error: str, now: datetime) -> str:
     attempts = delivery.attempts + 1
-    result = {"attempts": attempts, "last_status": status, "last_error": error[:300]}
+    result: dict[str, Any] = {"attempts": attempts, "last_status": status, "last_error": error[:300]}
     if not error:
         outcome = "delivered"
         result.update(state=WebhookDelivery.State.DELIVERED, delivered_at=now)

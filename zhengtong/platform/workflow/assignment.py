@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from zhengtong.errors import ServiceError
 from zhengtong.platform.access.permissions import register
@@ -33,7 +33,7 @@ from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.directory.models import Group, Post
 from zhengtong.platform.workflow.models import StandingDelegation
 
-MANAGE = register("workflow.manage", _lazy("Administer processes: definitions, stuck tasks, cancellation"))
+MANAGE = register("workflow.manage", gettext_lazy("Administer processes: definitions, stuck tasks, cancellation"))
 
 
 def _active(users: Any) -> list[Any]:

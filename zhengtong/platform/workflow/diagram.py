@@ -50,7 +50,7 @@ def _shapes(document: etree._Element) -> tuple[list[Shape], list[list[tuple[floa
 def _row(document: etree._Element) -> tuple[list[Shape], list[list[tuple[float, float]]]]:
     tasks = [(node.get("id"), node.get("name") or node.get("id")) for node in document.iter(f"{BPMN}userTask")]
     shapes = [Shape(task_id, "userTask", name, 20 + 150 * index, 20, 120, 70) for index, (task_id, name) in enumerate(tasks)]
-    edges = [[(shape.x + shape.width, 55), (shape.x + 150, 55)] for shape in shapes[:-1]]
+    edges = [[(shape.x + shape.width, 55.0), (shape.x + 150, 55.0)] for shape in shapes[:-1]]
     return shapes, edges
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from zhengtong.platform.access.policy import can, clearance_of, permissions_of
 from zhengtong.platform.workflow import forms
@@ -31,7 +31,7 @@ def todo(user: Any) -> QuerySet[WorkItem]:
     """待办: open items, the ones due soonest first, then the newest."""
     items = WorkItem.objects.filter(assignee=user, state=WorkItem.State.OPEN)
     return _within_clearance(user, items).select_related("instance", "instance__initiator", "instance__definition", "principal") \
-        .order_by("due_at", "-created_at", "-id")
+        .order_by(F("due_at").asc(nulls_last=True), "-created_at", "-id")
 
 
 def done(user: Any) -> QuerySet[WorkItem]:

@@ -21,7 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            close_old_connections()
             counts = webhooks.deliver_due(limit=options["limit"])
             if any(counts.values()) or not options["loop"]:
                 self.stdout.write(", ".join(f"{outcome}: {count}" for outcome, count in counts.items()))
@@ -29,3 +28,5 @@ class Command(BaseCommand):
                 return
             if sum(counts.values()) < options["limit"]:
                 time.sleep(options["interval"])
+            # A long-running loop must not hold a connection the database has dropped.
+            close_old_connections()
