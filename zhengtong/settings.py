@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zhengtong.platform.directory",
     "zhengtong.platform.workdays",
     "zhengtong.platform.workflow",
+    "zhengtong.platform.notices",
     "zhengtong.apps.bulletins",
     "django.contrib.admin",
     "django.contrib.auth",

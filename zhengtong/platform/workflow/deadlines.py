@@ -109,8 +109,8 @@ def run_due(now: datetime | None = None, limit: int = 200) -> int:
                .values_list("pk", flat=True)[:limit])
     for pk in due:
         with transaction.atomic():
-            timer = (Timer.objects.select_for_update(skip_locked=True, of=("self",)).select_related("instance", "work_item")
-                     .filter(pk=pk, state=Timer.State.PENDING).first())
+            # Lock the timer row alone: joins under FOR UPDATE differ between databases.
+            timer = Timer.objects.select_for_update(skip_locked=True).filter(pk=pk, state=Timer.State.PENDING).first()
             if timer is None:
                 continue
             _fire(timer, now)
