@@ -31,11 +31,17 @@ OPEN_STATES = (WorkItem.State.OPEN, WorkItem.State.WAITING, WorkItem.State.DELEG
 
 def _log(instance: ProcessInstance, kind: str, actor: Any, *, item: WorkItem | None = None, step: StepConfig | None = None,
          comment: str = "", data: dict[str, Any] | None = None, on_behalf_of: Any = None, attachment: Any = None) -> Action:
+    _announce_change(instance)
     return Action.objects.create(
         instance=instance, work_item=item, kind=kind, actor=actor, on_behalf_of=on_behalf_of, comment=comment,
         step_id=step.step_id if step else (item.step_id if item else ""), step_name=step.name if step else (item.step_name if item else ""),
         data=data or {}, attachment=attachment or "",
     )
+
+
+def _announce_change(instance: ProcessInstance) -> None:
+    """After commit, tell listeners the process changed (listeners refresh idempotently)."""
+    transaction.on_commit(lambda: events.instance_changed.send(sender=ProcessInstance, instance=instance))
 
 
 def _step(instance: ProcessInstance, step_id: str) -> StepConfig:
