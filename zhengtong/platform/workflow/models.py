@@ -245,7 +245,6 @@ class Timer(models.Model):
         WARN = "warn", _("Yellow card")
         OVERDUE = "overdue", _("Red card and escalation")
         TIMEOUT = "timeout", _("Automatic decision")
-        ENGINE = "engine", _("BPMN timer event")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
