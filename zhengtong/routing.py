@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengtong.ui.consumers import EventsConsumer
+from zhengtong.platform.notices.consumers import EventsConsumer
 
 websocket_urlpatterns = [
     path("ws/events/", EventsConsumer.as_asgi()),
