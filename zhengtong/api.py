@@ -76,6 +76,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from zhengtong.apps.bulletins.api import router as bulletins
+    from zhengtong.apps.workbench.api import router as workbench
     from zhengtong.platform.access.api import router as access
     from zhengtong.platform.accounts.api import router as accounts
     from zhengtong.platform.audit.api import router as audit
@@ -94,6 +95,7 @@ def _register_routers() -> None:
     api.add_router("/events", events_router)
     api.add_router("/workflow", workflow)
     api.add_router("/workdays", workdays)
+    api.add_router("/workbench", workbench)
 
 
 _register_routers()

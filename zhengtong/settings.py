@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zhengtong.platform.workflow",
     "zhengtong.platform.notices",
     "zhengtong.apps.bulletins",
+    "zhengtong.apps.workbench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

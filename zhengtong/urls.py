@@ -42,5 +42,6 @@ urlpatterns = [
     path("workdays/", include("zhengtong.platform.workdays.urls")),
     path("workflow/", include("zhengtong.platform.workflow.urls")),
     path("apps/bulletins/", include("zhengtong.apps.bulletins.urls")),
+    path("workbench/", include("zhengtong.apps.workbench.urls")),
     path("", include("zhengtong.ui.urls")),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from zhengtong.apps.workbench.views import board_context
 from zhengtong.platform.access.models import ClassificationLevel, Role
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.accounts.models import User
@@ -21,7 +22,7 @@ from zhengtong.ui.navigation import AppEntry, app_entries
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ui/home.html", {"entries": _my_apps(request)})
+    return render(request, "ui/home.html", {"entries": _my_apps(request), **board_context(request)})
 
 
 @login_required
