@@ -39,9 +39,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 class Server:
     url: str
     logins: dict[str, str]
+    env: dict[str, str]
 
     def staff(self) -> tuple[str, str]:
         return "zhouming", self.logins["zhouming"]
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against the server's database, as another process would."""
+        return _manage(self.env, *args)
 
 
 def _free_port() -> int:
@@ -50,8 +55,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)  # noqa: S603
+def _manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,  # noqa: S603
+                          text=True, timeout=300)
+    return done.stdout
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +85,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 time.sleep(0.2)
         text = (var_dir / "demo-logins.txt").read_text(encoding="utf-8")
         logins = {line.split()[0]: line.split()[1] for line in text.splitlines() if line.startswith("  ")}
-        yield Server(url, logins)
+        yield Server(url, logins, env)
     finally:
         process.terminate()
         process.wait(timeout=10)
