@@ -82,6 +82,7 @@ def _register_routers() -> None:
     from zhengtong.platform.audit.api import router as audit
     from zhengtong.platform.directory.api import router as directory_router
     from zhengtong.platform.directory.sync_api import router as directory_sync
+    from zhengtong.platform.notices.api import router as notices
     from zhengtong.platform.notices.events_api import router as events_router
     from zhengtong.platform.workdays.api import router as workdays
     from zhengtong.platform.workflow.api import router as workflow
@@ -92,6 +93,7 @@ def _register_routers() -> None:
     api.add_router("/bulletins", bulletins)
     api.add_router("/directory", directory_router)
     api.add_router("/directory/sync", directory_sync)
+    api.add_router("/notices", notices)
     api.add_router("/events", events_router)
     api.add_router("/workflow", workflow)
     api.add_router("/workdays", workdays)

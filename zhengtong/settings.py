@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.env import (
@@ -279,6 +280,43 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # A process's handlers may be reminded (催办) at most once in this many minutes.
 WORKFLOW_REMIND_MINUTES = env_int("ZT_WORKFLOW_REMIND_MINUTES", 30, minimum=1)
+
+# --- Message center ----------------------------------------------------------------
+
+# The platform's own address (https://oa.example.gov.cn), for links in e-mail; empty: no links.
+SITE_URL = env_str("ZT_SITE_URL", "")
+# E-mail goes through Django's SMTP backend; without a host nothing is sent by e-mail.
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if env_optional("ZT_EMAIL_HOST")
+                 else "django.core.mail.backends.dummy.EmailBackend")
+EMAIL_HOST = env_str("ZT_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ZT_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("ZT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("ZT_EMAIL_PASSWORD", lambda: "")
+EMAIL_USE_TLS = env_bool("ZT_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("ZT_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("ZT_EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("ZT_EMAIL_FROM", "zhengtong@localhost")
+# The SMS gateway: a class with ``send(mobile, text)``; the default only logs.
+SMS_BACKEND = env_str("ZT_SMS_BACKEND", "zhengtong.platform.notices.channels.LoggingSMS")
+
+
+def _channels_by_category(entries: list[str]) -> dict[str, list[str]]:
+    """``approval:email,meeting:email+sms`` → ``{"approval": ["email"], "meeting": ["email", "sms"]}``."""
+    table: dict[str, list[str]] = {}
+    for entry in entries:
+        category, _sep, codes = entry.partition(":")
+        channels = [code for code in codes.split("+") if code]
+        if not category or any(code not in ("email", "sms") for code in channels):
+            raise ImproperlyConfigured(f"ZT_NOTICE_CHANNELS entry {entry!r} must read category:email, category:sms or category:email+sms")
+        table[category] = channels
+    return table
+
+
+# Which channels outside the app each notice category also uses (the message center always receives).
+NOTICE_CHANNELS = _channels_by_category(
+    env_list("ZT_NOTICE_CHANNELS", ["approval:email", "document:email", "meeting:email", "duty:email+sms"]))
+# An urgent notice still unread after this many minutes is sent again by SMS (DING-style).
+NOTICE_ESCALATE_MINUTES = env_int("ZT_NOTICE_ESCALATE_MINUTES", 10, minimum=1)
 
 # --- Directory -----------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("directory/", include("zhengtong.platform.directory.urls")),
     path("workdays/", include("zhengtong.platform.workdays.urls")),
     path("workflow/", include("zhengtong.platform.workflow.urls")),
+    path("notices/", include("zhengtong.platform.notices.urls")),
     path("apps/bulletins/", include("zhengtong.apps.bulletins.urls")),
     path("workbench/", include("zhengtong.apps.workbench.urls")),
     path("", include("zhengtong.ui.urls")),

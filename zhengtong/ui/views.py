@@ -16,6 +16,10 @@ from zhengtong.platform.directory import contacts
 from zhengtong.platform.directory.models import Membership
 from zhengtong.platform.directory.rules import VIEW as VIEW_DIRECTORY
 from zhengtong.platform.directory.visibility import viewer_of
+from zhengtong.platform.notices import queries as notices
+from zhengtong.platform.notices.categories import CATEGORIES
+from zhengtong.platform.notices.permissions import BROADCAST
+from zhengtong.platform.notices.services import unread_counts
 from zhengtong.ui.labels import role_label
 from zhengtong.ui.navigation import AppEntry, app_entries
 
@@ -27,7 +31,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def messages_tab(request: HttpRequest) -> HttpResponse:
-    return render(request, "ui/messages.html")
+    """消息: my notices, unread first, with the categories and their unread counts."""
+    category = request.GET.get("category", "")
+    category = category if category in CATEGORIES else ""
+    return render(request, "ui/messages.html", {
+        "copies": notices.inbox(request.user, category=category)[:100], "category": category,
+        "categories": notices.category_counts(request.user), "counts": unread_counts(request.user),
+        "may_broadcast": can(request.user, BROADCAST),
+    })
+
 
 
 @login_required

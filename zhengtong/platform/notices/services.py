@@ -1,0 +1,194 @@
+"""The message center's operations: send, read, remind, recall, quick actions, preferences.
+
+Every app notifies people through ``notify``. Each operation runs in one transaction, stores
+first and publishes the matching event to the people's devices (``stream.publish``) in that
+transaction, so a device that was offline replays exactly what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.errors import ServiceError
+from zhengtong.platform.access.policy import require
+from zhengtong.platform.audit import services as audit
+from zhengtong.platform.notices import actions, categories, channels, recipients, stream
+from zhengtong.platform.notices.models import Delivery, Notice, NoticeRecipient, Preference
+from zhengtong.platform.notices.permissions import BROADCAST
+
+
+def summary(notice: Notice) -> dict[str, Any]:
+    """What a device is told of a notice: enough to show it in a list and count it."""
+    return {"id": notice.pk, "title": notice.title, "category": notice.category, "priority": notice.priority, "app": notice.app,
+            "link": notice.link, "sender": notice.sender.get_full_name() if notice.sender else "",
+            "created_at": notice.created_at.isoformat()}
+
+
+def _check(title: str, link: str, category: str, priority: str, app: str, quick_actions: Sequence[dict[str, str]]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = [_("A title is required.")]
+    parts = urlsplit(link)
+    # Inside the platform only: a notice must never send people to another site (phishing).
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link or parts.scheme or parts.netloc):
+        errors["link"] = [_("The link must be a path inside the platform, starting with /.")]
+    if category not in categories.CATEGORIES:
+        errors["category"] = [_("Unknown category “%(code)s”.") % {"code": category}]
+    if priority not in Notice.Priority.values:
+        errors["priority"] = [_("Unknown priority “%(code)s”.") % {"code": priority}]
+    if any(not isinstance(a, dict) or actions.handler(app, str(a.get("code", ""))) is None or not a.get("label") for a in quick_actions):
+        errors["quick_actions"] = [_("Every quick action needs a label and a handler registered by its app.")]
+    if errors:
+        raise ServiceError("invalid", _("The notice is not valid."), errors)
+
+
+def notify(*, sender: Any, to: Iterable[Any], title: str, body: str = "", link: str = "", category: str,
+           priority: str = Notice.Priority.NORMAL, app: str = "", quick_actions: Sequence[dict[str, str]] = (),
+           target: str = "") -> Notice:
+    """Send a notice to people, departments, posts, groups and roles (``recipients`` explains ``to``).
+
+    The caller has already decided that ``sender`` may notify these people (an app under its
+    own rules; ``broadcast`` for people writing their own). ``sender`` None: the system.
+    """
+    to = list(to)
+    _check(title, link, category, priority, app, quick_actions)
+    user_ids = recipients.resolve(to)
+    if not user_ids:
+        raise ServiceError("no_recipients", _("Nobody would receive this notice."), {"to": [_("No active person found.")]})
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            sender=sender, app=app, category=category, priority=priority, title=title.strip()[:200], body=body.strip(), link=link,
+            quick_actions=[{"code": a["code"], "label": str(a["label"])} for a in quick_actions], target=target)
+        copies = NoticeRecipient.objects.bulk_create(
+            [NoticeRecipient(notice=notice, user_id=user_id, category=category, delivered_at=notice.created_at)
+             for user_id in user_ids],
+            batch_size=500)
+        channels.queue(copies, channels.channels_for(category), "sent")
+        sent = {"title": notice.title, "category": category, "priority": priority, "to": [str(entry) for entry in to]}
+        audit.record("notices.sent", actor=sender, obj=notice, detail=f"{len(user_ids)} recipients", changes=audit.diff({}, sent))
+        stream.publish(user_ids, "notice.new", {"notice": summary(notice)})
+    return notice
+
+
+def broadcast(*, acting_user: Any, to: Iterable[Any], title: str, body: str = "", link: str = "",
+              category: str = categories.SYSTEM, priority: str = Notice.Priority.NORMAL) -> Notice:
+    """A person writing their own notice (the compose page, the API): needs ``notices.broadcast``."""
+    require(acting_user, BROADCAST)
+    return notify(sender=acting_user, to=list(to), title=title, body=body, link=link, category=category, priority=priority)
+
+
+def unread_counts(user: Any) -> dict[str, Any]:
+    rows = (NoticeRecipient.objects.filter(user=user, read_at__isnull=True, notice__recalled_at__isnull=True)
+            .values("category").annotate(n=Count("id")).order_by())
+    by_category = {row["category"]: row["n"] for row in rows}
+    return {"total": sum(by_category.values()), "by_category": by_category}
+
+
+def own_copy(user: Any, notice_id: int) -> NoticeRecipient:
+    """A person's copy of a live notice; 404 for anyone who did not receive it (nothing leaks)."""
+    copy = (NoticeRecipient.objects.select_related("notice__sender")
+            .filter(user=user, notice_id=notice_id, notice__recalled_at__isnull=True).first())
+    if copy is None or not getattr(user, "is_active", False):
+        raise Http404
+    return copy
+
+
+def _mark(user: Any, copies: QuerySet[NoticeRecipient], scope: dict[str, Any]) -> int:
+    # Reading is not written to the audit trail (it would flood it): the read time stays on the
+    # copy, where the message audit shows it.
+    with transaction.atomic():
+        ids = list(copies.filter(read_at__isnull=True).values_list("notice_id", flat=True))
+        if not ids:
+            return 0
+        copies.filter(read_at__isnull=True).update(read_at=timezone.now())
+        stream.publish([user.pk], "notice.read", {**scope, "notices": ids, "unread": unread_counts(user)})
+    return len(ids)
+
+
+def mark_read(*, user: Any, notice_id: int) -> int:
+    copy = own_copy(user, notice_id)
+    return _mark(user, NoticeRecipient.objects.filter(pk=copy.pk), {})
+
+
+def mark_all_read(*, user: Any, category: str = "") -> int:
+    copies = NoticeRecipient.objects.filter(user=user, notice__recalled_at__isnull=True)
+    return _mark(user, copies.filter(category=category) if category else copies, {"category": category})
+
+
+def sent_notice(acting_user: Any, notice_id: int) -> Notice:
+    """A notice its sender may follow up (receipts, remind, recall); 404 for anyone else."""
+    notice = Notice.objects.filter(pk=notice_id, sender__isnull=False, sender=acting_user).first()
+    if notice is None or not getattr(acting_user, "is_active", False):
+        raise Http404
+    return notice
+
+
+def remind_unread(*, acting_user: Any, notice_id: int) -> int:
+    """Remind those who have not read: their devices are told again and the category's channels used."""
+    with transaction.atomic():
+        notice = sent_notice(acting_user, notice_id)
+        if notice.recalled_at:
+            raise ServiceError("recalled", _("This notice has been recalled."))
+        unread = list(notice.recipients.filter(read_at__isnull=True))
+        if unread:
+            channels.queue(unread, channels.channels_for(notice.category), "reminder")
+            stream.publish([copy.user_id for copy in unread], "notice.reminded", {"notice": summary(notice)})
+        audit.record("notices.reminded", actor=acting_user, obj=notice, detail=f"{len(unread)} unread")
+    return len(unread)
+
+
+def recall(*, acting_user: Any, notice_id: int) -> Notice:
+    """Recall a notice: it disappears from every recipient's list; unsent deliveries are dropped."""
+    with transaction.atomic():
+        notice = sent_notice(acting_user, notice_id)
+        if notice.recalled_at:
+            raise ServiceError("recalled", _("This notice has been recalled."))
+        notice.recalled_at = timezone.now()
+        notice.save(update_fields=["recalled_at"])
+        Delivery.objects.filter(recipient__notice=notice, state=Delivery.State.PENDING).update(
+            state=Delivery.State.SKIPPED, detail="recalled", finished_at=notice.recalled_at)
+        audit.record("notices.recalled", actor=acting_user, obj=notice)
+        stream.publish(notice.recipients.values_list("user_id", flat=True), "notice.recalled", {"notice": {"id": notice.pk}})
+    return notice
+
+
+def run_action(*, user: Any, notice_id: int, code: str, comment: str = "") -> str:
+    """Run a quick action in place: the owning app's handler decides, under its own checks."""
+    copy = own_copy(user, notice_id)
+    notice = copy.notice
+    handler = actions.handler(notice.app, code)
+    if handler is None or code not in {a.get("code") for a in notice.quick_actions}:
+        raise ServiceError("invalid", _("This notice offers no such action."))
+    with transaction.atomic():
+        message = handler(user, notice, comment)
+        # Acting on a notice is reading it.
+        _mark(user, NoticeRecipient.objects.filter(pk=copy.pk), {})
+    return message
+
+
+def set_preferences(*, user: Any, quiet_from: time | None, quiet_until: time | None, muted_categories: Iterable[str]) -> Preference:
+    muted = sorted(set(muted_categories))
+    errors: dict[str, list[str]] = {}
+    if any(code not in categories.CATEGORIES for code in muted):
+        errors["muted_categories"] = [_("Unknown category.")]
+    if (quiet_from is None) != (quiet_until is None):
+        errors["quiet_until"] = [_("Give both the start and the end of the quiet hours.")]
+    if errors:
+        raise ServiceError("invalid", _("The preferences are not valid."), errors)
+    with transaction.atomic():
+        pref, _created = Preference.objects.select_for_update().get_or_create(user=user)
+        before = {"quiet_from": pref.quiet_from, "quiet_until": pref.quiet_until, "muted_categories": pref.muted_categories}
+        pref.quiet_from, pref.quiet_until, pref.muted_categories = quiet_from, quiet_until, muted
+        pref.save()
+        audit.record("notices.preferences", actor=user, obj=pref, changes=audit.diff(
+            before, {"quiet_from": quiet_from, "quiet_until": quiet_until, "muted_categories": muted}))
+    return pref
