@@ -41,7 +41,6 @@ def messages_tab(request: HttpRequest) -> HttpResponse:
     })
 
 
-
 @login_required
 def apps(request: HttpRequest) -> HttpResponse:
     return render(request, "ui/apps.html", {"entries": _my_apps(request)})
