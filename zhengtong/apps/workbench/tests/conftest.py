@@ -17,7 +17,8 @@ def two_steps() -> None:
     steps = [("draft", "拟稿", "initiator", "single"), ("check", "核稿", "field:checkers", "all"), ("sign", "签发", "user:cat", "single")]
     body = "".join(STEP.format(id=i, name=n, assignee=a, mode=m) for i, n, a, m in steps)
     ids = ["start", "draft", "check", "sign", "end"]
-    flows = "".join(f'<bpmn:sequenceFlow id="f{k}" sourceRef="{s}" targetRef="{t}"/>' for k, (s, t) in enumerate(zip(ids, ids[1:], strict=False)))
+    pairs = enumerate(zip(ids, ids[1:], strict=False))
+    flows = "".join(f'<bpmn:sequenceFlow id="f{k}" sourceRef="{s}" targetRef="{t}"/>' for k, (s, t) in pairs)
     xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
@@ -55,3 +56,12 @@ def start(people: dict[str, Any], committed: Callable[..., Any]) -> Callable[...
 
 def item_of(instance: ProcessInstance, username: str) -> WorkItem:
     return WorkItem.objects.get(instance=instance, assignee__username=username, state=WorkItem.State.OPEN)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Messages are asserted in English whatever the default language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -18,7 +18,8 @@ def tab_of(user, tab="todo", **filters):
 def test_an_opened_item_appears_and_moves_to_done_when_decided(people, start, committed):
     instance = start()
     [entry] = Entry.objects.filter(user=people["ann"], tab="todo")
-    assert (entry.title, entry.subtitle, entry.sender_name, entry.link) == ("关于防汛工作的通知", "核稿", "Author", f"/workflow/instances/{instance.pk}/")
+    assert (entry.title, entry.subtitle, entry.sender_name) == ("关于防汛工作的通知", "核稿", "Author")
+    assert entry.link == f"/workflow/instances/{instance.pk}/"
     assert Event.objects.filter(user=people["ann"], kind="todo.changed").exists()
     assert tab_of(people["author"], "started") == ["关于防汛工作的通知"]
 
