@@ -92,9 +92,9 @@ class Entry(models.Model):
         indexes = [
             # The first page of each tab in each order, and the counts, are ranges of these. A closed
             # to-do moves to the 已办 tab, so the 待办 tab holds open entries only and needs no state column.
-            models.Index(fields=["user", "tab", "due_sort", "-created_at"], name="workbench_by_due"),
-            models.Index(fields=["user", "tab", "-created_at"], name="workbench_by_arrival"),
-            models.Index(fields=["user", "tab", "-completed_at"], name="workbench_by_completion"),
+            models.Index(fields=["user", "tab", "due_sort", "-created_at", "-id"], name="workbench_by_due"),
+            models.Index(fields=["user", "tab", "-created_at", "-id"], name="workbench_by_arrival"),
+            models.Index(fields=["user", "tab", "-completed_at", "-id"], name="workbench_by_completion"),
         ]
         verbose_name = _("workbench entry")
         verbose_name_plural = _("workbench entries")

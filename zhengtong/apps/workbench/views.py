@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +34,8 @@ def board_context(request: HttpRequest) -> dict[str, Any]:
              if value}
     return {
         "wb_filters": filters, "wb_rows": rows, "wb_query": urlencode(query),
+        # Where acting returns to: the list's page with its filters, also when the form came from the fragment.
+        "wb_next": reverse("ui:home") + (f"?{urlencode(query)}" if query else ""),
         "wb_tabs": [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in Entry.Tab.choices],
         "wb_apps": apps,
         "wb_urgencies": Entry.Urgency.choices,
