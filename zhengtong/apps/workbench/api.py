@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Literal, cast
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -151,6 +151,27 @@ def done_todo(request: HttpRequest, external_id: str) -> TodoOut:
 def delete_todo(request: HttpRequest, external_id: str) -> Status[None]:
     services.delete_todo(application=_application(request), external_id=external_id)
     return Status(204, None)
+
+
+class NoticeIn(Schema):
+    usernames: list[str] = Field(..., min_length=1, max_length=1000)
+    title: str = Field(..., max_length=200)
+    body: str = Field("", max_length=20000)
+    link: str = Field("", max_length=500, description="A path inside the platform, or empty")
+    priority: Literal["normal", "urgent"] = "normal"
+
+
+class NoticeOut(Schema):
+    external_id: str
+    id: int
+    recipients: int
+
+
+@external.put("/notices/{external_id}", response={200: NoticeOut, 201: NoticeOut},
+              summary="Send a notice to people through the message center, once per the system's own id")
+def put_notice(request: HttpRequest, external_id: str, payload: NoticeIn) -> Status[NoticeOut]:
+    notice, created = services.push_notice(application=_application(request), external_id=external_id, **payload.dict())
+    return Status(201 if created else 200, NoticeOut(external_id=external_id, id=notice.pk, recipients=notice.recipients.count()))
 
 
 router.add_router("/external", external)

@@ -25,6 +25,7 @@ class Application(models.Model):
 
     class Scope(models.TextChoices):
         TODOS = "todos", _("Push to-dos")
+        NOTICES = "notices", _("Send notices")
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40, unique=True)

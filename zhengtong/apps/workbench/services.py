@@ -25,8 +25,12 @@ from zhengtong.apps.workbench.models import Application, Entry
 from zhengtong.errors import ServiceError
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
+from zhengtong.platform.accounts.services import InsufficientScope
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.notices import services as notices
 from zhengtong.platform.notices import stream
+from zhengtong.platform.notices.categories import SYSTEM
+from zhengtong.platform.notices.models import Notice
 
 TODO_CHANGED = "todo.changed"
 EXTERNAL = "external"
@@ -165,7 +169,8 @@ def authenticate_application(presented: str) -> Application | None:
 
 def _require_scope(application: Application, scope: str) -> None:
     if scope not in application.scopes:
-        raise ServiceError("insufficient_scope", _("This application may not do this; it lacks the %(scope)s scope.") % {"scope": scope})
+        raise InsufficientScope("insufficient_scope",
+                                _("This application may not do this; it lacks the %(scope)s scope.") % {"scope": scope})
 
 
 def _recipient(username: str) -> Any:
@@ -243,3 +248,30 @@ def delete_todo(*, application: Application, external_id: str) -> None:
         entry.delete()
         _announce([entry.user_id], application.code)
 
+
+
+def push_notice(*, application: Application, external_id: str, usernames: list[str], title: str, body: str = "", link: str = "",
+                priority: str = "normal") -> tuple[Notice, bool]:
+    """Send a notice through the message center, once per ``external_id`` however often it is pushed.
+
+    The notice's link follows the message center's rule (a path inside the platform): a notice
+    never sends people to another site.
+    """
+    _require_scope(application, Application.Scope.NOTICES)
+    if not 1 <= len(external_id) <= 100:
+        raise ServiceError("invalid", _("The notice's id must have 1 to 100 characters."), {"external_id": [_("1 to 100 characters.")]})
+    people = [_recipient(username) for username in dict.fromkeys(usernames)]
+    if not people:
+        raise ServiceError("invalid", _("Name at least one person."), {"usernames": [_("This field is required.")]})
+    target = f"{application.code}:{external_id}"
+    with transaction.atomic():
+        # One push of an application at a time, so a retry racing the original still sends once.
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        existing = Notice.objects.filter(app=application.code, target=target).first()
+        if existing is not None:
+            return existing, False
+        notice = notices.notify(sender=None, to=people, title=title, body=body, link=link, category=SYSTEM, priority=priority,
+                                app=application.code, target=target)
+        audit.record("workbench.external_notice", obj=notice, actor_name=f"app:{application.code}",
+                     detail=f"{external_id} → {len(people)}")
+    return notice, True

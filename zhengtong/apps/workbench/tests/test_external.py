@@ -107,3 +107,24 @@ def test_the_person_sees_the_external_todo(people, system, api_for):
     put(client, "T-7", TODO)
     body = api_for(people["ann"]).get("/api/workbench/entries").json()
     assert [(item["title"], item["app"], item["actions"]) for item in body["items"]] == [("水资源许可现场核查", "water", [])]
+
+
+def test_notices_are_sent_once_per_external_id_and_need_their_scope(people, system, sysadmin):
+    from zhengtong.platform.notices.models import Notice, NoticeRecipient
+
+    _application, client = system
+    notice = {"usernames": ["ann", "bob"], "title": "系统维护通知", "body": "今晚 22:00 停机维护。"}
+    assert put_notice(client, "N-1", notice).status_code == 403  # the system may push to-dos only
+    _app, token = services.create_application(acting_user=sysadmin, name="运维平台", code="ops", base_url="https://ops.example",
+                                              scopes=["notices"])
+    ops = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    first, second = put_notice(ops, "N-1", notice), put_notice(ops, "N-1", notice)
+    assert (first.status_code, second.status_code) == (201, 200), first.content
+    assert first.json()["recipients"] == 2 and Notice.objects.count() == 1
+    assert NoticeRecipient.objects.filter(user=people["ann"]).count() == 1
+    assert put_notice(ops, "N-2", {**notice, "usernames": ["nobody"]}).json()["error"] == "unknown_user"
+    assert put_notice(ops, "N-3", {**notice, "link": "https://evil.example/"}).status_code == 400
+
+
+def put_notice(client, external_id, data):
+    return client.put(f"/api/workbench/external/notices/{external_id}", json.dumps(data), content_type="application/json")
