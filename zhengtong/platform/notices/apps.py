@@ -9,3 +9,7 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengtong.platform.notices import permissions, workflow_hooks  # noqa: F401  (catalogue entry, signal receivers)
+        from zhengtong.platform.notices.realtime import register_badge
+        from zhengtong.platform.notices.services import unread_total
+
+        register_badge("messages", unread_total)

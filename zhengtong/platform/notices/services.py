@@ -7,6 +7,7 @@ transaction, so a device that was offline replays exactly what changed.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import time
 from typing import Any
@@ -31,6 +32,26 @@ def summary(notice: Notice) -> dict[str, Any]:
     return {"id": notice.pk, "title": notice.title, "category": notice.category, "priority": notice.priority, "app": notice.app,
             "link": notice.link, "sender": notice.sender.get_full_name() if notice.sender else "",
             "created_at": notice.created_at.isoformat()}
+
+
+def unread_total(user: Any) -> int:
+    """The 消息 tab's badge."""
+    return int(unread_counts(user)["total"])
+
+
+def _publish_with_badge(user_ids: Sequence[int], kind: str, payload: dict[str, Any]) -> None:
+    """Publish ``kind`` to each person with their new 消息 badge count in the same frame.
+
+    One grouped count for everyone, then one publish per distinct count, so a notice to a
+    thousand people costs a handful of queries, not a thousand.
+    """
+    totals = dict(NoticeRecipient.objects.filter(user_id__in=user_ids, read_at__isnull=True, notice__recalled_at__isnull=True)
+                  .values("user_id").annotate(n=Count("id")).order_by().values_list("user_id", "n"))
+    by_total: dict[int, list[int]] = defaultdict(list)
+    for user_id in user_ids:
+        by_total[totals.get(user_id, 0)].append(user_id)
+    for total, ids in by_total.items():
+        stream.publish(ids, kind, {**payload, "counts": {"messages": total}})
 
 
 def _check(title: str, link: str, category: str, priority: str, app: str, quick_actions: Sequence[dict[str, str]]) -> None:
@@ -75,7 +96,7 @@ def notify(*, sender: Any, to: Iterable[Any], title: str, body: str = "", link: 
         channels.queue(copies, channels.channels_for(category), "sent")
         sent = {"title": notice.title, "category": category, "priority": priority, "to": [str(entry) for entry in to]}
         audit.record("notices.sent", actor=sender, obj=notice, detail=f"{len(user_ids)} recipients", changes=audit.diff({}, sent))
-        stream.publish(user_ids, "notice.new", {"notice": summary(notice)})
+        _publish_with_badge(user_ids, "notice.new", {"notice": summary(notice)})
     return notice
 
 
@@ -110,7 +131,8 @@ def _mark(user: Any, copies: QuerySet[NoticeRecipient], scope: dict[str, Any]) -
         if not ids:
             return 0
         copies.filter(read_at__isnull=True).update(read_at=timezone.now())
-        stream.publish([user.pk], "notice.read", {**scope, "notices": ids, "unread": unread_counts(user)})
+        counts = unread_counts(user)
+        stream.publish([user.pk], "notice.read", {**scope, "notices": ids, "unread": counts, "counts": {"messages": counts["total"]}})
     return len(ids)
 
 
@@ -157,7 +179,7 @@ def recall(*, acting_user: Any, notice_id: int) -> Notice:
         Delivery.objects.filter(recipient__notice=notice, state=Delivery.State.PENDING).update(
             state=Delivery.State.SKIPPED, detail="recalled", finished_at=notice.recalled_at)
         audit.record("notices.recalled", actor=acting_user, obj=notice)
-        stream.publish(notice.recipients.values_list("user_id", flat=True), "notice.recalled", {"notice": {"id": notice.pk}})
+        _publish_with_badge(list(notice.recipients.values_list("user_id", flat=True)), "notice.recalled", {"notice": {"id": notice.pk}})
     return notice
 
 
