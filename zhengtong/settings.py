@@ -286,8 +286,8 @@ WORKFLOW_REMIND_MINUTES = env_int("ZT_WORKFLOW_REMIND_MINUTES", 30, minimum=1)
 # The platform's own address (https://oa.example.gov.cn), for links in e-mail; empty: no links.
 SITE_URL = env_str("ZT_SITE_URL", "")
 # E-mail goes through Django's SMTP backend; without a host nothing is sent by e-mail.
-EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if env_optional("ZT_EMAIL_HOST")
-                 else "django.core.mail.backends.dummy.EmailBackend")
+EMAIL_CONFIGURED = env_optional("ZT_EMAIL_HOST") is not None
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend" if EMAIL_CONFIGURED else "django.core.mail.backends.dummy.EmailBackend"
 EMAIL_HOST = env_str("ZT_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("ZT_EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("ZT_EMAIL_USER", "")

@@ -27,8 +27,8 @@ TABS = (
 
 # Pages outside the shell's own belong to a tab: account pages to 我的, the directory's to 通讯录
 # (its visibility administration to 应用, where its tile is), everything else to 应用.
-NAMESPACE_TABS = {"accounts": "me", "directory": "directory"}
-URL_TABS = {("directory", "visibility"): "apps"}
+NAMESPACE_TABS = {"accounts": "me", "directory": "directory", "notices": "messages"}
+URL_TABS = {("directory", "visibility"): "apps", ("notices", "preferences"): "me", ("notices", "audit"): "apps"}
 
 
 def tab_for(namespace: str, url_name: str | None) -> str:
@@ -59,6 +59,7 @@ def app_entries() -> tuple[AppEntry, ...]:
         AppEntry("workdays", _("Working-day calendar"), "workdays:calendar", "grid", perms.MANAGE_SETTINGS),
         AppEntry("security", _("Security administration"), "access:console", "shield", perms.VIEW_SECURITY_POLICY),
         AppEntry("audit", _("Audit trail"), "audit:list", "audit", perms.VIEW_AUDIT),
+        AppEntry("message_audit", _("Message audit"), "notices:audit", "audit", perms.VIEW_AUDIT),
         AppEntry("directory_visibility", _("Directory visibility"), "directory:visibility", "people", perms.MANAGE_GRANTS),
         AppEntry("workflow_admin", _("Process administration"), "workflow:admin_definitions", "settings", MANAGE_PROCESSES),
     )

@@ -122,9 +122,11 @@ def queue(recipients: Iterable[NoticeRecipient], channels: Iterable[str], reason
         pref = prefs.get(recipient.user_id)
         muted = pref is not None and recipient.category in (pref.muted_categories or [])
         for code in codes:
+            # The message audit must not claim an e-mail went out where no mail server is configured.
+            skipped = "muted" if muted else "not configured" if code == "email" and not settings.EMAIL_CONFIGURED else ""
             rows.append(Delivery(recipient=recipient, channel=code, reason=reason,
-                                 state=Delivery.State.SKIPPED if muted else Delivery.State.PENDING,
-                                 detail="muted" if muted else "", finished_at=timezone.now() if muted else None))
+                                 state=Delivery.State.SKIPPED if skipped else Delivery.State.PENDING,
+                                 detail=skipped, finished_at=timezone.now() if skipped else None))
     return Delivery.objects.bulk_create(rows, batch_size=500)
 
 

@@ -25,6 +25,12 @@ class RecordingSMS:
         RecordingSMS.sent.append((mobile, text))
 
 
+@pytest.fixture(autouse=True)
+def mail_server(settings):
+    """A configured mail server; Django's test runner captures what is "sent" in mail.outbox."""
+    settings.EMAIL_CONFIGURED = True
+
+
 @pytest.fixture
 def sms():
     RecordingSMS.sent = []
@@ -59,6 +65,15 @@ def test_channels_follow_the_category_and_every_delivery_is_recorded(reachable, 
     assert sms == [("13800000001", "请审批")]
     assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
     assert all(d.finished_at for d in Delivery.objects.all())
+
+
+def test_without_a_mail_server_e_mail_is_recorded_as_not_sent(reachable, sms, settings):
+    settings.EMAIL_CONFIGURED = False
+    send([reachable.clerk], "duty")
+    channels.deliver_pending(NOON)
+    assert mail.outbox == []
+    assert sorted(Delivery.objects.values_list("channel", "state", "detail")) == [("email", "skipped", "not configured"),
+                                                                                  ("sms", "sent", "")]
 
 
 def test_no_address_is_recorded_as_skipped(reachable, sms):
