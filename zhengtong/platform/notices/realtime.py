@@ -81,8 +81,10 @@ class LocalSockets:
 
     async def _tail(self) -> None:
         cursor = await database_sync_to_async(latest_id)()
+        events: list[Event] = []
         while True:
-            await asyncio.sleep(TAIL_SECONDS)
+            if len(events) < TAIL_BATCH:  # a full batch means more are waiting: read on at once
+                await asyncio.sleep(TAIL_SECONDS)
             events = await database_sync_to_async(_after)(cursor)
             if events:
                 cursor = events[-1].pk
