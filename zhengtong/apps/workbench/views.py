@@ -19,13 +19,22 @@ from zhengtong.apps.workbench import actions, queries
 from zhengtong.apps.workbench.models import Entry
 from zhengtong.errors import ServiceError
 
+MAX_PAGES = 50
+
 
 def board_context(request: HttpRequest) -> dict[str, Any]:
     """Everything the list needs: the tab's first page with marks and actions, counts, filters."""
     filters = queries.Filters.parse(request.GET)
     counts = queries.tab_counts(request.user)
     labels = queries.app_labels()
-    page = list(queries.entries(request.user, filters)[:queries.PAGE_SIZE])
+    # "More" shows the next 20 below the ones already seen; one row past the end says whether there is more.
+    try:
+        pages = max(1, min(int(request.GET.get("pages", "1")), MAX_PAGES))
+    except ValueError:
+        pages = 1
+    shown = queries.PAGE_SIZE * pages
+    page = list(queries.entries(request.user, filters)[:shown + 1])
+    more, page = len(page) > shown, page[:shown]
     rows = [{"entry": entry, "mark": queries.mark(entry), "app_label": labels.get(entry.app, entry.app),
              "actions": actions.available(entry)} for entry in page]
     apps = [{"code": code, "label": labels.get(code, code), "count": count} for code, count in queries.app_counts(request.user).items()]
@@ -34,6 +43,7 @@ def board_context(request: HttpRequest) -> dict[str, Any]:
              if value}
     return {
         "wb_filters": filters, "wb_rows": rows, "wb_query": urlencode(query),
+        "wb_more": urlencode({**query, "pages": pages + 1}) if more else "",
         # Where acting returns to: the list's page with its filters, also when the form came from the fragment.
         "wb_next": reverse("ui:home") + (f"?{urlencode(query)}" if query else ""),
         "wb_tabs": [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in Entry.Tab.choices],
