@@ -119,6 +119,17 @@ def _locked_head() -> AuditHead:
     return head
 
 
+def hold_chain_lock() -> None:
+    """Take the audit chain's lock until the current transaction ends.
+
+    Every state-changing transaction takes this lock when it writes its audit record, so
+    transactions that hold it commit one after another. Logs read by cursor (the directory's
+    change feed, the devices' event log) take it before allocating ids, so that ids are handed
+    out in commit order and a reader never skips a row that commits late with a lower id.
+    """
+    _locked_head()
+
+
 def record(
     action: str,
     *,

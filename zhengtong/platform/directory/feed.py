@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhengtong.platform.audit.models import AuditHead
+from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory.models import ChangeEvent, Webhook, WebhookDelivery
 
 
 def emit(entity: str, entity_id: Any, action: str, data: dict[str, Any], external_id: str | None = "") -> ChangeEvent:
-    list(AuditHead.objects.select_for_update().filter(pk=1).values_list("pk", flat=True))
+    audit.hold_chain_lock()
     event = ChangeEvent.objects.create(entity=entity, entity_id=str(entity_id), external_id=external_id or "", action=action, data=data)
     WebhookDelivery.objects.bulk_create(
         WebhookDelivery(webhook=webhook, event=event)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from zhengtong.platform.audit import services as audit
 from zhengtong.platform.notices import realtime
 from zhengtong.platform.notices.models import Event
 
@@ -25,7 +26,10 @@ def frame(event: Event) -> dict[str, Any]:
 
 
 def publish(user_ids: Iterable[int], kind: str, payload: dict[str, Any]) -> list[Event]:
-    events = Event.objects.bulk_create(Event(user_id=user_id, kind=kind, payload=payload) for user_id in dict.fromkeys(user_ids))
+    with transaction.atomic():
+        # Ids in commit order: a device that has seen id N never misses a row committed later below N.
+        audit.hold_chain_lock()
+        events = Event.objects.bulk_create(Event(user_id=user_id, kind=kind, payload=payload) for user_id in dict.fromkeys(user_ids))
     transaction.on_commit(lambda: realtime.wake(events))
     return events
 
