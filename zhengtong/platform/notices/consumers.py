@@ -47,7 +47,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=BROKER_DOWN)
             return
         self.joined = True
-        realtime.local.attach(user.pk)
+        realtime.local.attach(user.pk, self)
         await self.accept()
         cursor = _cursor(self.scope.get("query_string", b""))
         self.cursor = await database_sync_to_async(realtime.latest_id)() if cursor is None else cursor
@@ -70,7 +70,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "joined", False):
-            realtime.local.detach(self.user.pk)
+            realtime.local.detach(self.user.pk, self)
             await self.channel_layer.group_discard(person_group(self.user.pk), self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:

@@ -8,6 +8,9 @@ exactly once on screen. Two things here exist because of how the layers behave:
   from two: the server and its background worker. So while sockets are open in a process on
   the in-memory layer, a tailer reads new rows from the log every ``TAIL_SECONDS`` and wakes
   the local sockets of the people they are for; consumers drop ids they already sent.
+- Without Redis the frames go straight to this process's consumers, not through the in-memory
+  layer: that layer sweeps every channel and group on each send and receive, which made one
+  event to 1,000 sockets cost over a second of CPU (BENCHMARKS.md).
 - The in-memory layer's queues belong to the server's event loop, and a request publishes from
   a worker thread; its frames are therefore handed to that loop rather than sent from a new
   loop in the thread (which would leave the waiting socket asleep until the loop next woke).
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,7 +32,7 @@ from zhengtong.platform.notices import stream
 from zhengtong.platform.notices.models import Event
 
 logger = logging.getLogger(__name__)
-TAIL_SECONDS = 0.5
+TAIL_SECONDS = 0.25
 TAIL_BATCH = 2000
 
 _badges: dict[str, Callable[[Any], int]] = {}
@@ -57,27 +60,33 @@ def publish_badges(user_ids: Iterable[int]) -> None:
 
 
 class LocalSockets:
-    """The sockets open in this process: their event loop, their people, and the tailer."""
+    """The sockets open in this process: their event loop, each person's consumers, and the tailer."""
 
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.people: Counter[int] = Counter()
+        self.people: dict[int, set[Any]] = defaultdict(set)
         self.tailer: asyncio.Task[None] | None = None
 
-    def attach(self, user_id: int) -> None:
+    def attach(self, user_id: int, consumer: Any) -> None:
         self.loop = asyncio.get_running_loop()
-        self.people[user_id] += 1
+        self.people[user_id].add(consumer)
         stale = self.tailer is None or self.tailer.done() or self.tailer.get_loop() is not self.loop
         if isinstance(get_channel_layer(), InMemoryChannelLayer) and stale:
             self.tailer = self.loop.create_task(self._tail())
 
-    def detach(self, user_id: int) -> None:
-        self.people[user_id] -= 1
-        if self.people[user_id] <= 0:
+    def detach(self, user_id: int, consumer: Any) -> None:
+        self.people[user_id].discard(consumer)
+        if not self.people[user_id]:
             del self.people[user_id]
         if not self.people and self.tailer is not None:
             self.tailer.cancel()
             self.tailer = None
+
+    async def deliver(self, events: list[Event]) -> None:
+        """Hand each event to the consumers of its person in this process."""
+        for event in events:
+            for consumer in list(self.people.get(event.user_id, ())):
+                await consumer.deliver(stream.frame(event))
 
     async def _tail(self) -> None:
         cursor = await database_sync_to_async(latest_id)()
@@ -88,7 +97,7 @@ class LocalSockets:
             events = await database_sync_to_async(_after)(cursor)
             if events:
                 cursor = events[-1].pk
-                await _send([event for event in events if event.user_id in self.people])
+                await self.deliver(events)
 
 
 local = LocalSockets()
@@ -124,6 +133,6 @@ def wake(events: list[Event]) -> None:
         # Only sockets in this process can hear it; with none here the server's tailer reads the log.
         loop = local.loop
         if loop is not None and loop.is_running():
-            asyncio.run_coroutine_threadsafe(_send(events), loop)
+            asyncio.run_coroutine_threadsafe(local.deliver(events), loop)
         return
     async_to_sync(_send)(events)
