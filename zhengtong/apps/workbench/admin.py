@@ -11,13 +11,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.apps.workbench import services
 from zhengtong.apps.workbench.models import Application
-from zhengtong.errors import ServiceError
+from zhengtong.backoffice import ServiceAdmin
 
 
 class ApplicationForm(forms.ModelForm):
@@ -30,27 +30,16 @@ class ApplicationForm(forms.ModelForm):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ServiceAdmin):
     form = ApplicationForm
     list_display = ("name", "code", "base_url", "is_active", "created_at", "last_used_at")
     readonly_fields = ("prefix", "is_active", "created_at", "last_used_at")
     actions = ["revoke", "restore"]
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Existing applications are revoked or restored by actions; their details are fixed.
         return obj is None and super().has_change_permission(request, obj)
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
-                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as exc:
-            # The admin's transaction has rolled back: nothing was saved.
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
         data = form.cleaned_data

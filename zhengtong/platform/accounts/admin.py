@@ -15,11 +15,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.backoffice import ReadOnlyAdmin, ServiceAdmin
 from zhengtong.errors import ServiceError
 from zhengtong.platform.accounts import services
 from zhengtong.platform.accounts.models import ApiToken, SignInThrottle, User, UserSession
@@ -42,32 +43,6 @@ def _run_action(request: HttpRequest, queryset: QuerySet[Any], call: Callable[[A
             succeeded += 1
     if succeeded:
         messages.success(request, done % {"count": succeeded})
-
-
-class _ServiceAdmin(admin.ModelAdmin):
-    """Turns a service's refusal into a message instead of a server error; nothing is deleted."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
-                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as exc:
-            # The admin's transaction has rolled back: nothing was saved.
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
-class _ListOnlyAdmin(_ServiceAdmin):
-    """Rows that only the platform creates; the back office lists them and acts on them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 # --- Users -----------------------------------------------------------------------------
@@ -134,7 +109,7 @@ class TwoFactorFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(_ServiceAdmin):
+class UserAdmin(ServiceAdmin):
     list_display = ("username", "display_name", "is_active", "two_factor", "date_joined", "last_login")
     list_filter = ("is_active", TwoFactorFilter)
     search_fields = ("username", "display_name")
@@ -200,7 +175,7 @@ class UserAdmin(_ServiceAdmin):
 
 
 @admin.register(SignInThrottle)
-class SignInLockAdmin(_ListOnlyAdmin):
+class SignInLockAdmin(ReadOnlyAdmin):
     list_display = ("scope", "key", "failures", "locked_until")
     list_filter = ("scope",)
     search_fields = ("key",)
@@ -217,7 +192,7 @@ class SignInLockAdmin(_ListOnlyAdmin):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(_ListOnlyAdmin):
+class UserSessionAdmin(ReadOnlyAdmin):
     list_display = ("user", "source_ip", "user_agent", "created_at", "last_seen_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__display_name", "source_ip")
@@ -232,7 +207,7 @@ class UserSessionAdmin(_ListOnlyAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(_ListOnlyAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("name", "user", "prefix", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at")
     list_select_related = ("user",)
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)

@@ -5,26 +5,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.errors import ServiceError
+from zhengtong.backoffice import ReadOnlyAdmin, ServiceAdmin
 from zhengtong.platform.directory import services
 from zhengtong.platform.directory.models import ChangeEvent, Department, Membership, Post, Webhook, WebhookDelivery
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The back office shows the organisation; changes go through services so they are audited."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Department)
@@ -67,16 +54,13 @@ class WebhookForm(forms.ModelForm):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(ServiceAdmin):
     """Webhooks are added, changed and deactivated through services (checked, audited); never deleted."""
 
     form = WebhookForm
     list_display = ("name", "url", "is_active", "created_at")
     list_filter = ("is_active",)
     actions = ["deactivate_selected"]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = {field: form.cleaned_data[field] for field in ("name", "url", "entities")}
@@ -92,14 +76,6 @@ class WebhookAdmin(admin.ModelAdmin):
             data["secret"] = form.cleaned_data["secret"]
         services.update_webhook(acting_user=request.user, webhook=obj, is_active=form.cleaned_data["is_active"], **data)
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
-                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as exc:
-            # Nothing was saved: the admin's transaction rolled back with the refusal.
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description=_("Deactivate selected webhooks"))
     def deactivate_selected(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:

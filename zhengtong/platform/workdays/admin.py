@@ -1,22 +1,9 @@
-from typing import Any
+"""The back office shows the calendar and the clocks; changes go through the calendar pages, audited."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from zhengtong.backoffice import ReadOnlyAdmin
 from zhengtong.platform.workdays.models import CalendarDay, CalendarYear, Clock, MissingYear
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The back office shows the calendar and the clocks; changes go through the calendar pages so they are audited."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CalendarDay)
