@@ -399,15 +399,21 @@ def _hand_over(instance: ProcessInstance, item: WorkItem, to: Any, role: str, *,
     return new
 
 
+def _handing_over(acting_user: Any, item_id: int, operation: str, to: str) -> tuple[ProcessInstance, WorkItem, Any]:
+    """The locked process, my open item and the person it goes to, for 转办 and 委派."""
+    instance, item = _locked(item_id)
+    _check_can_act(acting_user, instance, item)
+    _allowed(instance, item, operation)
+    target = _person(to)
+    if target.pk == acting_user.pk:
+        raise ServiceError("invalid", _("Choose someone else."), {"to": [_("Choose someone else.")]})
+    return instance, item, target
+
+
 def transfer(*, acting_user: Any, item_id: int, to: str, comment: str = "") -> WorkItem:
     """转办: the task becomes someone else's; they decide and the process goes on from them."""
     with transaction.atomic():
-        instance, item = _locked(item_id)
-        _check_can_act(acting_user, instance, item)
-        _allowed(instance, item, "transfer")
-        target = _person(to)
-        if target.pk == acting_user.pk:
-            raise ServiceError("invalid", _("Choose someone else."), {"to": [_("Choose someone else.")]})
+        instance, item, target = _handing_over(acting_user, item_id, "transfer", to)
         item.state, item.outcome, item.comment, item.completed_at = (WorkItem.State.DONE, WorkItem.Outcome.TRANSFERRED, comment,
                                                                      timezone.now())
         item.save(update_fields=["state", "outcome", "comment", "completed_at"])
@@ -420,12 +426,7 @@ def transfer(*, acting_user: Any, item_id: int, to: str, comment: str = "") -> W
 def delegate(*, acting_user: Any, item_id: int, to: str, comment: str = "") -> WorkItem:
     """委派: someone works on it and hands it back; I still decide."""
     with transaction.atomic():
-        instance, item = _locked(item_id)
-        _check_can_act(acting_user, instance, item)
-        _allowed(instance, item, "delegate")
-        target = _person(to)
-        if target.pk == acting_user.pk:
-            raise ServiceError("invalid", _("Choose someone else."), {"to": [_("Choose someone else.")]})
+        instance, item, target = _handing_over(acting_user, item_id, "delegate", to)
         item.state = WorkItem.State.DELEGATED
         item.save(update_fields=["state"])
         new = _hand_over(instance, item, target, WorkItem.Role.DELEGATE, reopens=item)
