@@ -19,12 +19,13 @@ messages: venv
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 
 run: venv messages
+	bash scripts/ensure-system-packages
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py load_demo --once
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: venv messages
-	bash scripts/ensure-chromium
+	bash scripts/ensure-system-packages --browser
 	$(PY) -m pytest -q
 
 lint: venv

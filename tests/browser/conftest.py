@@ -32,7 +32,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
-                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (scripts/ensure-chromium installs it)"))
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (scripts/ensure-system-packages --browser installs it)"))
 
 
 @dataclass
