@@ -326,3 +326,15 @@ NOTICE_ESCALATE_MINUTES = env_int("ZT_NOTICE_ESCALATE_MINUTES", 10, minimum=1)
 # Whether webhooks may target private, loopback and link-local addresses (closed government
 # networks, tests); off where the platform faces the open internet.
 WEBHOOK_ALLOW_PRIVATE = env_bool("ZT_WEBHOOK_ALLOW_PRIVATE", False)
+
+# --- Files -----------------------------------------------------------------------------
+
+# Where uploaded files are kept (content-addressed by SHA-256) and how large one may be.
+FILES_DIR = Path(env_str("ZT_FILES_DIR", str(VAR_DIR / "files")))
+UPLOAD_MAX_MB = env_int("ZT_UPLOAD_MAX_MB", 50, minimum=1)
+
+# --- Official documents ------------------------------------------------------------------
+
+# Font families per GB/T 9704 role, overriding the shipped choices, e.g.
+# "fangsong=FangSong_GB2312,heiti=SimHei"; roles: fangsong, heiti, kaiti, songti, xiaobiaosong.
+DOCUMENT_FONTS = env_list("ZT_DOCUMENT_FONTS", [])
