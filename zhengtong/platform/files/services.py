@@ -1,0 +1,277 @@
+"""Storing attachments and handing them out again.
+
+Whether a person may attach a file to a record, or download one, is the owning app's
+decision: it checks its own record through ``access.policy.require`` and only then calls
+``store`` or ``open_for_download``. These check only that someone active is signed in.
+
+Blobs live at FILES_DIR/ab/cd/<sha256>, written once per content. Uploads are streamed to
+FILES_DIR/incoming first and moved into place only when every check has passed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from zhengtong.errors import ServiceError
+from zhengtong.platform.audit import services as audit
+from zhengtong.platform.files.models import OWNER_MAX_LENGTH, StoredFile
+
+CHUNK = 1024 * 1024
+NAME_MAX = 200
+
+
+class Upload(Protocol):
+    name: str | None
+    size: int | None
+
+    def chunks(self) -> Iterable[bytes]: ...
+
+
+@dataclass(frozen=True)
+class Kind:
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+# The kinds accepted at all; ``allowed_kinds`` narrows them per use ("pdf", "ofd", ...).
+KINDS = {
+    "pdf": Kind("application/pdf", ("pdf",)),
+    "ofd": Kind("application/ofd", ("ofd",)),
+    "docx": Kind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",)),
+    "xlsx": Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",)),
+    "pptx": Kind("application/vnd.openxmlformats-officedocument.presentationml.presentation", ("pptx",)),
+    "doc": Kind("application/msword", ("doc",)),
+    "xls": Kind("application/vnd.ms-excel", ("xls",)),
+    "ppt": Kind("application/vnd.ms-powerpoint", ("ppt",)),
+    "png": Kind("image/png", ("png",)),
+    "jpeg": Kind("image/jpeg", ("jpg", "jpeg")),
+    "gif": Kind("image/gif", ("gif",)),
+    "tiff": Kind("image/tiff", ("tif", "tiff")),
+    "txt": Kind("text/plain; charset=utf-8", ("txt", "csv", "md", "json", "xml", "log")),
+    "zip": Kind("application/zip", ("zip",)),
+}
+_MAGIC = (
+    (b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+    (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
+)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_NOT_IN_NAMES = re.compile(r'[<>:"|?*]')
+
+
+def blob_path(sha256: str) -> Path:
+    return Path(settings.FILES_DIR) / sha256[:2] / sha256[2:4] / sha256
+
+
+def store(*, acting_user: Any, upload: Upload, owner: str, allowed_kinds: Collection[str] | None = None,
+          max_bytes: int | None = None) -> StoredFile:
+    """Keep an uploaded file for ``owner`` ("app.model:pk", see ``models.owner_of``) after checking it.
+
+    Refused, with nothing kept: an empty file, one over ``max_bytes`` (default UPLOAD_MAX_MB),
+    content of no known kind or not in ``allowed_kinds``, a name whose extension says otherwise.
+    """
+    if not owner or len(owner) > OWNER_MAX_LENGTH:
+        raise ValueError(f"owner must be 'app.model:pk' of at most {OWNER_MAX_LENGTH} characters, not {owner!r}")
+    _require_signed_in(acting_user)
+    name = clean_name(upload.name or "")
+    limit = settings.UPLOAD_MAX_MB * 1024 * 1024 if max_bytes is None else max_bytes
+    if upload.size is not None and upload.size > limit:
+        raise _too_large(name, limit)
+    incoming = Path(settings.FILES_DIR) / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=incoming, delete=False)  # moved into place, or removed, below
+    temp = Path(handle.name)
+    try:
+        with handle:
+            sha256, size = _copy(upload, handle, name, limit)
+            os.fsync(handle.fileno())
+        kind = _checked_kind(temp, name, size, allowed_kinds)
+        with transaction.atomic():
+            # Replacing an existing blob with the same bytes is harmless and repairs a damaged one.
+            blob_path(sha256).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temp, blob_path(sha256))
+            stored = StoredFile.objects.create(name=name, kind=kind, content_type=KINDS[kind].content_type, size=size,
+                                               sha256=sha256, owner=owner, uploaded_by=acting_user)
+            audit.record("files.stored", actor=acting_user, obj=stored,
+                         changes=audit.diff({}, {"name": name, "kind": kind, "size": size, "sha256": sha256, "owner": owner}))
+    finally:
+        temp.unlink(missing_ok=True)
+    return stored
+
+
+def open_for_download(*, acting_user: Any, stored: StoredFile, reason: str = "") -> FileResponse:
+    """A streaming attachment response for ``stored``, recorded in the audit trail as ``files.downloaded``.
+
+    The caller must have checked that ``acting_user`` may see the record that owns the file;
+    this function does not (it cannot know the owner's rules).
+    """
+    _require_signed_in(acting_user)
+    try:
+        handle = blob_path(stored.sha256).open("rb")
+    except FileNotFoundError:
+        raise _missing(stored) from None
+    try:
+        audit.record("files.downloaded", actor=acting_user, obj=stored,
+                     detail=f"sha256 {stored.sha256}, owner {stored.owner}" + (f", reason: {reason}" if reason else ""))
+    except Exception:
+        handle.close()
+        raise
+    response = FileResponse(handle, content_type=stored.content_type)
+    response["Content-Disposition"] = _attachment(stored.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def verify(stored: StoredFile) -> bool:
+    """Whether the blob on disk still has the hash recorded when it was stored."""
+    path = blob_path(stored.sha256)
+    if not path.is_file():
+        return False
+    hasher = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            hasher.update(chunk)
+    return hasher.hexdigest() == stored.sha256
+
+
+def read_bytes(stored: StoredFile) -> bytes:
+    """The whole content, checked against its hash; for small files only (it is all in memory)."""
+    try:
+        data = blob_path(stored.sha256).read_bytes()
+    except FileNotFoundError:
+        raise _missing(stored) from None
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        raise ServiceError("corrupt", _("The stored content of “%(name)s” has been damaged. Tell the system administrator.")
+                           % {"name": stored.name})
+    return data
+
+
+def clean_name(raw: str) -> str:
+    """The last path component, without control or bidi characters, and short enough to keep."""
+    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if not unicodedata.category(char).startswith("C"))
+    name = _NOT_IN_NAMES.sub("_", name).strip().lstrip(".").strip()
+    if len(name) > NAME_MAX:
+        stem, dot, extension = name.rpartition(".")
+        tail = dot + extension if dot and len(extension) <= 10 else ""
+        name = (stem if tail else name)[: NAME_MAX - len(tail)] + tail
+    return name or "file"
+
+
+def _require_signed_in(user: Any) -> None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise PermissionDenied("files")
+
+
+def _copy(upload: Upload, target: IO[bytes], name: str, limit: int) -> tuple[str, int]:
+    """Write the upload to ``target`` chunk by chunk; its SHA-256 and size. Stops at the limit."""
+    hasher = hashlib.sha256()
+    size = 0
+    for chunk in upload.chunks():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(name, limit)
+        hasher.update(chunk)
+        target.write(chunk)
+    return hasher.hexdigest(), size
+
+
+def _checked_kind(path: Path, name: str, size: int, allowed_kinds: Collection[str] | None) -> str:
+    if size == 0:
+        raise _refused("empty", _("“%(name)s” is empty.") % {"name": name})
+    stem, dot, extension = name.rpartition(".")
+    extension = extension.lower() if dot and stem else ""
+    kind = detect_kind(path, extension)
+    if kind is None:
+        raise _refused("unknown_kind", _("“%(name)s” is not of a file type this system accepts.") % {"name": name})
+    if extension and extension not in KINDS[kind].extensions:
+        raise _refused("wrong_extension", _("“%(name)s” is named as a .%(extension)s file, but its content is %(kind)s.")
+                       % {"name": name, "extension": extension, "kind": kind.upper()})
+    if allowed_kinds is not None and kind not in allowed_kinds:
+        raise _refused("kind_not_allowed", _("“%(name)s” is a %(kind)s file; only these types are accepted here: %(allowed)s.")
+                       % {"name": name, "kind": kind.upper(), "allowed": ", ".join(sorted(k.upper() for k in allowed_kinds))})
+    return kind
+
+
+def detect_kind(path: Path, extension: str = "") -> str | None:
+    """The kind of a file from its content, or None for none that is accepted.
+
+    The extension only tells apart what the content cannot: Word, Excel and PowerPoint 97–2003
+    share one container format.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(_OLE2):
+        return extension if extension in ("xls", "ppt") else "doc"
+    if head.startswith(_ZIP):
+        return _zip_kind(path)
+    return "txt" if _is_utf8_text(path) else None
+
+
+def _zip_kind(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return None
+    if "OFD.xml" in names:
+        return "ofd"
+    if "[Content_Types].xml" in names:
+        for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
+            if any(member.startswith(prefix) for member in names):
+                return kind
+    return "zip"
+
+
+def _is_utf8_text(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(CHUNK):
+                if _NOT_TEXT.search(decoder.decode(chunk)):
+                    return False
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _attachment(name: str) -> str:
+    # An ASCII stand-in for old clients, and the real name per RFC 5987 for the rest.
+    fallback = name.encode("ascii", "replace").decode("ascii").replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _refused(code: str, message: str) -> ServiceError:
+    return ServiceError(code, message, {"file": [message]})
+
+
+def _too_large(name: str, limit: int) -> ServiceError:
+    return _refused("too_large", _("“%(name)s” is larger than the limit of %(limit)s.") % {"name": name, "limit": filesizeformat(limit)})
+
+
+def _missing(stored: StoredFile) -> ServiceError:
+    return ServiceError("missing", _("The stored content of “%(name)s” cannot be found. Tell the system administrator.")
+                        % {"name": stored.name})
