@@ -168,7 +168,8 @@ def test_a_download_is_an_audited_attachment_with_safe_headers(clerk: Any, head:
     try:
         assert b"".join(response.streaming_content) == PDF
     finally:
-        response.close()
+        # Not response.close(): that signals the end of a request, which closes the test's database connection.
+        response.file_to_stream.close()
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"] == (
