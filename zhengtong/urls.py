@@ -44,5 +44,6 @@ urlpatterns = [
     path("notices/", include("zhengtong.platform.notices.urls")),
     path("apps/bulletins/", include("zhengtong.apps.bulletins.urls")),
     path("workbench/", include("zhengtong.apps.workbench.urls")),
+    path("apps/documents/", include("zhengtong.apps.documents.urls")),
     path("", include("zhengtong.ui.urls")),
 ]

@@ -54,6 +54,7 @@ def app_entries() -> tuple[AppEntry, ...]:
 
     return (
         AppEntry("workflow", _("Approvals"), "workflow:todo", "apps", perms.USE_BUSINESS_APPS),
+        AppEntry("documents", _("Official documents"), "documents:outgoing", "news", perms.USE_BUSINESS_APPS),
         AppEntry("bulletins", _("Work news"), "bulletins:list", "news", perms.USE_BUSINESS_APPS),
         AppEntry("back_office", _("Back office"), "admin:index", "settings", perms.USE_BACK_OFFICE),
         AppEntry("workdays", _("Working-day calendar"), "workdays:calendar", "grid", perms.MANAGE_SETTINGS),

@@ -175,10 +175,10 @@ def store_version(*, key: str, name: str, process_id: str, bpmn_xml: str, form: 
         )
 
 
-def install_builtin() -> list[ProcessDefinition]:
-    """Store the shipped definitions (a changed file becomes a new version)."""
+def install_builtin(directory: Path = BUILTIN_DIR) -> list[ProcessDefinition]:
+    """Store the definitions shipped in ``directory`` (a changed file becomes a new version)."""
     installed = []
-    for meta_path in sorted(BUILTIN_DIR.glob("*.json")):
+    for meta_path in sorted(directory.glob("*.json")):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         bpmn_xml = meta_path.with_suffix(".bpmn").read_text(encoding="utf-8")
         installed.append(store_version(key=meta_path.stem, name=meta["name"], process_id=meta["process_id"], bpmn_xml=bpmn_xml,

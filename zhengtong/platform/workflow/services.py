@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
-from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, events, forms
+from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, events, forms, hooks
 from zhengtong.platform.workflow.definitions import StepConfig, active, parsed
 from zhengtong.platform.workflow.models import Action, Copy, ProcessDefinition, ProcessInstance, StandingDelegation, WorkItem
 from zhengtong.platform.workflow.rules import ACT, START, VIEW
@@ -267,6 +267,7 @@ def _decide(acting_user: Any, item_id: int, outcome: str, *, comment: str, data:
         if decision is None:
             instance.save(update_fields=["data"])
         else:
+            hooks.step_decided(instance, config.step_id, decision, acting_user, comment)
             _apply_decision(instance, item.engine_task_id, config, decision, chosen or [])
         audit.record(f"workflow.{kind}", actor=acting_user, obj=instance, detail=f"{config.name}: {comment}"[:500])
     return instance

@@ -1,0 +1,131 @@
+"""Breaking Chinese paragraphs into full, justified lines for the PDF.
+
+WeasyPrint justifies by widening spaces only, and Chinese text has none, so a browser-style
+"text-align: justify" leaves ragged right edges wherever punctuation may not start a line.
+This module breaks the lines itself, keeps the line-breaking rules of Chinese typesetting
+(no "，" at a line start, no "（" at a line end, numbers kept whole) and gives each full line
+the letter spacing that makes it exactly as wide as the text block, as Word and WPS do.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from .fonts import advance_em
+
+# Characters that may not begin a line, and those that may not end one (GB/T 15834 usage).
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…—·%‰,.;:?!)]}")
+NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+# Narrow characters that belong to a number or a Latin word and must stay together.
+WORD_CHARS = frozenset(".,:%‰-/+_'")
+
+# A full line that would need more than this many characters' worth of extra spacing is left
+# ragged rather than stretched (an unbreakable long token such as a URL).
+MAX_STRETCH_CHARS = 3.0
+_EPSILON_PT = 0.01
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Line:
+    runs: tuple[Run, ...]
+    indent_pt: float
+    letter_spacing_pt: float
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    role: str
+    width_pt: float
+
+
+def _is_narrow_word_char(char: str) -> bool:
+    return unicodedata.east_asian_width(char) not in ("W", "F", "A") and (char.isalnum() or char in WORD_CHARS)
+
+
+def _tokens(runs: list[Run], size_pt: float, letter_spacing_pt: float) -> list[_Token]:
+    """Break opportunities: between any two CJK characters, never inside a number or word."""
+    tokens: list[_Token] = []
+    for run in runs:
+        pending = ""
+        for char in run.text:
+            if _is_narrow_word_char(char) and pending and _is_narrow_word_char(pending[-1]):
+                pending += char
+                continue
+            if pending:
+                tokens.append(_token(pending, run.role, size_pt, letter_spacing_pt))
+            pending = char
+        if pending:
+            tokens.append(_token(pending, run.role, size_pt, letter_spacing_pt))
+    return tokens
+
+
+def _token(text: str, role: str, size_pt: float, letter_spacing_pt: float) -> _Token:
+    width = sum(advance_em(role, char) * size_pt + letter_spacing_pt for char in text)
+    return _Token(text, role, width)
+
+
+def _break_allowed(before: _Token, after: _Token) -> bool:
+    return after.text[0] not in NO_LINE_START and before.text[-1] not in NO_LINE_END
+
+
+def compose(
+    runs: list[Run],
+    *,
+    width_pt: float,
+    size_pt: float,
+    letter_spacing_pt: float,
+    first_indent_pt: float = 0.0,
+    rest_indent_pt: float = 0.0,
+) -> list[Line]:
+    """The paragraph's lines; every line but the last is stretched to the full width."""
+    tokens = _tokens([run for run in runs if run.text], size_pt, letter_spacing_pt)
+    lines: list[Line] = []
+    start = 0
+    while start < len(tokens):
+        indent = first_indent_pt if not lines else rest_indent_pt
+        available = width_pt - indent
+        end, used = start, 0.0
+        while end < len(tokens) and used + tokens[end].width_pt <= available + _EPSILON_PT:
+            used += tokens[end].width_pt
+            end += 1
+        end = max(end, start + 1)  # a token wider than the line still goes somewhere
+        if end < len(tokens):
+            # Push characters to the next line until the break is a permitted one.
+            fitting = end
+            while fitting > start + 1 and not _break_allowed(tokens[fitting - 1], tokens[fitting]):
+                fitting -= 1
+            if fitting > start + 1 or _break_allowed(tokens[start], tokens[start + 1]):
+                end = fitting
+        line_tokens = tokens[start:end]
+        spacing = letter_spacing_pt
+        if end < len(tokens):
+            natural = sum(token.width_pt for token in line_tokens)
+            characters = sum(len(token.text) for token in line_tokens)
+            extra = available - natural
+            if 0 < extra <= MAX_STRETCH_CHARS * size_pt:
+                spacing += extra / characters
+        lines.append(Line(runs=_merge(line_tokens), indent_pt=indent, letter_spacing_pt=spacing))
+        start = end
+    return lines
+
+
+def _merge(tokens: list[_Token]) -> tuple[Run, ...]:
+    runs: list[Run] = []
+    for token in tokens:
+        if runs and runs[-1].role == token.role:
+            runs[-1] = Run(runs[-1].text + token.text, token.role)
+        else:
+            runs.append(Run(token.text, token.role))
+    return tuple(runs)
