@@ -15,7 +15,7 @@ punctuation, symbols) only separates.
   the index for a rare kind of query. Instead, a Chinese character standing alone in a query
   ("水", "防汛 水", the 年 of "2025年", which must find 2025年度) matches every token containing
   it. Next to another token that costs little (each candidate's own terms are scanned); a
-  query of such characters only reads the whole index of the kind, the slow kind of query.
+  query of such characters only reads the whole index, the slow kind of query.
 - Latin words and numbers are kept as runs of [a-z0-9]; letters joined by "/", "-" or "." also
   give the joined form, so "GB/T", "gb/t", "ＧＢ／Ｔ" and "GBT" all find GB/T 9704.
 - Stop tokens (的, 了, 关于 …) are dropped on both sides, and tokens are cut to the column's
