@@ -28,8 +28,10 @@ STEP_PANELS = {"propose": "propose", "instruct": "instruct"}
 
 
 def _document(request: HttpRequest, pk: int) -> Document:
+    """A document the person may not see does not exist for them (404, not 403: nothing leaks)."""
     document = get_object_or_404(Document.objects.select_related("unit", "instance", "drafter", "lead_department"), pk=pk)
-    require(request.user, VIEW, document)
+    if not can(request.user, VIEW, document):
+        raise Http404
     return document
 
 

@@ -12,6 +12,8 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import make_person
+from django.urls import reverse
+
 from zhengtong.apps.documents import services
 from zhengtong.apps.documents.models import Document
 from zhengtong.platform.access.models import Role
@@ -111,3 +113,10 @@ def to_dispatch(org, document=None):
 
 def incoming_for(document, prefix, org):
     return Document.objects.get(source=document, unit=org.units[prefix].unit)
+
+
+def form_post(client, url, data=None):
+    """Post a form as a browser does: with the CSRF token the pages set (the clients enforce CSRF)."""
+    if "zt_csrf" not in client.cookies:
+        client.get(reverse("documents:create"))
+    return client.post(url, {**(data or {}), "csrfmiddlewaretoken": client.cookies["zt_csrf"].value})

@@ -1,0 +1,106 @@
+"""The document pages: drafting, submitting, deciding, signing for, lists, versions, 督办 — and the refusals."""
+
+from django.urls import reverse
+
+from zhengtong.apps.documents import services
+from zhengtong.apps.documents.models import Document
+from zhengtong.apps.documents.tests.conftest import act, draft_notice, form_post, incoming_for, to_dispatch
+from zhengtong.platform.audit.models import AuditRecord
+
+
+def test_a_notice_is_drafted_submitted_and_approved_through_the_pages(org, client_for, django_capture_on_commit_callbacks):
+    p, units = org.people, org.units
+    drafter = client_for(p["drafter"])
+    assert drafter.get(reverse("documents:create")).status_code == 200
+    response = form_post(drafter, reverse("documents:create"), {
+        "doc_type": "通知", "title": "关于开展节水宣传周活动的通知", "body": "", "issuer_code": "市水发",
+        "main_recipients": [units["east"].unit.pk], "classification": 0, "secrecy": 0})
+    document = Document.objects.get(title="关于开展节水宣传周活动的通知")
+    assert response.status_code == 302 and response["Location"] == reverse("documents:detail", args=[document.pk])
+    assert document.body.startswith("为……")  # started from the 通知 template
+    page = drafter.get(reverse("documents:detail", args=[document.pk]))
+    assert "关于开展节水宣传周活动的通知" in page.content.decode() and 'id="submit-document"' in page.content.decode()
+    response = form_post(drafter, reverse("documents:submit", args=[document.pk]), {
+        "countersign_departments": [units["city"].planning.pk], "signer": "director", "comment": "请审核"})
+    assert response.status_code == 302
+    head = client_for(p["ziyuan_head"])
+    page = head.get(reverse("documents:detail", args=[document.pk])).content.decode()
+    assert "decide-panel" in page and "核稿" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        form_post(head, reverse("documents:detail", args=[document.pk]), {"decision": "approve", "comment": "核稿同意"})
+    document.refresh_from_db()
+    assert document.instance.current_steps == "会签"
+    # The workbench entry of the countersigner opens this page.
+    from zhengtong.apps.workbench.models import Entry
+
+    entry = Entry.objects.get(user=p["plan_head"], tab="todo")
+    assert entry.link == reverse("documents:detail", args=[document.pk])
+
+
+def test_a_form_error_is_shown_and_nothing_is_created(org, client_for):
+    response = form_post(client_for(org.people["drafter"]), reverse("documents:create"), {"doc_type": "通知", "title": "", "secrecy": 0})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_a_reader_outside_the_document_gets_404_and_below_its_classification_too(org, client_for):
+    document = draft_notice(org, classification=1)
+    assert client_for(org.people["plan_head"]).get(reverse("documents:detail", args=[document.pk])).status_code == 404
+    # east_reader has 公开 clearance: even circulated to them, an 内部 document does not exist for them.
+    sent = to_dispatch(org, draft_notice(org, title="内部通知", classification=1))
+    east = services.receive(acting_user=org.people["east_clerk"], delivery=incoming_for(sent, "east", org).delivery)
+    assert client_for(org.people["east_reader"]).get(reverse("documents:detail", args=[east.pk])).status_code == 404
+    assert client_for(org.people["east_clerk"]).get(reverse("documents:detail", args=[east.pk])).status_code == 200
+
+
+def test_editing_after_sign_off_is_refused_on_the_page(org, client_for):
+    document = draft_notice(org)
+    services.submit(acting_user=org.people["drafter"], document=document, signer="director")
+    act(org, document, "ziyuan_head")
+    act(org, document, "director")
+    response = form_post(client_for(org.people["director"]), reverse("documents:edit", args=[document.pk]), {"title": "改", "doc_type": "通知"})
+    assert response.status_code == 403
+    document.refresh_from_db()
+    assert document.title == "关于做好2026年防汛工作的通知"
+
+
+def test_signing_for_from_the_page_and_the_sender_sees_it(org, client_for):
+    document = to_dispatch(org)
+    east = incoming_for(document, "east", org)
+    clerk = client_for(org.people["east_clerk"])
+    assert 'id="receive"' in clerk.get(reverse("documents:detail", args=[east.pk])).content.decode()
+    form_post(clerk, reverse("documents:receive", args=[east.pk]))
+    east.refresh_from_db()
+    assert east.state == "handling"
+    page = client_for(org.people["drafter"]).get(reverse("documents:detail", args=[document.pk])).content.decode()
+    assert "东区水务局文书" in page  # who signed for it, per unit
+
+
+def test_lists_search_versions_and_supervision_pages(org, client_for):
+    document = to_dispatch(org)
+    services.receive(acting_user=org.people["east_clerk"], delivery=incoming_for(document, "east", org).delivery)
+    drafter = client_for(org.people["drafter"])
+    listed = drafter.get(reverse("documents:outgoing"), {"q": "防汛"}).content.decode()
+    assert "关于做好2026年防汛工作的通知" in listed
+    assert "关于做好2026年防汛工作的通知" not in drafter.get(reverse("documents:outgoing"), {"q": "抗旱"}).content.decode()
+    assert drafter.get(reverse("documents:compare", args=[document.pk])).status_code == 200
+    clerk = client_for(org.people["east_clerk"])
+    assert "关于做好2026年防汛工作的通知" in clerk.get(reverse("documents:incoming")).content.decode()
+    board = clerk.get(reverse("documents:supervision")).content.decode()
+    assert 'id="state-chart"' in board
+
+
+def test_attachments_are_checked_and_downloads_audited(org, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = draft_notice(org)
+    drafter = client_for(org.people["drafter"])
+    form_post(drafter, reverse("documents:upload", args=[document.pk]),
+                 {"file": SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")})
+    form_post(drafter, reverse("documents:upload", args=[document.pk]), {"file": SimpleUploadedFile("假的.pdf", b"MZ\x90\x00 not a pdf")})
+    [attachment] = document.attachments.all()
+    assert attachment.file.name == "方案.pdf"
+    response = drafter.get(reverse("documents:attachment", args=[document.pk, attachment.pk]))
+    assert response.status_code == 200
+    assert AuditRecord.objects.filter(action="files.downloaded", actor_id=org.people["drafter"].pk).exists()
+    assert client_for(org.people["plan_head"]).get(reverse("documents:attachment", args=[document.pk, attachment.pk])).status_code == 404
