@@ -42,7 +42,7 @@ def index(kind: str, object_id: int, *, title: str, body: str = "") -> None:
             if reweighted:
                 entry.terms.filter(token__in=reweighted).update(weight=weight)
         Term.objects.bulk_create(
-            [Term(entry=entry, token=token, weight=weight) for token, weight in weights.items() if token not in held],
+            [Term(entry_id=entry.pk, token=token, weight=weight) for token, weight in weights.items() if token not in held],
             batch_size=BATCH,
         )
 
