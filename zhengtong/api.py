@@ -76,6 +76,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from zhengtong.apps.bulletins.api import router as bulletins
+    from zhengtong.apps.documents.api import router as documents
     from zhengtong.apps.workbench.api import router as workbench
     from zhengtong.platform.access.api import router as access
     from zhengtong.platform.accounts.api import router as accounts
@@ -91,6 +92,7 @@ def _register_routers() -> None:
     api.add_router("/access", access)
     api.add_router("/audit", audit)
     api.add_router("/bulletins", bulletins)
+    api.add_router("/documents", documents)
     api.add_router("/directory", directory_router)
     api.add_router("/directory/sync", directory_sync)
     api.add_router("/notices", notices)

@@ -340,9 +340,8 @@ def instruct(*, acting_user: Any, document: Document, item_id: int, text: str, i
     with transaction.atomic():
         Instruction.objects.create(document=document, author=acting_user, text=text.strip(), ink=ink)
         Document.objects.filter(pk=document.pk).update(lead_department=departments[int(lead_department)])
-        decide(acting_user=acting_user, document=document, item_id=item_id, approve=True, comment=text.strip(),
-               data={"handlers": handlers, "lead_handler": _names(heads[int(lead_department)])[:1]})
-    return document
+        return decide(acting_user=acting_user, document=document, item_id=item_id, approve=True, comment=text.strip(),
+                      data={"handlers": handlers, "lead_handler": _names(heads[int(lead_department)])[:1]})
 
 
 # --- What each step means for the document (called by the workflow, inside its transaction) ------

@@ -76,6 +76,11 @@ def _token(text: str, role: str, size_pt: float, letter_spacing_pt: float) -> _T
     return _Token(text, role, width)
 
 
+def text_width_pt(text: str, role: str, *, size_pt: float, letter_spacing_pt: float) -> float:
+    """The advance of ``text`` set in ``role`` at ``size_pt``, letter spacing after every character."""
+    return _token(text, role, size_pt, letter_spacing_pt).width_pt
+
+
 def _break_allowed(before: _Token, after: _Token) -> bool:
     return after.text[0] not in NO_LINE_START and before.text[-1] not in NO_LINE_END
 
@@ -114,8 +119,10 @@ def compose(
             natural = sum(token.width_pt for token in line_tokens)
             characters = sum(len(token.text) for token in line_tokens)
             extra = available - natural
-            if 0 < extra <= MAX_STRETCH_CHARS * size_pt:
-                spacing += extra / characters
+            if 0 < extra <= MAX_STRETCH_CHARS * size_pt and characters > 1:
+                # Spread over the gaps between characters, so the last one ends where the last
+                # character of an unstretched full line ends.
+                spacing += extra / (characters - 1)
         lines.append(Line(runs=_merge(line_tokens), indent_pt=indent, letter_spacing_pt=spacing))
         start = end
     return lines

@@ -1,0 +1,68 @@
+"""The documents API: the whole 发文 and 签收 through JSON, and its refusals."""
+
+import json
+from datetime import date
+
+from zhengtong.apps.documents.models import Document
+from zhengtong.apps.documents.tests.conftest import draft_notice
+
+
+def _post(client, url, payload=None):
+    return client.post(url, json.dumps(payload or {}), content_type="application/json")
+
+
+def _step(client, document_id, **extra):
+    item = client.get(f"/api/documents/{document_id}").json()["my_item_id"]
+    assert item, "no open step for this person"
+    return _post(client, f"/api/documents/{document_id}/decide", {"item_id": item, **extra})
+
+
+def test_a_notice_goes_out_and_is_signed_for_through_the_api(org, api_for):
+    p, units = org.people, org.units
+    drafter = api_for(p["drafter"])
+    created = _post(drafter, "/api/documents/", {"doc_type": "通知", "title": "关于开展供水安全检查的通知", "body": "请各单位开展自查。",
+                                                 "issuer_code": "市水发", "main_recipients": [units["east"].unit.pk],
+                                                 "copied_recipients": [units["west"].unit.pk]})
+    assert created.status_code == 201, created.content
+    document_id = created.json()["id"]
+    assert _post(drafter, f"/api/documents/{document_id}/submit", {"signer": "director"}).status_code == 200
+    assert _step(api_for(p["ziyuan_head"]), document_id, comment="同意").status_code == 200
+    assert _step(api_for(p["director"]), document_id, comment="同意印发").json()["state"] == "signed"
+    clerk = api_for(p["wenshu"])
+    for _name in ("recheck", "register", "print", "dispatch"):
+        answer = _step(clerk, document_id)
+        assert answer.status_code == 200, answer.content
+    detail = drafter.get(f"/api/documents/{document_id}").json()
+    assert detail["state"] == "dispatched" and detail["number"] == f"市水发〔{date.today().year}〕1号"
+    assert {(d["unit"], d["kind"]) for d in detail["deliveries"]} == {("东区水务局", "main"), ("西区水务局", "copy")}
+    east = Document.objects.get(source_id=document_id, unit=units["east"].unit)
+    received = _post(api_for(p["east_clerk"]), f"/api/documents/{east.pk}/receive")
+    assert received.status_code == 200 and received.json()["state"] == "handling"
+    again = _post(api_for(p["east_clerk"]), f"/api/documents/{east.pk}/receive")
+    assert again.status_code == 409
+    incoming = api_for(p["east_clerk"]).get("/api/documents/", {"direction": "in"}).json()
+    assert [row["title"] for row in incoming] == ["关于开展供水安全检查的通知"]
+
+
+def test_bad_input_is_a_clear_error_and_changes_nothing(org, api_for):
+    drafter = api_for(org.people["drafter"])
+    answer = _post(drafter, "/api/documents/", {"doc_type": "便条", "title": ""})
+    assert answer.status_code == 400 and set(answer.json()["fields"]) >= {"doc_type", "title"}
+    assert _post(drafter, "/api/documents/", {"title": "x", "main_recipients": [999999]}).status_code == 400
+    assert not Document.objects.exists()
+
+
+def test_outsiders_get_404_and_editing_after_sign_off_is_a_conflict(org, api_for):
+    from zhengtong.apps.documents import services
+    from zhengtong.apps.documents.tests.conftest import act
+
+    document = draft_notice(org)
+    assert api_for(org.people["east_clerk"]).get(f"/api/documents/{document.pk}").status_code == 404
+    anonymous = api_for(None).get(f"/api/documents/{document.pk}")
+    assert anonymous.status_code == 401
+    services.submit(acting_user=org.people["drafter"], document=document, signer="director")
+    act(org, document, "ziyuan_head")
+    act(org, document, "director")
+    answer = api_for(org.people["director"]).patch(f"/api/documents/{document.pk}", json.dumps({"changes": {"body": "改"}}),
+                                                   content_type="application/json")
+    assert answer.status_code == 409
