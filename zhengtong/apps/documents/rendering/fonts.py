@@ -42,7 +42,7 @@ STANDARD_FAMILIES: dict[str, tuple[str, ...]] = {
 SUBSTITUTE_WEIGHTS: dict[tuple[str, str], int] = {(XIAOBIAOSONG, NOTO_SERIF): 700}
 
 
-UNSAFE_NAME_CHARS = frozenset('"\';{}<>&\\')
+UNSAFE_NAME_CHARS = frozenset("\"';{}<>&\\")
 
 
 @dataclass(frozen=True)
