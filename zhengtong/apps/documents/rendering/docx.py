@@ -19,7 +19,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt, RGBColor, Twips
+from docx.shared import Emu, Length, Mm, Pt, RGBColor, Twips
 
 from . import layout as L
 from .compose import text_width_pt
@@ -106,7 +106,7 @@ def _paragraph(
     document: Any,
     *,
     align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
-    before: Twips | None = None,
+    before: Length | None = None,
     line: Any = LINE_PITCH,
     left: float = 0,
     right: float = 0,
@@ -322,14 +322,14 @@ def _colophon(document: Any, doc: PrintedDocument) -> None:
     _put(tbl_pr, "tblpPr", TBLPR_ORDER, vertAnchor="margin", horzAnchor="margin", tblpYSpec="bottom", tblpXSpec="center")
     _put(tbl_pr, "tblW", TBLPR_ORDER, w=str(round(L.BLOCK_WIDTH_MM * L.PT_PER_MM * TWIPS_PER_PT)), type="dxa")
     borders = _put(tbl_pr, "tblBorders", TBLPR_ORDER)
-    for side, size in (("top", THICK_RULE_SIZE), ("bottom", THICK_RULE_SIZE), ("insideH", THIN_RULE_SIZE)):
-        edge = OxmlElement(f"w:{side}")
-        for name, value in (("val", "single"), ("sz", str(size)), ("space", "0"), ("color", "000000")):
+    for edge_name, rule_size in (("top", THICK_RULE_SIZE), ("bottom", THICK_RULE_SIZE), ("insideH", THIN_RULE_SIZE)):
+        edge = OxmlElement(f"w:{edge_name}")
+        for name, value in (("val", "single"), ("sz", str(rule_size)), ("space", "0"), ("color", "000000")):
             edge.set(qn(f"w:{name}"), value)
         borders.append(edge)
     margins = _put(tbl_pr, "tblCellMar", TBLPR_ORDER)
-    for side in ("top", "left", "bottom", "right"):
-        edge = OxmlElement(f"w:{side}")
+    for edge_name in ("top", "left", "bottom", "right"):
+        edge = OxmlElement(f"w:{edge_name}")
         edge.set(qn("w:w"), "0")
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
