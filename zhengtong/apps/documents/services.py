@@ -475,7 +475,8 @@ def _start_incoming(acting_user: Any, document: Document, registry: Registry) ->
 def receive(*, acting_user: Any, delivery: Delivery) -> Document:
     """签收 for one's unit: the time is noted and 收文 begins with 登记."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("incoming", "unit").get(pk=delivery.pk)
+        Delivery.objects.select_for_update().filter(pk=delivery.pk).values_list("pk", flat=True).get()  # the row alone
+        delivery = Delivery.objects.select_related("incoming", "unit").get(pk=delivery.pk)
         document = delivery.incoming
         require(acting_user, VIEW, document)
         require(acting_user, REGISTRY, delivery.unit)
@@ -498,7 +499,7 @@ def remind_recipients(*, acting_user: Any, document: Document) -> list[Delivery]
     window = timedelta(minutes=settings.WORKFLOW_REMIND_MINUTES)
     now = timezone.now()
     with transaction.atomic():
-        pending = list(Delivery.objects.select_for_update().filter(document=document, state=Delivery.State.SENT).select_related("unit"))
+        pending = list(Delivery.objects.select_for_update().filter(document=document, state=Delivery.State.SENT))
         if not pending:
             raise Conflict("all_received", _("Every recipient has signed for it."))
         if any(d.last_reminded_at and d.last_reminded_at > now - window for d in pending):

@@ -22,7 +22,7 @@ from zhengtong.platform.workflow.models import Action, WorkItem
 
 @receiver(person_left)
 def hand_over_open_work(sender: Any, user: Any, acting_user: Any = None, reason: str = "", **kwargs: Any) -> int:
-    from zhengtong.platform.workflow.services import OPEN_STATES, hand_over_item
+    from zhengtong.platform.workflow.services import OPEN_STATES, hand_over_item, lock_instance
 
     successors = directory.department_head(user) or assignment.process_administrators()
     if not successors:
@@ -31,6 +31,8 @@ def hand_over_open_work(sender: Any, user: Any, acting_user: Any = None, reason:
     handed = 0
     for item_id in WorkItem.objects.filter(assignee=user, state__in=OPEN_STATES).values_list("pk", flat=True):
         with transaction.atomic():
+            # The instance first, as every workflow operation locks it: the same order, no deadlock.
+            lock_instance(WorkItem.objects.values_list("instance_id", flat=True).get(pk=item_id))
             item = WorkItem.objects.select_for_update().select_related("instance").get(pk=item_id)
             if item.state not in OPEN_STATES:
                 continue

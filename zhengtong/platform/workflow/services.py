@@ -178,13 +178,19 @@ def _apply_decision(instance: ProcessInstance, engine_task_id: str, config: Step
         _advance(instance, workflow, chosen=chosen)
 
 
+def lock_instance(instance_id: int, *related: str) -> ProcessInstance:
+    """Lock the instance row alone, then read it with ``related``: a locking join would also lock
+    the joined rows (on PostgreSQL), serialising every process of one definition or initiator."""
+    ProcessInstance.objects.select_for_update().filter(pk=instance_id).values_list("pk", flat=True).get()
+    return ProcessInstance.objects.select_related(*related).get(pk=instance_id)
+
+
 def _locked(item_id: int) -> tuple[ProcessInstance, WorkItem]:
     """Lock the instance (serialising every action on it), then read the work item afresh."""
     instance_id = WorkItem.objects.filter(pk=item_id).values_list("instance_id", flat=True).first()
     if instance_id is None:
         raise ServiceError("not_found", _("There is no such task."))
-    instance = ProcessInstance.objects.select_for_update().select_related("definition", "initiator").get(pk=instance_id)
-    return instance, WorkItem.objects.get(pk=item_id)
+    return lock_instance(instance_id, "definition", "initiator"), WorkItem.objects.get(pk=item_id)
 
 
 def _check_can_act(acting_user: Any, instance: ProcessInstance, item: WorkItem) -> None:
@@ -502,7 +508,7 @@ def withdraw(*, acting_user: Any, instance_id: int, comment: str = "") -> Proces
     """撤回: the last one to act (or the initiator, after submitting) takes it back, while the
     next step has not acted yet."""
     with transaction.atomic():
-        instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance_id)
+        instance = lock_instance(instance_id, "definition")
         if instance.state != ProcessInstance.State.RUNNING:
             raise Conflict("closed", _("This process has ended (%(state)s).") % {"state": instance.get_state_display()})
         last = instance.actions.filter(kind__in=(Action.Kind.START, Action.Kind.APPROVE)).order_by("-created_at", "-id").first()
@@ -523,7 +529,7 @@ def withdraw(*, acting_user: Any, instance_id: int, comment: str = "") -> Proces
 
 
 def _end(instance_id: int, acting_user: Any, state: str, kind: str, comment: str) -> ProcessInstance:
-    instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance_id)
+    instance = lock_instance(instance_id, "definition")
     if instance.state != ProcessInstance.State.RUNNING:
         raise Conflict("closed", _("This process has ended (%(state)s).") % {"state": instance.get_state_display()})
     workflow = engine.load(instance)
@@ -676,7 +682,7 @@ def record_timer_action(instance: ProcessInstance, item: WorkItem, kind: str, da
 
 def decide_on_timeout(item: WorkItem) -> None:
     """The step's deadline passed and it says to decide by itself (approve or reject)."""
-    instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=item.instance_id)
+    instance = lock_instance(item.instance_id, "definition")
     config = _step(instance, item.step_id)
     outcome = WorkItem.Outcome.APPROVED if config.on_timeout == "approve" else WorkItem.Outcome.REJECTED
     _log(instance, Action.Kind.TIMEOUT, None, item=item, data={"decision": outcome})

@@ -44,6 +44,10 @@ def _district(people, units, prefix, name):
 
 @pytest.fixture
 def org(db):
+    return build_org()
+
+
+def build_org():
     people: dict = {}
     units: dict = {}
     city = directory.create_department(acting_user=None, name="市水务局", kind=Department.Kind.UNIT)
