@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from . import layout as L
 from .compose import Line, Run, compose
 from .content import PrintedDocument
-from .fonts import ROLES, role_font
+from .fonts import ROLES, advance_em, role_font
 
 TEMPLATE = "documents/print/document.html"
 
@@ -60,8 +60,6 @@ def _attachment_lines(doc: PrintedDocument) -> list[Line]:
 
 
 def _advance_pt(char: str) -> float:
-    from .fonts import advance_em
-
     return advance_em(L.BODY_ROLE, char) * L.BODY_SIZE_PT + L.BODY_LETTER_SPACING_PT
 
 
@@ -94,7 +92,6 @@ def _derived_lengths(doc: PrintedDocument) -> dict[str, float]:
         "sealed_date_right_pt": L.SEALED_DATE_RIGHT_CHARS * char,
         "unsealed_signature_right_pt": L.UNSEALED_SIGNATURE_RIGHT_CHARS * char,
         "unsealed_date_shift_pt": L.UNSEALED_DATE_SHIFT_CHARS * char,
-        "note_indent_pt": L.NOTE_INDENT_CHARS * char,
         "colophon_side_pt": L.COLOPHON_SIDE_CHARS * L.COLOPHON_SIZE_PT,
     }
 
@@ -108,6 +105,7 @@ def context(doc: PrintedDocument) -> dict[str, object]:
         if paragraph.strip()
     ]
     recipients = L.recipients_text(doc.main_recipients)
+    note = L.note_text(doc.note)
     signer_rows = L.signer_lines(doc.signers)
     return {
         "doc": doc,
@@ -126,7 +124,7 @@ def context(doc: PrintedDocument) -> dict[str, object]:
         "paragraphs": paragraphs,
         "attachment_lines": _attachment_lines(doc),
         "signature": SignatureBlock(doc.issuer_signature, L.chinese_date(doc.written_on), doc.sealed),
-        "note": L.note_text(doc.note),
+        "note_lines": _body_lines([Run(note, L.BODY_ROLE)], first_indent_chars=L.NOTE_INDENT_CHARS) if note else [],
         "copied_to_lines": _copied_to_lines(doc),
         "printed_by": doc.printed_by,
         "printed_on": f"{L.chinese_date(doc.printed_on)}{L.PRINTED_SUFFIX}" if doc.printed_on else "",

@@ -24,6 +24,7 @@ PARAGRAPH = (
     "为进一步加强全市水务工作的组织领导，切实做好防汛抗旱、水资源管理和水利工程建设等各项工作，"
     "根据《中华人民共和国水法》和有关法律法规的规定，结合本市实际，现就2026年有关事项通知如下。"
 )
+LONG_TITLE = "关于进一步加强全市防汛抗旱水资源管理和水利工程建设等各项工作组织领导和责任落实的通知"
 PLAIN = "水务工作事关人民群众生命财产安全和经济社会发展全局各单位要高度重视认真落实" * 6
 
 
@@ -142,7 +143,18 @@ def pages() -> list[Page]:
 
 @pytest.fixture(scope="module")
 def upward_draft_pages() -> list[Page]:
-    return _pages(render_pdf(_document(signers=("张三", "李四", "王五"), draft=True, sealed=False, copied_to="")))
+    return _pages(
+        render_pdf(
+            _document(
+                signers=("张三", "李四", "王五"),
+                draft=True,
+                sealed=False,
+                copied_to="",
+                title=LONG_TITLE,
+                note="此件公开发布，" + "各单位可在本单位门户网站和政务新媒体同步转载" * 3,
+            )
+        )
+    )
 
 
 def test_pages_are_a4(pages):
@@ -301,3 +313,15 @@ def test_unsealed_date_starts_two_characters_right_of_the_issuer(upward_draft_pa
     # The date is longer than the issuer plus two characters, so it is the one set two in.
     assert written.right == pytest.approx(right_edge - 2 * L.CHAR_ADVANCE_MM, abs=0.5)
     assert written.left - signature.left == pytest.approx(2 * L.CHAR_ADVANCE_MM, abs=0.5)
+
+
+def test_long_title_and_note_wrap_inside_the_text_block(upward_draft_pages):
+    for page in upward_draft_pages:
+        for line in page.lines:
+            assert line.left >= L.LEFT_MARGIN_MM - 0.5, line.text
+            assert line.right <= L.LEFT_MARGIN_MM + L.BLOCK_WIDTH_MM + 0.5, line.text
+    title_lines = [line for line in upward_draft_pages[0].lines if line.size == L.TITLE_SIZE_PT]
+    assert len(title_lines) == 3
+    assert "".join(line.text for line in title_lines) == LONG_TITLE
+    _, note = _find(upward_draft_pages, "（此件公开发布")
+    assert note.left == pytest.approx(L.LEFT_MARGIN_MM + 2 * L.CHAR_ADVANCE_MM, abs=0.5)
