@@ -2,10 +2,11 @@
 
 Measures delivery latency (the publisher's timestamp in the payload against the time each
 socket receives it; client and server share the clock) and sustained throughput (events
-published back to back to everyone). Two set-ups: one server process on the in-memory
-channel layer, and two server processes (``serve --workers 2``) over Redis. The publisher is
-``manage.py shell`` — another process, as the background worker is — so on the in-memory
-layer the frames reach the sockets through the server's log tailer (realtime.TAIL_SECONDS).
+published back to back to everyone). Two set-ups: one server process without Redis, and two
+server processes (``serve --workers 2``) over Redis. The publisher is ``manage.py shell`` —
+another process, as the background worker is — so without Redis the frames reach the sockets
+when the server's reader next reads the log (every realtime.TAIL_SECONDS); over Redis each
+publish is one pub/sub message that wakes the reader of every server process at once.
 
 Usage: .venv/bin/python benchmarks/push.py [--people 1000] [--burst 20] [--redis redis://127.0.0.1:6379/14]
 Only ever targets 127.0.0.1; the Redis database given is flushed first.
@@ -159,8 +160,7 @@ def run(label: str, people: int, burst: int, workers: int, timeout: float, **ext
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1000)
-    parser.add_argument("--burst", type=int, default=20,
-                        help="Events published back to back (under the layers' capacity of 100 per socket).")
+    parser.add_argument("--burst", type=int, default=20, help="Events published back to back to everyone.")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--timeout", type=float, default=120, help="Seconds any one step may take.")
     args = parser.parse_args()
@@ -170,9 +170,9 @@ def main() -> None:
     print("# server, publisher and the client holding every socket share the machine\n")
     print("| Set-up | Sockets | Connect all | One event p50 | p99 | Burst | Burst p50 | p99 | Events/s | Frames/s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    run("1 process, in-memory layer", args.people, args.burst, 1, args.timeout)
+    run("1 process, no Redis", args.people, args.burst, 1, args.timeout)
     subprocess.run([PYTHON, "-c", f"import redis; redis.Redis.from_url({args.redis!r}).flushdb()"], check=True)
-    run("2 processes, Redis layer", args.people, args.burst, 2, args.timeout, ZT_REDIS_URL=args.redis)
+    run("2 processes, Redis pub/sub", args.people, args.burst, 2, args.timeout, ZT_REDIS_URL=args.redis)
 
 
 if __name__ == "__main__":

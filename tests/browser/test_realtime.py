@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -55,3 +56,21 @@ def test_a_tab_that_was_away_gets_what_it_missed_once_when_it_comes_back(visit: 
     expect(page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=10_000)
     page.wait_for_function("window.ztSeen.some((frame) => frame.type === 'badges')")
     assert page.evaluate(SEEN) == ["todo.changed:离开期间的待办", "badge:"]
+
+
+def test_when_the_websocket_cannot_connect_the_page_polls_and_its_badges_still_follow(visit: Any, server: Any) -> None:
+    device = visit(PC)
+    page = device.page
+    page.add_init_script(LISTEN)
+    # A proxy that does not pass WebSockets: every attempt is closed before it opens.
+    page.context.route_web_socket(re.compile(r"/ws/events/"), lambda socket: socket.close(code=1011))
+    device.sign_in(*server.staff())
+    device.goto("/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "polling", timeout=10_000)
+
+    server.manage("shell", "-c", PUBLISH.format(title="轮询送达的待办", messages=5, todo=4))
+    # The shell polls /api/events every 15 s while it cannot connect.
+    expect(page.locator(".side-menu [data-tab=home] .tab-badge")).to_have_text("4", timeout=25_000)
+    expect(page.locator(".side-menu [data-tab=messages] .tab-badge")).to_have_text("5")
+    assert page.evaluate(SEEN) == ["todo.changed:轮询送达的待办", "badge:"]
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "polling")

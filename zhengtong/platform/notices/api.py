@@ -61,9 +61,16 @@ class ReceiptOut(Schema):
     read_at: datetime | None
 
 
+class ReceiptsQuery(Schema):
+    offset: int = Field(0, ge=0, description="Skip this many of each list.")
+    limit: int = Field(100, ge=1, le=1000, description="At most this many of each list.")
+
+
 class ReceiptsOut(Schema):
-    read: list[ReceiptOut]
-    unread: list[ReceiptOut]
+    read: list[ReceiptOut] = Field(..., description="By name; one page of them.")
+    unread: list[ReceiptOut] = Field(..., description="By name; one page of them.")
+    read_total: int = Field(..., description="Everyone who has read it.")
+    unread_total: int = Field(..., description="Everyone who has not.")
 
 
 class ActionIn(Schema):
@@ -183,12 +190,16 @@ def read(request: HttpRequest, notice_id: int) -> ChangedOut:
 
 
 @router.get("/{notice_id}/receipts", response=ReceiptsOut, summary="Who has and has not read a notice I sent")
-def receipts(request: HttpRequest, notice_id: int) -> ReceiptsOut:
+def receipts(request: HttpRequest, notice_id: int, page: Query[ReceiptsQuery]) -> ReceiptsOut:
     read_copies, unread_copies = queries.receipts(services.sent_notice(request.user, notice_id))
-    return ReceiptsOut(read=[_receipt(c) for c in read_copies], unread=[_receipt(c) for c in unread_copies])
+    end = page.offset + page.limit
+    return ReceiptsOut(read=[_receipt(c) for c in read_copies[page.offset:end]],
+                       unread=[_receipt(c) for c in unread_copies[page.offset:end]],
+                       read_total=read_copies.count(), unread_total=unread_copies.count())
 
 
-@router.post("/{notice_id}/remind", response=ChangedOut, summary="Remind those who have not read a notice I sent")
+@router.post("/{notice_id}/remind", response=ChangedOut,
+             summary="Remind those who have not read a notice I sent; 409 too_soon within WORKFLOW_REMIND_MINUTES of the last")
 def remind(request: HttpRequest, notice_id: int) -> ChangedOut:
     return ChangedOut(changed=services.remind_unread(acting_user=request.user, notice_id=notice_id))
 

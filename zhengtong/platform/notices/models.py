@@ -49,6 +49,8 @@ class Notice(models.Model):
     target = models.CharField(_("target"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     recalled_at = models.DateTimeField(_("recalled at"), null=True, blank=True)
+    # The unread may be reminded at most once per WORKFLOW_REMIND_MINUTES, as with 催办 in workflow.
+    last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["sender", "created_at"])]

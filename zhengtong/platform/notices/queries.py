@@ -27,10 +27,10 @@ def sent_by(user: Any) -> QuerySet[Notice]:
     return Notice.objects.filter(sender=user).order_by("-created_at", "-id")
 
 
-def receipts(notice: Notice) -> tuple[list[NoticeRecipient], list[NoticeRecipient]]:
-    """(已读, 未读): who has read the notice and when, and who has not."""
-    copies = list(notice.recipients.select_related("user").order_by("user__display_name", "user_id"))
-    return [c for c in copies if c.read_at], [c for c in copies if not c.read_at]
+def receipts(notice: Notice) -> tuple[QuerySet[NoticeRecipient], QuerySet[NoticeRecipient]]:
+    """(已读, 未读): who has read the notice and when, and who has not; slice them, a notice may reach thousands."""
+    copies = notice.recipients.select_related("user").order_by("user__display_name", "user_id")
+    return copies.filter(read_at__isnull=False), copies.filter(read_at__isnull=True)
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,59 @@
 """Waking the sockets after an event is stored, and the badge counts the shell shows.
 
-Delivery is at most once (the channel layer's own guarantee); the event log is what makes it
-exactly once on screen. Two things here exist because of how the layers behave:
+Each process that holds sockets runs one reader (``LocalSockets``): it reads the event log after
+its own cursor, in id order, and hands every row to the consumers of its person open in this
+process. The log is the only source of frames, so a socket only ever delivers what is stored, in
+commit order (stream.publish allocates ids in commit order), and nothing is delivered twice.
 
-- With Redis (``ZT_REDIS_URL``) every process's sockets hear every publish. The in-memory
-  layer reaches only the process that published, and ``manage.py serve`` always publishes
-  from two: the server and its background worker. So while sockets are open in a process on
-  the in-memory layer, a tailer reads new rows from the log every ``TAIL_SECONDS`` and wakes
-  the local sockets of the people they are for; consumers drop ids they already sent.
-- Without Redis the frames go straight to this process's consumers, not through the in-memory
-  layer: that layer sweeps every channel and group on each send and receive, which made one
-  event to 1,000 sockets cost over a second of CPU (BENCHMARKS.md).
-- The in-memory layer's queues belong to the server's event loop, and a request publishes from
-  a worker thread; its frames are therefore handed to that loop rather than sent from a new
-  loop in the thread (which would leave the waiting socket asleep until the loop next woke).
+What wakes the reader:
+
+- a publish in this process (``wake``), at once;
+- with Redis (``ZT_REDIS_URL``): ONE pub/sub message per publish on ``BROKER_CHANNEL`` carrying
+  the newest id, which every process hears on its ONE subscription. The fan-out to sockets stays
+  inside each process, so a notice to 1,000 people is one Redis message, not 1,000 group sends.
+  (Channels' Redis layer lost frames and sockets at 1,000 people: every consumer of a process
+  shares one queue of capacity 100, and its blocking read timed out under redis-py's 5 s socket
+  timeout, ending the sockets waiting on it; BENCHMARKS.md.)
+- without Redis, or while the broker cannot be reached: the clock, every ``TAIL_SECONDS`` (the
+  background worker and other server processes publish too); while subscribed, every
+  ``IDLE_SECONDS``, for a message lost while a publisher could not reach the broker.
+
+The frames go straight to the consumers, not through a channel layer: Channels' in-memory layer
+sweeps every channel and group on each send, which made one event to 1,000 sockets cost over a
+second of CPU (BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
+import redis
+import redis.asyncio
 from channels.db import database_sync_to_async
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
 
 from zhengtong.platform.notices import stream
 from zhengtong.platform.notices.models import Event
 
 logger = logging.getLogger(__name__)
+BROKER_CHANNEL = "zt:events"
 TAIL_SECONDS = 0.25
+IDLE_SECONDS = 5.0
 TAIL_BATCH = 2000
+# A broker that does not answer must not hold up the request that published.
+BROKER_TIMEOUT_SECONDS = 1.0
+RESUBSCRIBE_SECONDS = 2.0
 
 _badges: dict[str, Callable[[Any], int]] = {}
-
-
-def person_group(user_id: int) -> str:
-    return f"person.{user_id}"
 
 
 def register_badge(name: str, count: Callable[[Any], int]) -> None:
@@ -60,51 +74,110 @@ def publish_badges(user_ids: Iterable[int]) -> None:
 
 
 class LocalSockets:
-    """The sockets open in this process: their event loop, each person's consumers, and the tailer."""
+    """The sockets open in this process: their event loop, each person's consumers, and the reader."""
 
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.people: dict[int, set[Any]] = defaultdict(set)
-        self.tailer: asyncio.Task[None] | None = None
+        self.reader: asyncio.Task[None] | None = None
+        self.news = asyncio.Event()  # replaced with each reader: an Event belongs to one loop
+        self.cursor = 0
+        self.subscribed = False
 
     def attach(self, user_id: int, consumer: Any) -> None:
         self.loop = asyncio.get_running_loop()
         self.people[user_id].add(consumer)
-        stale = self.tailer is None or self.tailer.done() or self.tailer.get_loop() is not self.loop
-        if isinstance(get_channel_layer(), InMemoryChannelLayer) and stale:
-            self.tailer = self.loop.create_task(self._tail())
+        if self.reader is None or self.reader.done() or self.reader.get_loop() is not self.loop:
+            self.news = asyncio.Event()
+            self.reader = self.loop.create_task(self._read())
 
     def detach(self, user_id: int, consumer: Any) -> None:
         self.people[user_id].discard(consumer)
         if not self.people[user_id]:
             del self.people[user_id]
-        if not self.people and self.tailer is not None:
-            self.tailer.cancel()
-            self.tailer = None
+        if not self.people and self.reader is not None:
+            self.reader.cancel()
+            self.reader = None
+
+    def heard(self, newest: int) -> None:
+        """Rows up to ``newest`` are committed: wake the reader unless it has read them (on the loop)."""
+        if newest > self.cursor:
+            self.news.set()
 
     async def deliver(self, events: list[Event]) -> None:
         """Hand each event to the consumers of its person in this process."""
         for event in events:
-            for consumer in list(self.people.get(event.user_id, ())):
-                await consumer.deliver(stream.frame(event))
+            consumers = self.people.get(event.user_id)
+            if not consumers:
+                continue
+            frame = stream.frame(event)
+            for consumer in list(consumers):
+                try:
+                    await consumer.deliver(frame)
+                except Exception:  # noqa: BLE001  (one socket closing under us must not stop the others)
+                    logger.debug("socket of person %s gone while delivering", event.user_id, exc_info=True)
 
-    async def _tail(self) -> None:
-        cursor = await database_sync_to_async(latest_id)()
-        events: list[Event] = []
+    async def _read(self) -> None:
+        self.cursor = await database_sync_to_async(latest_id)()
+        listener = asyncio.ensure_future(self._listen(settings.REDIS_URL)) if settings.REDIS_URL else None
+        try:
+            more_waiting = False
+            while True:
+                if not more_waiting:
+                    await self._news()
+                try:
+                    events = await database_sync_to_async(_after)(self.cursor)
+                except Exception:  # noqa: BLE001  (the database away for a moment: the sockets stay, the reader retries)
+                    logger.warning("cannot read the event log; retrying", exc_info=True)
+                    more_waiting = False
+                    continue
+                more_waiting = len(events) == TAIL_BATCH
+                if events:
+                    self.cursor = events[-1].pk
+                    await self.deliver(events)
+        finally:
+            if listener is not None:
+                listener.cancel()
+
+    async def _news(self) -> None:
+        """Until a publish wakes the reader, or the clock does (often while no broker carries the news)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.news.wait(), IDLE_SECONDS if self.subscribed else TAIL_SECONDS)
+        self.news.clear()
+
+    async def _listen(self, url: str) -> None:
+        """Hold this process's one subscription to the broker; while it is down the reader polls."""
+        broker_was_down = False
         while True:
-            if len(events) < TAIL_BATCH:  # a full batch means more are waiting: read on at once
-                await asyncio.sleep(TAIL_SECONDS)
-            events = await database_sync_to_async(_after)(cursor)
-            if events:
-                cursor = events[-1].pk
-                await self.deliver(events)
+            client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+                                                  health_check_interval=30, retry=Retry(NoBackoff(), 0))
+            try:
+                async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(BROKER_CHANNEL)
+                    self.subscribed = True
+                    if broker_was_down:
+                        logger.warning("event broker reachable again; pushing through it")
+                    broker_was_down = False
+                    self.news.set()  # whatever was published while not subscribed
+                    async for message in pubsub.listen():
+                        self.heard(int(message["data"]))
+            except (RedisError, OSError, ValueError):
+                if not broker_was_down:
+                    logger.warning("event broker unreachable; reading the log every %s s until it is back", TAIL_SECONDS,
+                                   exc_info=True)
+                broker_was_down = True
+            finally:
+                self.subscribed = False
+                self.news.set()  # the reader goes back to the shorter interval at once
+                await client.aclose()
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)
 
 
 local = LocalSockets()
 
 
 def latest_id() -> int:
-    """Where the whole log stands: a new tab's cursor, and where the tailer starts."""
+    """Where the whole log stands: a new tab's cursor, and where a reader starts."""
     return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
@@ -112,27 +185,23 @@ def _after(cursor: int) -> list[Event]:
     return list(Event.objects.filter(id__gt=cursor).order_by("id")[:TAIL_BATCH])
 
 
-async def _send(events: list[Event]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    for done, event in enumerate(events):
+@functools.cache
+def _broker(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS,
+                                retry=Retry(NoBackoff(), 0))
+
+
+def wake(newest: int) -> None:
+    """Events up to id ``newest`` are stored: wake the readers of this and, over Redis, every process.
+
+    Called after the commit. A broker outage never fails the publish: the events are stored, and
+    each reader finds them on its next read of the log.
+    """
+    loop = local.loop
+    if loop is not None and loop.is_running():
+        loop.call_soon_threadsafe(local.heard, newest)
+    if settings.REDIS_URL:
         try:
-            await layer.group_send(person_group(event.user_id), {"type": "push", "payload": stream.frame(event)})
-        except Exception:  # noqa: BLE001  (a broker outage must not fail the request; devices catch up by cursor)
-            # Once, not once per recipient: the rest would fail the same way, each after a timeout.
-            logger.warning("push failed, %d of %d events not pushed; devices will catch up from the log",
-                           len(events) - done, len(events), exc_info=True)
-            return
-
-
-def wake(events: list[Event]) -> None:
-    """Push stored events to the devices of their people (called after the commit)."""
-    layer = get_channel_layer()
-    if isinstance(layer, InMemoryChannelLayer):
-        # Only sockets in this process can hear it; with none here the server's tailer reads the log.
-        loop = local.loop
-        if loop is not None and loop.is_running():
-            asyncio.run_coroutine_threadsafe(local.deliver(events), loop)
-        return
-    async_to_sync(_send)(events)
+            _broker(settings.REDIS_URL).publish(BROKER_CHANNEL, newest)
+        except RedisError as error:
+            logger.warning("push failed (%s); the devices get events up to %d from the log", error, newest)

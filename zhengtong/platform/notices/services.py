@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.errors import ServiceError
+from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.notices import actions, categories, channels, recipients, stream
@@ -155,13 +156,25 @@ def sent_notice(acting_user: Any, notice_id: int) -> Notice:
 
 
 def remind_unread(*, acting_user: Any, notice_id: int) -> int:
-    """Remind those who have not read: their devices are told again and the category's channels used."""
+    """Remind those who have not read: their devices are told again and the category's channels used.
+
+    At most once per ``WORKFLOW_REMIND_MINUTES``, the same limit as 催办 in workflow: a reminder
+    may go out by SMS, and people should not be flooded.
+    """
     with transaction.atomic():
-        notice = sent_notice(acting_user, notice_id)
+        notice = Notice.objects.select_for_update().get(pk=sent_notice(acting_user, notice_id).pk)
         if notice.recalled_at:
             raise ServiceError("recalled", _("This notice has been recalled."))
+        now = timezone.now()
+        window = timedelta(minutes=settings.WORKFLOW_REMIND_MINUTES)
+        if notice.last_reminded_at and notice.last_reminded_at > now - window:
+            again = timezone.localtime(notice.last_reminded_at + window)
+            raise Conflict("too_soon", _("They were reminded recently; you can remind them again after %(time)s.")
+                           % {"time": again.strftime("%H:%M")})
         unread = list(notice.recipients.filter(read_at__isnull=True))
         if unread:
+            notice.last_reminded_at = now
+            notice.save(update_fields=["last_reminded_at"])
             channels.queue(unread, channels.channels_for(notice.category), "reminder")
             stream.publish([copy.user_id for copy in unread], "notice.reminded", {"notice": summary(notice)})
         audit.record("notices.reminded", actor=acting_user, obj=notice, detail=f"{len(unread)} unread")

@@ -2,8 +2,8 @@
 
 ``publish`` is called inside the service's transaction; the rows commit with the change they
 describe, and only after the commit are the sockets woken (realtime.wake). If the push fails
-(the broker is down), nothing is lost: clients replay from their cursor when they reconnect or
-poll.
+(the broker is down), nothing is lost: each server process's reader finds the rows on its next
+read of the log, and clients replay from their cursor when they reconnect or poll.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ def publish(user_ids: Iterable[int], kind: str, payload: dict[str, Any]) -> list
         # Ids in commit order: a device that has seen id N never misses a row committed later below N.
         audit.hold_chain_lock()
         events = Event.objects.bulk_create(Event(user_id=user_id, kind=kind, payload=payload) for user_id in dict.fromkeys(user_ids))
-    transaction.on_commit(lambda: realtime.wake(events))
+    if events:
+        newest = max(event.pk for event in events)
+        transaction.on_commit(lambda: realtime.wake(newest))
     return events
 
 

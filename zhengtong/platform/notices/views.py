@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,8 @@ from zhengtong.platform.access.policy import require
 from zhengtong.platform.notices import queries, services
 from zhengtong.platform.notices.forms import AuditFilterForm, ComposeForm, PreferencesForm
 from zhengtong.platform.notices.permissions import BROADCAST
+
+RECEIPTS_PER_PAGE = 50
 
 
 def _attempt(request: HttpRequest, operation: Callable[[], object], success: str) -> bool:
@@ -70,7 +73,11 @@ def sent_list(request: HttpRequest) -> HttpResponse:
 def sent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = services.sent_notice(request.user, pk)
     read, unread = queries.receipts(notice)
-    return render(request, "notices/sent_detail.html", {"notice": notice, "read": read, "unread": unread})
+    return render(request, "notices/sent_detail.html", {
+        "notice": notice,
+        "read": Paginator(read, RECEIPTS_PER_PAGE).get_page(request.GET.get("read_page")),
+        "unread": Paginator(unread, RECEIPTS_PER_PAGE).get_page(request.GET.get("unread_page")),
+    })
 
 
 @login_required

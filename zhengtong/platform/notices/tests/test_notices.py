@@ -1,16 +1,18 @@
 """Sending, audiences, read state, receipts, reminders, recall and quick actions."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from conftest import make_person
-from zhengtong.errors import ServiceError
+from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform.audit.models import AuditRecord
 from zhengtong.platform.notices import queries, services
-from zhengtong.platform.notices.models import Event, NoticeRecipient
+from zhengtong.platform.notices.models import Event, Notice, NoticeRecipient
 from zhengtong.platform.notices.recipients import Audience
 
 
@@ -84,6 +86,20 @@ def test_read_receipts_and_reminding_the_unread(org, broadcaster):
     assert NoticeRecipient.objects.get(notice=notice, user=org.clerk).deliveries.filter(reason="reminder", channel="email").exists()
     with pytest.raises(Http404):  # only the sender follows up
         services.remind_unread(acting_user=org.head, notice_id=notice.pk)
+
+
+def test_the_unread_are_reminded_at_most_once_per_workflow_remind_minutes(org, broadcaster, settings):
+    settings.WORKFLOW_REMIND_MINUTES = 30
+    notice = services.broadcast(acting_user=broadcaster, to=["user:clerk"], title="报送材料", category="document")
+    assert services.remind_unread(acting_user=broadcaster, notice_id=notice.pk) == 1
+    with pytest.raises(Conflict) as refused:
+        services.remind_unread(acting_user=broadcaster, notice_id=notice.pk)
+    assert refused.value.code == "too_soon"
+    assert Event.objects.filter(kind="notice.reminded").count() == 1
+    # Once the window has passed, they may be reminded again.
+    Notice.objects.filter(pk=notice.pk).update(last_reminded_at=timezone.now() - timedelta(minutes=31))
+    assert services.remind_unread(acting_user=broadcaster, notice_id=notice.pk) == 1
+    assert Event.objects.filter(kind="notice.reminded").count() == 2
 
 
 def test_broadcast_needs_the_permission(org):

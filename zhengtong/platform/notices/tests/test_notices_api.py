@@ -30,6 +30,24 @@ def test_send_list_count_read_receipts_remind_recall(api_for, org, broadcaster):
     assert Notice.objects.get(pk=notice_id).recalled_at
 
 
+def test_read_receipts_come_a_slice_at_a_time(api_for, org, broadcaster):
+    notice = services.broadcast(acting_user=broadcaster, to=[f"dept+:{org.office.pk}"], title="周五例会", category="meeting")
+    issuer = api_for(broadcaster)
+    pages = [issuer.get(f"/api/notices/{notice.pk}/receipts", {"limit": 1, "offset": offset}).json() for offset in (0, 1, 2, 3)]
+    assert [len(page["unread"]) for page in pages] == [1, 1, 1, 0]
+    assert {page["unread_total"] for page in pages} == {3} and {page["read_total"] for page in pages} == {0}
+    assert sorted(page["unread"][0]["username"] for page in pages[:3]) == ["ann", "clerk", "head"]
+    assert issuer.get(f"/api/notices/{notice.pk}/receipts", {"limit": 1001}).status_code == 422
+
+
+def test_a_second_reminder_too_soon_is_refused(api_for, org, broadcaster):
+    notice = services.broadcast(acting_user=broadcaster, to=["user:clerk"], title="报送材料", category="document")
+    issuer = api_for(broadcaster)
+    assert issuer.post(f"/api/notices/{notice.pk}/remind").json() == {"changed": 1}
+    again = issuer.post(f"/api/notices/{notice.pk}/remind")
+    assert again.status_code == 409 and again.json()["error"] == "too_soon"
+
+
 def test_read_all_and_bad_input(api_for, org):
     services.notify(sender=None, to=[org.clerk], title="一", category="system")
     services.notify(sender=None, to=[org.clerk], title="二", category="duty")

@@ -50,6 +50,25 @@ def test_the_sender_sees_receipts_reminds_and_recalls(client_for, notice, org, b
     assert_access_matrix(client_for, "GET", f"/notices/sent/{notice.pk}/", allowed=[broadcaster], hidden=[org.clerk])
 
 
+def test_the_receipts_page_shows_each_list_a_page_at_a_time(client_for, org, broadcaster, monkeypatch):
+    from zhengtong.platform.notices import views
+
+    monkeypatch.setattr(views, "RECEIPTS_PER_PAGE", 1)
+    notice = services.broadcast(acting_user=broadcaster, to=[f"dept+:{org.office.pk}"], title="周五例会", category="meeting")
+    services.mark_read(user=org.head, notice_id=notice.pk)
+    client = client_for(broadcaster)
+    seen = []
+    for number in (1, 2):
+        page = client.get(f"/notices/sent/{notice.pk}/", {"unread_page": number}).content.decode()
+        unread = page.split('id="unread"')[1].split("</ul>")[0]
+        seen += [name for name in ("王小明", "安安") if name in unread]
+        heading = page.split('id="unread"')[0].rsplit("<h2>", 1)[1]
+        assert "2" in heading  # the heading counts everyone, not the page
+        assert "李处长" in page.split('id="read"')[1].split("</ul>")[0]
+    assert sorted(seen) == sorted(["王小明", "安安"])
+    assert "unread_page=2" in client.get(f"/notices/sent/{notice.pk}/").content.decode()
+
+
 def test_compose_needs_the_permission(client_for, org, broadcaster):
     assert_access_matrix(client_for, "GET", "/notices/compose/", allowed=[broadcaster], denied=[org.clerk])
     client = client_for(broadcaster)

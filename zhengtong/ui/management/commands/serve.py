@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess  # noqa: S404  (starts our own worker)
 import sys
 from typing import Any
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             self.stdout.write(logins.read_text(encoding="utf-8"))
         # Timers and deliveries run in their own process: a slow job never holds up a page.
         worker = None if no_worker else subprocess.Popen([sys.executable, str(settings.BASE_DIR / "manage.py"), "run_worker"])  # noqa: S603
+        # After its graceful shutdown uvicorn raises the SIGTERM again under the handler it found;
+        # the default one would end this process at once and leave the worker running.
+        signal.signal(signal.SIGTERM, _exit)
         try:
             uvicorn.run(
                 "zhengtong.asgi:application", host=host, port=port, workers=workers,
@@ -39,3 +43,7 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.terminate()
                 worker.wait(timeout=10)
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
