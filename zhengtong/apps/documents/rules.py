@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from zhengtong.apps.documents.models import Document, Registry
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import can, permissions_of, rule
@@ -20,8 +18,8 @@ VIEW = "documents.view"
 EDIT = "documents.edit"
 DRAFT = "documents.draft"
 REGISTRY = "documents.registry"
-# Configuration only (机关代字, registries): administering documents is not reading them.
-MANAGE = perms.register("documents.manage", _("Administer official documents: issuer codes and registries"))
+# Configuring the app (机关代字, registries) is the system administrator's (应用管理); it grants no reading.
+MANAGE = perms.MANAGE_APPS
 # Steps at which the people holding the document may still change its text (before 签发).
 EDITING_STEPS = ("draft", "review", "countersign", "sign_off")
 

@@ -16,8 +16,6 @@ from django.urls import reverse
 
 from zhengtong.apps.documents import services
 from zhengtong.apps.documents.models import Document
-from zhengtong.platform.access.models import Role
-from zhengtong.platform.access.services import assign_role
 from zhengtong.platform.directory import services as directory
 from zhengtong.platform.directory.models import Department
 
@@ -66,10 +64,7 @@ def build_org():
     units["city"] = SimpleNamespace(unit=city, office=office, water=water, planning=planning, finance=finance)
     _district(people, units, "east", "东区水务局")
     _district(people, units, "west", "西区水务局")
-    admin = make_person("doc_admin", "公文管理员", roles=("staff",))
-    role = Role.objects.create(code="documents_admin", name="公文管理员", permissions=["documents.manage"])
-    assign_role(acting_user=None, user=admin, role=role)
-    people["doc_admin"] = admin
+    admin = people["doc_admin"] = make_person("doc_admin", "系统管理员", roles=("system_admin",))
     services.add_issuer_code(acting_user=admin, unit=city, code="市水发", description="局发文")
     services.set_registry(acting_user=admin, unit=city, clerks=[people["wenshu"]], office_name="市水务局办公室")
     for prefix in ("east", "west"):

@@ -190,3 +190,19 @@ def test_countersign_and_circulation_copies_are_read_receipts(org):
     east = services.receive(acting_user=org.people["east_clerk"], delivery=incoming_for(document, "east", org).delivery)
     services.circulate(acting_user=org.people["east_clerk"], document=east, usernames=["east_reader", "east_leader"])
     assert Copy.objects.filter(instance_id=east.instance_id, read_at__isnull=True).count() == 2
+
+
+def test_a_finished_document_is_packaged_for_the_archives(org):
+    from zhengtong.apps.documents.archiving import package_for_archives
+
+    document = to_dispatch(org)
+    with pytest.raises(PermissionDenied):
+        package_for_archives(acting_user=org.people["drafter"], document=document)
+    package = package_for_archives(acting_user=org.people["wenshu"], document=document)
+    assert package.number == document.number and package.text_pdf.startswith(b"%PDF")
+    assert [group["step"] for group in package.record][:4] == ["拟稿", "核稿", "会签", "签发"]
+    assert {r["unit"] for r in package.receipts} == {"东区水务局", "西区水务局"}
+    assert AuditRecord.objects.filter(action="documents.handed_to_archives").count() == 1
+    draft = draft_notice(org, title="草稿不归档")
+    with pytest.raises(Conflict):
+        package_for_archives(acting_user=org.people["wenshu"], document=draft)
