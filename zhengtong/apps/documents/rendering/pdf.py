@@ -141,6 +141,8 @@ def render_pdf(doc: PrintedDocument) -> bytes:
     """The document as an A4 PDF laid out per GB/T 9704-2012."""
     import weasyprint  # imported here: loading Pango is only worth it when printing
 
-    pdf = weasyprint.HTML(string=render_html(doc)).write_pdf()
+    # The page needs nothing from outside: no file:// or http:// fetch, whatever the text holds.
+    no_fetching = weasyprint.urls.URLFetcher(allowed_protocols=())
+    pdf = weasyprint.HTML(string=render_html(doc), url_fetcher=no_fetching).write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
     return pdf

@@ -24,6 +24,7 @@ PARAGRAPH = (
     "为进一步加强全市水务工作的组织领导，切实做好防汛抗旱、水资源管理和水利工程建设等各项工作，"
     "根据《中华人民共和国水法》和有关法律法规的规定，结合本市实际，现就2026年有关事项通知如下。"
 )
+MARKUP_PARAGRAPH = '正文中的<b>标记</b>与<img src="file:///etc/hostname">照原样印出。'
 LONG_TITLE = "关于进一步加强全市防汛抗旱水资源管理和水利工程建设等各项工作组织领导和责任落实的通知"
 PLAIN = "水务工作事关人民群众生命财产安全和经济社会发展全局各单位要高度重视认真落实" * 6
 
@@ -151,6 +152,7 @@ def upward_draft_pages() -> list[Page]:
                 sealed=False,
                 copied_to="",
                 title=LONG_TITLE,
+                body=(MARKUP_PARAGRAPH, *_document().body),
                 note="此件公开发布，" + "各单位可在本单位门户网站和政务新媒体同步转载" * 3,
             )
         )
@@ -325,3 +327,9 @@ def test_long_title_and_note_wrap_inside_the_text_block(upward_draft_pages):
     assert "".join(line.text for line in title_lines) == LONG_TITLE
     _, note = _find(upward_draft_pages, "（此件公开发布")
     assert note.left == pytest.approx(L.LEFT_MARGIN_MM + 2 * L.CHAR_ADVANCE_MM, abs=0.5)
+
+
+def test_markup_in_the_text_is_printed_as_text(upward_draft_pages):
+    text = "".join(line.text for line in upward_draft_pages[0].lines)
+    assert "<b>标记</b>" in text
+    assert '<img src="file:///etc/hostname">' in text
