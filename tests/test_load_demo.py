@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from zhengtong.apps.bulletins.models import Bulletin
+from zhengtong.apps.documents.models import Document
 from zhengtong.platform.access.policy import role_codes_of
 from zhengtong.platform.accounts.models import User
 from zhengtong.platform.audit.models import AuditRecord
@@ -36,6 +37,10 @@ def test_demo_organisation(db: Any, var_dir: Path, capsys: Any) -> None:
     for username, role in (("sysadmin", "system_admin"), ("secadmin", "security_admin"), ("auditor", "audit_admin")):
         assert role_codes_of(User.objects.get(username=username)) == {role}
     assert set(Bulletin.objects.values_list("classification", flat=True)) == {0, 1, 2}
+    # 公文 at several stages: dispatched and awaiting 签收 at 市生态环境局, a 请示 at 核稿, a paper 函 registered.
+    assert set(Document.objects.values_list("direction", "state")) == {("out", "dispatched"), ("in", "awaiting"), ("out", "in_progress"),
+                                                                       ("in", "handling")}
+    assert Document.objects.get(direction="out", state="dispatched").number.startswith("市水发〔")
 
     logins = var_dir / "demo-logins.txt"
     assert stat.S_IMODE(logins.stat().st_mode) == 0o600

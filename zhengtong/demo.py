@@ -24,6 +24,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from zhengtong.apps.bulletins.services import publish
+from zhengtong.apps.documents import services as documents
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.models import Role, RoleAssignment
 from zhengtong.platform.access.services import assign_role
@@ -32,6 +33,7 @@ from zhengtong.platform.accounts.services import create_user
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import search, services
 from zhengtong.platform.directory.models import Department, Membership, Post
+from zhengtong.platform.workflow.models import WorkItem
 
 DEMO_MARKER = "demo:swj"
 LOGINS_FILE = "demo-logins.txt"
@@ -257,6 +259,7 @@ def load_demo() -> list[Login]:
                                     is_primary=False, is_leader=leader, order=0)
         _organise(water)
         _publish_news()
+        _official_documents()
     write_logins(logins)
     return logins
 
@@ -282,6 +285,36 @@ def _organise(water: dict[str, Department]) -> None:
 def _publish_news() -> None:
     for username, classification, title, body in NEWS:
         publish(acting_user=User.objects.get(username=username), title=title, body=body, classification=classification)
+
+
+def _official_documents() -> None:
+    """机关代字 and registries for both units, and documents at several stages: one dispatched to
+    市生态环境局 awaiting 签收, one 请示 with its department head (核稿), one paper 函 to screen."""
+    people = {user.username: user for user in User.objects.all()}
+    water, ecology = (Department.objects.get(external_id=unit.code) for unit in (WATER, ECOLOGY))
+    documents.add_issuer_code(acting_user=people["sysadmin"], unit=water, code="市水发", description="局发文")
+    documents.add_issuer_code(acting_user=people["sysadmin"], unit=water, code="市水函", description="局函件")
+    documents.add_issuer_code(acting_user=people["sysadmin"], unit=ecology, code="市环发", description="局发文")
+    documents.set_registry(acting_user=people["sysadmin"], unit=water, clerks=[people["zhengkai"], people["sunyue"]],
+                           office_name="市水务局办公室")
+    documents.set_registry(acting_user=people["sysadmin"], unit=ecology, clerks=[people["ouxiaodong"]], office_name="市生态环境局办公室")
+    planning = Department.objects.get(name="规划计划处")
+    notice = documents.create_draft(
+        acting_user=people["luobin"], doc_type="通知", title="关于做好2026年汛期供水安全保障工作的通知", issuer_code="市水发",
+        body="为确保汛期城乡供水安全，现将有关事项通知如下：\n一、加强水源保护\n各单位要加密水源地巡查频次，及时处置污染隐患。\n"
+             "二、强化应急值守\n严格执行24小时值班和领导带班制度，遇有险情第一时间报告。\n请各单位认真贯彻执行。",
+        main_recipients=[ecology.pk], note="此件公开发布")
+    documents.submit(acting_user=people["luobin"], document=notice, countersign_departments=[planning.pk], signer="wangjianguo")
+    for username, comment in (("majun", "核稿同意"), ("huanghaitao", "规划处无意见"), ("wangjianguo", "同意印发"), ("zhengkai", "复核无误"),
+                              ("zhengkai", ""), ("zhengkai", ""), ("zhengkai", "")):
+        notice.refresh_from_db()
+        item = WorkItem.objects.get(instance_id=notice.instance_id, assignee=people[username], state="open")
+        documents.decide(acting_user=people[username], document=notice, item_id=item.pk, approve=True, comment=comment)
+    request = documents.create_draft(acting_user=people["luobin"], doc_type="请示", title="关于申请水资源监测站点改造资金的请示",
+                                     issuer_code="市水发", body="")
+    documents.submit(acting_user=people["luobin"], document=request, signer="zhanglihua")
+    documents.register_by_hand(acting_user=people["zhengkai"], doc_type="函", title="关于商请协助开展河湖健康评价的函",
+                               sender_name="省水利厅", number="水利函〔2026〕58号", urgency="加急")
 
 
 def logins_path() -> Path:
