@@ -30,7 +30,7 @@ TWIPS_PER_PT = 20
 # w:docGrid: the line pitch in twips and the character pitch as 4096ths of a point added to the
 # Normal style's size, rounded down so that 22 lines and 28 characters still fit (as Word does).
 GRID_LINE_PITCH_TWIPS = math.floor(L.LINE_PITCH_PT * TWIPS_PER_PT)  # 579
-GRID_CHAR_SPACE = math.floor(L.BODY_LETTER_SPACING_PT * 4096)  # −850
+GRID_CHAR_SPACE = math.floor(L.BODY_LETTER_SPACING_PT * 4096)  # −848
 LINE_PITCH = Twips(GRID_LINE_PITCH_TWIPS)
 # Body characters condensed to just under the grid's character pitch (in twentieths of a point):
 # Word squeezes a 16 pt character into a 15.79 pt grid cell, LibreOffice gives it two cells.
