@@ -274,7 +274,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("ZT_LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "spiff": {"level": "WARNING"}},
+    "loggers": {"django.request": {"level": "ERROR"}, "spiff": {"level": "WARNING"},
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
