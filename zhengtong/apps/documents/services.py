@@ -374,6 +374,21 @@ def _back_to_draft(document: Document, acting_user: Any, comment: str) -> None:
     document.state, document.instance, document.signed_at, document.signers = Document.State.DRAFT, None, None, ""
 
 
+OUTGOING_STEPS = ("draft", "review", "countersign", "sign_off", "recheck", "register", "print", "dispatch")
+
+
+def _rewound(document: Document, step_id: str, comment: str) -> None:
+    """退回 or 撤回 to an earlier step undoes what the later steps did: going back to 签发 or before
+    reopens the text (a substantive change is signed off again); to 登记 or before voids the number."""
+    position = OUTGOING_STEPS.index(step_id) if step_id in OUTGOING_STEPS else 0
+    if position <= OUTGOING_STEPS.index("register") and document.number:
+        numbering.void(document=document, reason=comment or _("The document was sent back."))
+        document.number, document.number_year, document.number_sequence = "", None, None
+        document.state = Document.State.SIGNED
+    if position <= OUTGOING_STEPS.index("sign_off"):
+        document.state, document.signed_at, document.signers, document.written_on = Document.State.IN_PROGRESS, None, "", None
+
+
 def _closed(document: Document, comment: str) -> None:
     document.state, document.closed_at, document.reply = Document.State.CLOSED, timezone.now(), comment
     delivery = Delivery.objects.filter(incoming=document).select_related("document").first()
@@ -406,7 +421,10 @@ def step_decided(*, instance: ProcessInstance, step_id: str, decision: str, acti
         return
     approved = decision == WorkItem.Outcome.APPROVED
     outgoing = document.direction == Document.Direction.OUTGOING
-    if not approved:
+    if decision in (WorkItem.Outcome.RETURNED, WorkItem.Outcome.WITHDRAWN):
+        if outgoing:
+            _rewound(document, step_id, comment)
+    elif not approved:
         _back_to_draft(document, acting_user, comment) if outgoing else _sent_back(document, comment)
     elif outgoing and step_id == "sign_off":
         _signed_off(document, acting_user)

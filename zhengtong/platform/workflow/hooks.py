@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-StepHook = Callable[..., None]  # hook(instance=, step_id=, decision=, acting_user=, comment=)
+# hook(instance=, step_id=, decision=, acting_user=, comment=): ``decision`` is approved or rejected
+# for a decided step, returned (退回) or withdrawn (撤回) with ``step_id`` the step the process goes back to.
+StepHook = Callable[..., None]
 _STEP_HOOKS: dict[str, StepHook] = {}
 _SUBJECT_LINKS: dict[str, Callable[[str], str]] = {}
 

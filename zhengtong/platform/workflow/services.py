@@ -499,6 +499,7 @@ def return_to(*, acting_user: Any, item_id: int, step_id: str, comment: str) -> 
                                                                      timezone.now())
         item.save(update_fields=["state", "outcome", "comment", "completed_at"])
         _log(instance, Action.Kind.RETURN, acting_user, item=item, comment=comment, data={"to": step_id})
+        hooks.step_decided(instance, step_id, WorkItem.Outcome.RETURNED, acting_user, comment)
         _rewind_to(instance, str(passed[-1].id))
         audit.record("workflow.return", actor=acting_user, obj=instance, detail=f"{item.step_name} → {step_id}: {comment}"[:500])
     return instance
@@ -520,6 +521,8 @@ def withdraw(*, acting_user: Any, instance_id: int, comment: str = "") -> Proces
                 kind__in=(Action.Kind.REMIND, Action.Kind.COPY, Action.Kind.READ, Action.Kind.COMPLETE)).exists():
             raise Conflict("acted", _("The next step has already acted; the process can no longer be taken back."))
         _log(instance, Action.Kind.WITHDRAW, acting_user, comment=comment, data={"to": last.step_id or "start"})
+        hooks.step_decided(instance, last.step_id or parsed(instance.definition).order[0], WorkItem.Outcome.WITHDRAWN, acting_user,
+                           comment)
         _rewind_to(instance, last.data["engine_task_id"])
         audit.record("workflow.withdraw", actor=acting_user, obj=instance, detail=comment[:500])
     return instance

@@ -206,3 +206,25 @@ def test_a_finished_document_is_packaged_for_the_archives(org):
     draft = draft_notice(org, title="草稿不归档")
     with pytest.raises(Conflict):
         package_for_archives(acting_user=org.people["wenshu"], document=draft)
+
+
+def test_returning_a_registered_document_to_sign_off_voids_its_number_and_reopens_the_text(org):
+    from zhengtong.platform.workflow import services as workflow
+
+    document = draft_notice(org)
+    services.submit(acting_user=org.people["drafter"], document=document, signer="director")
+    act(org, document, "ziyuan_head")
+    act(org, document, "director")
+    act(org, document, "wenshu")  # 复核
+    act(org, document, "wenshu")  # 登记: number 1
+    workflow.return_to(acting_user=org.people["wenshu"], item_id=item_of(document, "wenshu").pk, step_id="sign_off",
+                       comment="印制前发现实质性错误，请领导重新签发")
+    document.refresh_from_db()
+    assert (document.state, document.number, document.signers) == ("in_progress", "", "")
+    assert document.number_records.get().state == "voided"
+    services.edit(acting_user=org.people["director"], document=document, changes={"body": "更正后的正文"}, note="更正")
+    act(org, document, "director", comment="重新签发")
+    act(org, document, "wenshu")
+    act(org, document, "wenshu")
+    document.refresh_from_db()
+    assert document.number.endswith("〕1号") and document.body == "更正后的正文"
