@@ -32,7 +32,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
-                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (scripts/ensure-system-packages --browser installs it)"))
+                reason = f"no Chromium at {CHROMIUM} (scripts/ensure-system-packages --browser installs it)"
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @dataclass

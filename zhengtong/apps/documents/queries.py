@@ -66,7 +66,7 @@ def deliveries(document: Document) -> QuerySet[Delivery]:
 
 def opinions(document: Document) -> list[dict[str, Any]]:
     """Each step's opinions (意见), in order, for the 签发 view and the 收文处理单."""
-    if document.instance_id is None:
+    if document.instance is None:
         return []
     actions = Action.objects.filter(instance_id=document.instance_id, kind__in=(Action.Kind.START, Action.Kind.APPROVE,
                                                                                 Action.Kind.REJECT, Action.Kind.RETURN))

@@ -106,9 +106,11 @@ def add_issuer_code(*, acting_user: Any, unit: Department, code: str, descriptio
         raise ServiceError("invalid", _("Issuer codes belong to units, not departments."), {"unit": [_("Choose a unit.")]})
     with transaction.atomic():
         if IssuerCode.objects.filter(code=code).exists():
-            raise ServiceError("invalid", _("The issuer code %(code)s is already in use.") % {"code": code}, {"code": [_("Already in use.")]})
+            raise ServiceError("invalid", _("The issuer code %(code)s is already in use.") % {"code": code},
+                               {"code": [_("Already in use.")]})
         issuer = IssuerCode.objects.create(unit=unit, code=code, description=description.strip()[:100])
-        audit.record("documents.issuer_code_added", actor=acting_user, obj=issuer, changes=audit.diff({}, {"unit": unit.name, "code": code}))
+        audit.record("documents.issuer_code_added", actor=acting_user, obj=issuer,
+                     changes=audit.diff({}, {"unit": unit.name, "code": code}))
     return issuer
 
 
@@ -274,12 +276,14 @@ def submit(*, acting_user: Any, document: Document, countersign_departments: Ite
     departments = list(Department.objects.filter(pk__in=list(countersign_departments), is_active=True))
     countersigners = [head for department in departments for head in directory.heads_of(department)]
     if len(departments) != len(set(countersign_departments)) or any(not directory.heads_of(d) for d in departments):
-        raise ServiceError("invalid", _("Each countersigning department needs a head."), {"countersign": [_("Unknown department or no head.")]})
+        raise ServiceError("invalid", _("Each countersigning department needs a head."),
+                           {"countersign": [_("Unknown department or no head.")]})
     signing = get_user_model().objects.filter(username=signer, is_active=True).first()
     if signing is None:
         raise ServiceError("invalid", _("Choose who signs the document off."), {"signer": [_("No active person.")]})
     if signing.clearance < document.classification:
-        raise ServiceError("invalid", _("The signer may not read a document at this classification."), {"signer": [_("Clearance too low.")]})
+        raise ServiceError("invalid", _("The signer may not read a document at this classification."),
+                           {"signer": [_("Clearance too low.")]})
     with transaction.atomic():
         document = _locked(document.pk)
         if document.state != Document.State.DRAFT or document.direction != Document.Direction.OUTGOING:
@@ -356,7 +360,8 @@ def _signed_off(document: Document, acting_user: Any) -> None:
 
 def _registered(document: Document, acting_user: Any) -> None:
     if not document.issuer_code:
-        raise ServiceError("invalid", _("Choose the issuer code (机关代字) before registering."), {"issuer_code": [_("This field is required.")]})
+        raise ServiceError("invalid", _("Choose the issuer code (机关代字) before registering."),
+                           {"issuer_code": [_("This field is required.")]})
     record = numbering.take(code=document.issuer_code, document=document, acting_user=acting_user)
     document.number_year, document.number_sequence = record.year, record.sequence
     document.number = NUMBER_FORMAT.format(code=record.code, year=record.year, sequence=record.sequence)
@@ -612,8 +617,8 @@ def cancel(*, acting_user: Any, document: Document, reason: str) -> Document:
         _require_owner(acting_user, document)
         if document.direction != Document.Direction.OUTGOING or document.state in (Document.State.DISPATCHED, Document.State.CANCELLED):
             raise Conflict("dispatched", _("A dispatched or cancelled document cannot be cancelled."))
-        if document.instance_id and document.instance.state == ProcessInstance.State.RUNNING:
-            workflow.cancel(acting_user=acting_user, instance_id=document.instance_id, comment=reason)
+        if document.instance is not None and document.instance.state == ProcessInstance.State.RUNNING:
+            workflow.cancel(acting_user=acting_user, instance_id=document.instance.pk, comment=reason)
         if document.number:
             numbering.void(document=document, reason=reason)
             document.number, document.number_year, document.number_sequence = "", None, None

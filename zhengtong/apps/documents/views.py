@@ -14,8 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhengtong.apps.documents import output, queries, services
-from zhengtong.apps.documents.forms import (DecideForm, DocumentForm, InstructForm, PeopleForm, ReasonForm, RegisterForm,
-                                            SubmitForm, UploadForm)
+from zhengtong.apps.documents.forms import (
+    DecideForm,
+    DocumentForm,
+    InstructForm,
+    PeopleForm,
+    ReasonForm,
+    RegisterForm,
+    SubmitForm,
+    UploadForm,
+)
 from zhengtong.apps.documents.models import Attachment, Delivery, DocType, Document, Version
 from zhengtong.apps.documents.rules import DRAFT, EDIT, VIEW, is_clerk
 from zhengtong.errors import ServiceError
@@ -192,10 +200,13 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
-    if document.deliveries.exists():
-        run = lambda: services.remind_recipients(acting_user=request.user, document=document)  # noqa: E731
-    else:
-        run = lambda: services.remind_handlers(acting_user=request.user, document=document)  # noqa: E731
+
+    def run() -> None:
+        if document.deliveries.exists():
+            services.remind_recipients(acting_user=request.user, document=document)
+        else:
+            services.remind_handlers(acting_user=request.user, document=document)
+
     return _post_action(request, document, run, _("Reminded."))
 
 

@@ -37,9 +37,9 @@ def _entries(delivery: Delivery) -> list[EntryData]:
 def mirror_deliveries(document_id: int) -> None:
     deliveries = list(Delivery.objects.filter(document_id=document_id).select_related("incoming", "unit"))
     for delivery in deliveries:
-        scope = {f"{delivery.pk}:{pk}" for pk in Entry.objects.filter(app=APP, source_kind=DELIVERY,
-                                                                       source_id__startswith=f"{delivery.pk}:").values_list("source_id", flat=True)}
-        mirror(app=APP, parts=[Part(DELIVERY, scope, _entries(delivery))])
+        # Whoever had an entry for this delivery (a clerk since removed from the registry too).
+        existing = Entry.objects.filter(app=APP, source_kind=DELIVERY, source_id__startswith=f"{delivery.pk}:")
+        mirror(app=APP, parts=[Part(DELIVERY, set(existing.values_list("source_id", flat=True)), _entries(delivery))])
 
 
 def _receive(acting_user: Any, entry: Entry, comment: str) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-
-from conftest import make_person
 from django.urls import reverse
 
+from conftest import make_person
 from zhengtong.apps.documents import services
 from zhengtong.apps.documents.models import Document
 from zhengtong.platform.directory import services as directory

@@ -1,7 +1,8 @@
 """The documents API: the whole 发文 and 签收 through JSON, and its refusals."""
 
 import json
-from datetime import date
+
+from django.utils import timezone
 
 from zhengtong.apps.documents.models import Document
 from zhengtong.apps.documents.tests.conftest import draft_notice
@@ -33,7 +34,7 @@ def test_a_notice_goes_out_and_is_signed_for_through_the_api(org, api_for):
         answer = _step(clerk, document_id)
         assert answer.status_code == 200, answer.content
     detail = drafter.get(f"/api/documents/{document_id}").json()
-    assert detail["state"] == "dispatched" and detail["number"] == f"市水发〔{date.today().year}〕1号"
+    assert detail["state"] == "dispatched" and detail["number"] == f"市水发〔{timezone.localdate().year}〕1号"
     assert {(d["unit"], d["kind"]) for d in detail["deliveries"]} == {("东区水务局", "main"), ("西区水务局", "copy")}
     east = Document.objects.get(source_id=document_id, unit=units["east"].unit)
     received = _post(api_for(p["east_clerk"]), f"/api/documents/{east.pk}/receive")

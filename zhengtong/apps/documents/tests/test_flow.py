@@ -1,10 +1,9 @@
 """发文 to 收文 end to end through the services: draft, review, parallel countersign, sign-off,
 number, dispatch to two units, both sign for it, one handles it to the end."""
 
-from datetime import date
-
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from zhengtong.apps.documents import queries, services
 from zhengtong.apps.documents.models import Delivery, Document, Instruction, Version
@@ -29,14 +28,14 @@ def test_a_notice_goes_from_draft_to_closed_in_a_receiving_unit(org):
     act(org, document, "plan_head", comment="规划处无意见")
     act(org, document, "director", comment="同意印发")
     document.refresh_from_db()
-    assert (document.state, document.signers, document.written_on) == ("signed", "张局长", date.today())
+    assert (document.state, document.signers, document.written_on) == ("signed", "张局长", timezone.localdate())
     for step in ("recheck", "register", "print", "dispatch"):
         act(org, document, "wenshu", comment="")
         if step == "register":
             document.refresh_from_db()
-            assert document.number == f"市水发〔{date.today().year}〕1号"
+            assert document.number == f"市水发〔{timezone.localdate().year}〕1号"
     document.refresh_from_db()
-    assert document.state == "dispatched" and document.printed_on == date.today()
+    assert document.state == "dispatched" and document.printed_on == timezone.localdate()
     # Every step's opinion is kept, in order, for the 签发 view.
     steps = [group["step"] for group in queries.opinions(document)]
     assert steps[:5] == ["拟稿", "核稿", "会签", "签发", "复核"]
@@ -54,7 +53,7 @@ def test_a_notice_goes_from_draft_to_closed_in_a_receiving_unit(org):
     # 收文 in the east: 登记 → 初审 → 拟办 → 批办 → 承办 (two departments) → 传阅 → 办结.
     act(org, east, "east_clerk", comment="")
     east.refresh_from_db()
-    assert east.register_number == f"收〔{date.today().year}〕1号" and east.handling_due is not None
+    assert east.register_number == f"收〔{timezone.localdate().year}〕1号" and east.handling_due is not None
     act(org, east, "east_clerk", comment="属我局办理")
     act(org, east, "east_clerk", comment="拟请局长阅示", data={"instructor": ["east_leader"]})
     supply, drain = org.units["east"].supply, org.units["east"].drain

@@ -1,11 +1,11 @@
 """发文字号 without gaps or duplicates, and 密级 checked against each reader's clearance."""
 
 import threading
-from datetime import date
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengtong.apps.documents import numbering, services
 from zhengtong.apps.documents.models import Document, NumberRecord, NumberSequence
@@ -13,7 +13,7 @@ from zhengtong.apps.documents.tests.conftest import act, build_org, draft_notice
 from zhengtong.errors import Conflict
 from zhengtong.platform.access.models import ClassificationLevel
 
-YEAR = date.today().year
+YEAR = timezone.localdate().year
 
 
 def _to_register(org, title):
@@ -37,8 +37,9 @@ def test_a_document_cannot_take_a_second_number(org):
 def test_a_failed_registration_leaves_no_gap(org):
     first = _to_register(org, "第一份")
     Document.objects.filter(pk=first.pk).update(issuer_code="")  # registering it will fail: no 机关代字
-    with pytest.raises(Exception):
+    with pytest.raises(services.ServiceError) as refused:
         act(org, first, "wenshu")
+    assert "issuer_code" in refused.value.fields
     assert not NumberRecord.objects.exists()
     assert NumberSequence.objects.filter(code="市水发").values_list("last", flat=True).first() in (None, 0)
     second = _to_register(org, "第二份")
@@ -109,7 +110,7 @@ def test_two_registrations_at_the_same_moment_get_consecutive_numbers():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=register, args=pair) for pair in zip(documents, items)]
+    threads = [threading.Thread(target=register, args=pair) for pair in zip(documents, items, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:

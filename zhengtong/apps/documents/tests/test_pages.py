@@ -58,7 +58,8 @@ def test_editing_after_sign_off_is_refused_on_the_page(org, client_for):
     services.submit(acting_user=org.people["drafter"], document=document, signer="director")
     act(org, document, "ziyuan_head")
     act(org, document, "director")
-    response = form_post(client_for(org.people["director"]), reverse("documents:edit", args=[document.pk]), {"title": "改", "doc_type": "通知"})
+    response = form_post(client_for(org.people["director"]), reverse("documents:edit", args=[document.pk]),
+                         {"title": "改", "doc_type": "通知"})
     assert response.status_code == 403
     document.refresh_from_db()
     assert document.title == "关于做好2026年防汛工作的通知"
