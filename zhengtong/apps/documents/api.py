@@ -141,9 +141,9 @@ def _document(request: HttpRequest, document_id: int) -> Document:
 
 @router.get("/", response=list[DocumentOut], summary="Documents I may see: outgoing (发文) or incoming (收文), filtered and searched")
 def list_documents(request: HttpRequest, direction: str = "out", state: str = "", year: int | None = None, doc_type: str = "",
-                   q: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+                   unit: int | None = None, q: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     require(request.user, DRAFT)
-    filters = queries.Filters(direction=direction, state=state, year=year, doc_type=doc_type, text=q[:100])
+    filters = queries.Filters(direction=direction, state=state, year=year, doc_type=doc_type, unit=unit, text=q[:100])
     page = queries.listing(request.user, filters).select_related("instance")[max(0, offset): max(0, offset) + max(1, min(limit, 200))]
     return [_out(request.user, document) for document in page]
 

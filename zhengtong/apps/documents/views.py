@@ -30,6 +30,7 @@ from zhengtong.errors import ServiceError
 from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.directory import queries as directory
+from zhengtong.platform.directory.models import Department
 from zhengtong.platform.files import services as files
 
 STEP_PANELS = {"propose": "propose", "instruct": "instruct"}
@@ -44,10 +45,10 @@ def _document(request: HttpRequest, pk: int) -> Document:
 
 
 def _filters(request: HttpRequest, direction: str) -> queries.Filters:
-    year = request.GET.get("year", "")
+    year, unit = request.GET.get("year", ""), request.GET.get("unit", "")
     return queries.Filters(direction=direction, state=request.GET.get("state", ""), year=int(year) if year.isdigit() else None,
                            doc_type=request.GET.get("type", "") if request.GET.get("type") in DocType.values else "",
-                           text=request.GET.get("q", "")[:100])
+                           unit=int(unit) if unit.isdigit() else None, text=request.GET.get("q", "")[:100])
 
 
 @login_required
@@ -60,6 +61,7 @@ def document_list(request: HttpRequest, direction: str = Document.Direction.OUTG
         "page": page, "filters": filters, "direction": direction, "states": Document.State.choices, "types": DocType.choices,
         "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1), "awaiting": awaiting,
         "is_clerk": bool(queries.registry_units(request.user)),
+        "units": Department.objects.filter(kind=Department.Kind.UNIT, is_active=True).order_by("order", "name"),
     })
 
 
