@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -167,7 +168,8 @@ def main() -> None:
     if not args.redis.startswith("redis://127.0.0.1:"):
         sys.exit("only a Redis on 127.0.0.1")
     print(f"# Real-time push, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
-    print("# server, publisher and the client holding every socket share the machine\n")
+    print("# server, publisher and the client holding every socket share the machine; "
+          f"load average before the run {os.getloadavg()[0]:.1f}\n")
     print("| Set-up | Sockets | Connect all | One event p50 | p99 | Burst | Burst p50 | p99 | Events/s | Frames/s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     run("1 process, no Redis", args.people, args.burst, 1, args.timeout)

@@ -5,6 +5,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,31 @@ def test_replay_comes_in_batches_and_in_order(person, monkeypatch):
         await device.connect()
         await device.receive_json_from()
         assert [(await device.receive_json_from())["n"] for _ in range(5)] == [0, 1, 2, 3, 4]
+        assert (await device.receive_json_from())["type"] == "badges"
+        await device.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_live_event_arriving_during_the_replay_waits_for_it_and_nothing_is_skipped(person, monkeypatch):
+    monkeypatch.setattr(stream, "REPLAY_LIMIT", 2)
+    Event.objects.bulk_create(Event(user=person, kind="notice.new", payload={"n": n}) for n in range(5))
+    replay_batch = stream.since
+
+    def since_with_a_publish_meanwhile(user, cursor, limit=stream.REPLAY_LIMIT):
+        if cursor and not Event.objects.filter(user=user, payload__n=5).exists():
+            # A new event is published while the replay is under way, and pushed live at once.
+            stream.publish([user.pk], "notice.new", {"n": 5})
+            time.sleep(0.5)  # let the live push reach the consumer before this batch does
+        return replay_batch(user, cursor, limit)
+
+    monkeypatch.setattr(stream, "since", since_with_a_publish_meanwhile)
+
+    async def scenario():
+        device = Socket(person, cursor=0)
+        await device.connect()
+        await device.receive_json_from()
+        assert [(await device.receive_json_from())["n"] for _ in range(6)] == [0, 1, 2, 3, 4, 5]
         assert (await device.receive_json_from())["type"] == "badges"
         await device.disconnect()
 

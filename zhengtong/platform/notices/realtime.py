@@ -121,17 +121,18 @@ class LocalSockets:
         self.cursor = await database_sync_to_async(latest_id)()
         listener = asyncio.ensure_future(self._listen(settings.REDIS_URL)) if settings.REDIS_URL else None
         try:
-            more_waiting = False
+            more_waiting = failing = False
             while True:
                 if not more_waiting:
                     await self._news()
                 try:
                     events = await database_sync_to_async(_after)(self.cursor)
                 except Exception:  # noqa: BLE001  (the database away for a moment: the sockets stay, the reader retries)
-                    logger.warning("cannot read the event log; retrying", exc_info=True)
-                    more_waiting = False
+                    if not failing:
+                        logger.warning("cannot read the event log; retrying every %s s", TAIL_SECONDS, exc_info=True)
+                    more_waiting, failing = False, True
                     continue
-                more_waiting = len(events) == TAIL_BATCH
+                more_waiting, failing = len(events) == TAIL_BATCH, False
                 if events:
                     self.cursor = events[-1].pk
                     await self.deliver(events)
@@ -160,8 +161,9 @@ class LocalSockets:
                     broker_was_down = False
                     self.news.set()  # whatever was published while not subscribed
                     async for message in pubsub.listen():
-                        self.heard(int(message["data"]))
-            except (RedisError, OSError, ValueError):
+                        if message["data"].isdigit():  # anything else on the channel is not ours
+                            self.heard(int(message["data"]))
+            except (RedisError, OSError):
                 if not broker_was_down:
                     logger.warning("event broker unreachable; reading the log every %s s until it is back", TAIL_SECONDS,
                                    exc_info=True)
