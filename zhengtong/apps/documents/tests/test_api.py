@@ -67,3 +67,17 @@ def test_outsiders_get_404_and_editing_after_sign_off_is_a_conflict(org, api_for
     answer = api_for(org.people["director"]).patch(f"/api/documents/{document.pk}", json.dumps({"changes": {"body": "改"}}),
                                                    content_type="application/json")
     assert answer.status_code == 409
+
+
+def test_the_gb_t_9704_files_download_and_each_download_is_audited(org, api_for):
+    from zhengtong.platform.audit.models import AuditRecord
+
+    document = draft_notice(org)
+    client = api_for(org.people["drafter"])
+    pdf = client.get(f"/api/documents/{document.pk}/print.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    docx = client.get(f"/api/documents/{document.pk}/print.docx")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert client.get(f"/api/documents/{document.pk}/print.exe").status_code == 404
+    assert api_for(org.people["east_clerk"]).get(f"/api/documents/{document.pk}/print.pdf").status_code == 404
+    assert AuditRecord.objects.filter(action="documents.downloaded").count() == 2
