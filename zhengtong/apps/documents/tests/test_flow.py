@@ -227,3 +227,13 @@ def test_returning_a_registered_document_to_sign_off_voids_its_number_and_reopen
     act(org, document, "wenshu")
     document.refresh_from_db()
     assert document.number.endswith("〕1号") and document.body == "更正后的正文"
+
+
+def test_proposing_without_naming_the_instructing_leader_is_refused(org):
+    document = to_dispatch(org)
+    east = services.receive(acting_user=org.people["east_clerk"], delivery=incoming_for(document, "east", org).delivery)
+    act(org, east, "east_clerk")
+    act(org, east, "east_clerk")
+    with pytest.raises(ServiceError):
+        act(org, east, "east_clerk", comment="拟请阅示")  # 拟办 without naming the leader
+    assert item_of(east, "east_clerk").step_id == "propose"
