@@ -157,13 +157,13 @@ def test_with_the_broker_unreachable_a_notice_is_stored_and_still_reaches_the_op
             device = Socket(person)
             await device.greeted()
             # Published in this process: the notice is stored and the socket is told at once.
-            notice = await sync_to_async(notices.notify, thread_sensitive=False)(
+            notice = await sync_to_async(notices.notify)(
                 sender=None, to=[person], title="停电通知", category=categories.SYSTEM)
             frame = await device.receive_json_from(timeout=5)
             assert frame["kind"] == "notice.new" and frame["notice"]["id"] == notice.pk
             # Stored by another process, whose publish could not reach the broker either: the
             # server's reader finds it by reading the log.
-            later = await sync_to_async(Event.objects.create, thread_sensitive=False)(
+            later = await sync_to_async(Event.objects.create)(
                 user=person, kind="todo.changed", payload={"title": "请阅"})
             assert (await device.receive_json_from(timeout=5))["id"] == later.pk
             await device.disconnect()
@@ -187,7 +187,7 @@ def test_over_redis_a_publish_in_another_process_wakes_this_process_socket(perso
         await _until_subscribed()
         # Another process's commit (the test database is this process's, so the row is written
         # here), then that process's publish: ``realtime.wake`` in a separate ``manage.py shell``.
-        event = await sync_to_async(Event.objects.create, thread_sensitive=False)(
+        event = await sync_to_async(Event.objects.create)(
             user=person, kind="notice.new", payload={"title": "跨进程"})
         await asyncio.to_thread(_wake_from_another_process, event.pk)
         for device in (phone, pc):
