@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1, help="Processes; more than one needs ZT_REDIS_URL for live push.")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Processes. With ZT_REDIS_URL a push reaches every process at once; without it, "
+                                 "each reads new events from the log every 0.25 s.")
         parser.add_argument("--no-worker", action="store_true", help="Do not start the background worker beside the server.")
 
     def handle(self, *args: Any, host: str, port: int, workers: int, no_worker: bool, **options: Any) -> None:
