@@ -12,6 +12,11 @@ index. Which token is rarest is asked first, with a count capped at ``RARITY_PRO
 token (well under a millisecond each). A Chinese character typed on its own matches every token
 containing it: as a further token it scans each candidate's own terms; as the only kind of
 token in the query it reads the whole index — the slow query, see tokens.py.
+
+Measured on SQLite (2 cores, busy; 100,000 entries of ~300 characters, 16 million terms, the
+words of the query in 5–70 % of the entries): two-word queries 10–45 ms for the SQL alone and
+20–70 ms for all matching ids into Python; a one-character query alone ("水") 3 s, next to a
+word ("水 防汛") 0.5 s.
 """
 
 from __future__ import annotations

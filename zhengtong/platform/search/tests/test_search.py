@@ -53,6 +53,7 @@ def test_latin_codes_and_numbers(documents: None) -> None:
 
 def test_one_character_alone_matches_the_words_that_contain_it(documents: None) -> None:
     assert found("汛") == {1, 3}  # 防汛, 汛期
+    assert ranked_ids(DOC, "汛") == [1, 3]  # in 1's title, in 3's text
     assert found("水 通知") == {2, 3}  # 水务局, 节水, 水库
     assert found("水 会议") == {3}
     assert sorted(matching_ids(DOC, "水").values_list("object_id", flat=True)) == [2, 3]  # each once
