@@ -254,3 +254,10 @@ def test_signing_for_in_place_from_the_workbench(org):
     assert incoming_for(document, "east", org).state == "handling"
     entry.refresh_from_db()
     assert (entry.tab, entry.state) == ("done", "closed")
+
+
+def test_searching_by_one_character_finds_titles_holding_it(org):
+    draft_notice(org, title="关于做好防汛工作的通知")
+    draft_notice(org, title="关于开展节能宣传的通知")
+    found = queries.listing(org.people["drafter"], queries.Filters(direction="out", text="汛"))
+    assert [d.title for d in found] == ["关于做好防汛工作的通知"]
