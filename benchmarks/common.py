@@ -54,9 +54,11 @@ def deployment(**extra: str) -> Iterator[dict[str, str]]:
 
 @contextmanager
 def server(env: dict[str, str], port: int, workers: int = 1) -> Iterator[str]:
+    # The server's log goes to a file: an unread pipe fills up and freezes the server mid-run.
+    log = (Path(env["ZT_VAR_DIR"]) / f"server-{port}.log").open("w")
     process = subprocess.Popen(
         [PYTHON, "manage.py", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -67,8 +69,9 @@ def server(env: dict[str, str], port: int, workers: int = 1) -> Iterator[str]:
             except OSError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError(f"server did not start: {process.stderr.read() if process.stderr else ''}")
+            raise RuntimeError(f"server did not start: {Path(log.name).read_text()[-3000:]}")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()

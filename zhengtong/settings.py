@@ -144,16 +144,14 @@ elif _database["ENGINE"] == "django.db.backends.mysql":
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache, channel layer ---------------------------------------------------------------
+# --- Cache; real-time fan-out ----------------------------------------------------------------
 
 REDIS_URL = env_optional("ZT_REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhengtong"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # Plain database sessions: a per-process cache would keep a revoked session alive in
     # another process after "sign out of all devices".
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

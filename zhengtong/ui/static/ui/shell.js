@@ -9,7 +9,6 @@
   var POLL_MS = 15000;
   var FAILURES_BEFORE_POLLING = 2;
   var UNAUTHENTICATED = 4401;
-  var BROKER_DOWN = 4503;
   var BADGE_TABS = { messages: "messages", todo: "home" };  // count name → shell tab
   var status = document.getElementById("live-status");
   var delay = 1000;
@@ -98,7 +97,7 @@
     socket.addEventListener("close", function (event) {
       if (event.code === UNAUTHENTICATED) { setState("closed"); return; }
       failures = opened ? 0 : failures + 1;
-      if (event.code === BROKER_DOWN || failures >= FAILURES_BEFORE_POLLING) { startPolling(); } else { setState("closed"); }
+      if (failures >= FAILURES_BEFORE_POLLING) { startPolling(); } else { setState("closed"); }
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     });
