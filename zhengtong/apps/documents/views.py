@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -76,18 +77,8 @@ def create(request: HttpRequest) -> HttpResponse:
     department = directory.primary_department(request.user)
     unit = directory.unit_of(department) if department else None
     form = DocumentForm(request.POST or None, user=request.user, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        main, copied = data.pop("main_recipients"), data.pop("copied_recipients")
-        try:
-            document = services.create_draft(acting_user=request.user, main_recipients=[u.pk for u in main],
-                                             copied_recipients=[u.pk for u in copied], **data)
-        except ServiceError as exc:
-            form.add_service_error(exc)
-        else:
-            messages.success(request, _("The draft is saved."))
-            return redirect("documents:detail", pk=document.pk)
-    return render(request, "documents/form.html", {"form": form, "document": None})
+    return _save_document(request, form, None, lambda elements, main, copied: services.create_draft(
+        acting_user=request.user, main_recipients=main, copied_recipients=copied, **elements))
 
 
 @login_required
@@ -95,17 +86,23 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     require(request.user, EDIT, document)
     form = DocumentForm(request.POST or None, user=request.user, unit=document.unit, initial=DocumentForm.initial_for(document))
+    return _save_document(request, form, document, lambda elements, main, copied: services.edit(
+        acting_user=request.user, document=document, changes=elements, main_recipients=main, copied_recipients=copied))
+
+
+def _save_document(request: HttpRequest, form: DocumentForm, document: Document | None,
+                   save: Callable[[dict[str, Any], list[int], list[int]], Document]) -> HttpResponse:
+    """拟稿 and 修改 share the form: the elements, and the recipients as unit ids."""
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        main, copied = data.pop("main_recipients"), data.pop("copied_recipients")
+        elements = dict(form.cleaned_data)
+        main, copied = ([unit.pk for unit in elements.pop(name)] for name in ("main_recipients", "copied_recipients"))
         try:
-            services.edit(acting_user=request.user, document=document, changes=data, main_recipients=[u.pk for u in main],
-                          copied_recipients=[u.pk for u in copied])
+            saved = save(elements, main, copied)
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("Saved; the earlier text is kept as a version."))
-            return redirect("documents:detail", pk=document.pk)
+            messages.success(request, _("Saved; the earlier text is kept as a version.") if document else _("The draft is saved."))
+            return redirect("documents:detail", pk=saved.pk)
     return render(request, "documents/form.html", {"form": form, "document": document})
 
 
