@@ -105,3 +105,15 @@ def test_attachments_are_checked_and_downloads_audited(org, client_for):
     assert response.status_code == 200
     assert AuditRecord.objects.filter(action="files.downloaded", actor_id=org.people["drafter"].pk).exists()
     assert client_for(org.people["plan_head"]).get(reverse("documents:attachment", args=[document.pk, attachment.pk])).status_code == 404
+
+
+def test_editing_on_the_page_keeps_the_earlier_text_as_a_version(org, client_for):
+    document = draft_notice(org)
+    drafter = client_for(org.people["drafter"])
+    response = form_post(drafter, reverse("documents:edit", args=[document.pk]), {
+        "doc_type": "通知", "title": document.title, "body": "修改后的正文", "issuer_code": "市水发", "secrecy": 0, "classification": 0,
+        "main_recipients": [org.units["east"].unit.pk]})
+    assert response.status_code == 302
+    assert list(document.versions.values_list("number", "body")) == [(1, document.body), (2, "修改后的正文")]
+    compare = drafter.get(reverse("documents:compare", args=[document.pk]), {"a": 1, "b": 2}).content.decode()
+    assert "<ins>" in compare and "<del>" in compare
