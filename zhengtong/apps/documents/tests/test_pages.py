@@ -117,3 +117,21 @@ def test_editing_on_the_page_keeps_the_earlier_text_as_a_version(org, client_for
     assert list(document.versions.values_list("number", "body")) == [(1, document.body), (2, "修改后的正文")]
     compare = drafter.get(reverse("documents:compare", args=[document.pk]), {"a": 1, "b": 2}).content.decode()
     assert "<ins>" in compare and "<del>" in compare
+
+
+def test_the_supervision_board_reminds_the_handlers_of_an_overdue_document(org, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhengtong.platform.workflow.models import WorkItem
+
+    document = to_dispatch(org)
+    east = services.receive(acting_user=org.people["east_clerk"], delivery=incoming_for(document, "east", org).delivery)
+    act(org, east, "east_clerk")  # 登记: the handling deadline is set
+    Document.objects.filter(pk=east.pk).update(handling_due=timezone.now() - timedelta(days=1))
+    clerk = client_for(org.people["east_clerk"])
+    board = clerk.get(reverse("documents:supervision")).content.decode()
+    assert "已超期" in board and reverse("documents:remind", args=[east.pk]) in board
+    form_post(clerk, reverse("documents:remind", args=[east.pk]))
+    assert WorkItem.objects.get(instance_id=east.instance_id, state="open").last_reminded_at is not None
