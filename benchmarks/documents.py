@@ -169,14 +169,12 @@ def load_incoming(org: Any, count: int) -> dict[str, float]:
 
 
 def analyse() -> None:
+    """Statistics for the planner, and on PostgreSQL the visibility map that autovacuum would have set
+    by now: without it every index-only scan of the search postings reads the table too (2.5x slower)."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    elif connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def list_latency(user: Any, filters: Any, runs: int) -> tuple[float, float, int]:
