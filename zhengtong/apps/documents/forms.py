@@ -40,7 +40,7 @@ class DocumentForm(ServiceForm):
                                        "Lines starting with 一、 or （一） are headings."))
     issuer_code = forms.ChoiceField(label=_("Issuer code (机关代字)"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, required=False)
-    classification = forms.TypedChoiceField(label=_("Classification"), coerce=int, choices=(), initial=0, required=False,
+    classification = forms.TypedChoiceField(label=_("Data classification"), coerce=int, choices=(), initial=0, required=False,
                                             empty_value=0)  # type: ignore[arg-type]
     secrecy = forms.TypedChoiceField(label=_("Secrecy (密级)"), coerce=int, choices=Secrecy.choices, initial=0, required=False,
                                      empty_value=0)  # type: ignore[arg-type]
@@ -149,7 +149,7 @@ class RegisterForm(ServiceForm):
     sender_name = forms.CharField(label=_("From (来文单位)"), max_length=200)
     number = forms.CharField(label=_("Their document number"), max_length=60, required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, required=False)
-    classification = forms.TypedChoiceField(label=_("Classification"), coerce=int, choices=(), initial=0, required=False,
+    classification = forms.TypedChoiceField(label=_("Data classification"), coerce=int, choices=(), initial=0, required=False,
                                             empty_value=0)  # type: ignore[arg-type]
     body = forms.CharField(label=_("Summary or text"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     scan = forms.FileField(label=_("Scan (PDF or image)"), required=False)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengtong.platform.directory.models import Department
 
@@ -121,9 +122,9 @@ class Document(models.Model):
         DISPATCHED = "dispatched", _("Dispatched")
         AWAITING_RECEIPT = "awaiting", _("Awaiting receipt")
         HANDLING = "handling", _("Being handled")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("document state", "Closed")
         SENT_BACK = "sent_back", _("Sent back")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("document state", "Cancelled")
 
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices, db_index=True)
     unit = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
@@ -133,7 +134,7 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
-    classification = models.PositiveSmallIntegerField(_("classification"), default=0)
+    classification = models.PositiveSmallIntegerField(_("data classification"), default=0)
     secrecy = models.PositiveSmallIntegerField(_("secrecy (密级)"), choices=Secrecy.choices, default=Secrecy.NONE)
     secrecy_period = models.CharField(_("secrecy period"), max_length=20, blank=True, help_text=_("e.g. 1年"))
     copies = models.PositiveIntegerField(_("copies printed"), default=0)
