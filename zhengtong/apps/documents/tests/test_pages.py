@@ -135,3 +135,17 @@ def test_the_supervision_board_reminds_the_handlers_of_an_overdue_document(org, 
     assert "已超期" in board and reverse("documents:remind", args=[east.pk]) in board
     form_post(clerk, reverse("documents:remind", args=[east.pk]))
     assert WorkItem.objects.get(instance_id=east.instance_id, state="open").last_reminded_at is not None
+
+
+def test_the_list_counts_up_to_a_cap_and_says_there_is_more(org, client_for, monkeypatch):
+    from zhengtong.apps.documents import views
+
+    monkeypatch.setattr(views.CappedPaginator, "CAP", 25)
+    for n in range(45):
+        draft_notice(org, title=f"通知{n:02d}")
+    drafter = client_for(org.people["drafter"])
+    first = drafter.get(reverse("documents:outgoing")).content.decode()
+    assert "1 / 2+" in first and "通知44" in first
+    second = drafter.get(reverse("documents:outgoing"), {"page": 2}).content.decode()
+    assert "通知24" in second and "2 / 2+" in second
+    assert "通知00" in drafter.get(reverse("documents:outgoing"), {"q": "通知00"}).content.decode()
