@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -75,3 +76,38 @@ def server(env: dict[str, str], port: int, workers: int = 1) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """p50 and p95."""
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
+
+
+@contextmanager
+def in_process_django(name: str, *, postgres: bool, **extra: str) -> Iterator[str]:
+    """Django set up in this process on a throw-away database — SQLite in a temporary folder, or
+    the PostgreSQL database ``name``, created fresh and dropped after — migrated; yields the engine's name.
+    People are created with a cheap password hash: hashing is not what these benchmarks measure."""
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
+    if postgres:
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=True)  # noqa: S603
+        subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)  # noqa: S603
+    with tempfile.TemporaryDirectory(prefix=f"{name}-") as var_dir:
+        os.environ.update({"ZT_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "zhengtong.settings", "ZT_LOG_LEVEL": "WARNING",
+                           "ZT_ARGON2_TIME_COST": "1", "ZT_ARGON2_MEMORY_KIB": "1024", "ZT_ARGON2_PARALLELISM": "1", **extra})
+        if postgres:
+            os.environ["ZT_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        try:
+            yield "PostgreSQL" if postgres else "SQLite"
+        finally:
+            from django.db import connections
+
+            connections.close_all()  # the database is dropped next
+    if postgres:
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=True)  # noqa: S603

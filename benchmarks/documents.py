@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import machine  # noqa: E402
+from benchmarks.common import in_process_django, machine, percentiles  # noqa: E402
 
 PG_DATABASE = "zt_bench_documents"
 # Measured with services.index on a sample; the rest of the index is written in bulk (same rows).
@@ -41,24 +37,6 @@ TOPICS = ["防汛", "抗旱", "水资源管理", "河长制", "安全生产", "�
 ACTIONS = ["做好", "加强", "开展", "落实", "规范", "推进", "组织", "部署"]
 KINDS = [("通知", "的通知", 0.55), ("函", "的函", 0.15), ("请示", "的请示", 0.1), ("报告", "的报告", 0.1), ("通报", "的通报", 0.1)]
 STATES = [("closed", 0.7), ("handling", 0.2), ("awaiting", 0.07), ("sent_back", 0.03)]
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
-
-
-def setup_django(database_url: str | None, var_dir: str) -> None:
-    os.environ.update({"ZT_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "zhengtong.settings", "ZT_LOG_LEVEL": "WARNING",
-                       # The organisation's people are created with passwords; their hashing is not what is measured.
-                       "ZT_ARGON2_TIME_COST": "1", "ZT_ARGON2_MEMORY_KIB": "1024", "ZT_ARGON2_PARALLELISM": "1"})
-    if database_url:
-        os.environ["ZT_DATABASE_URL"] = database_url
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def throughput(org: Any, flows: int) -> tuple[float, float, float]:
@@ -227,19 +205,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--explain", action="store_true", help="print the query plans of the three lists")
     args = parser.parse_args()
-    database_url = None
-    if args.postgres:
-        psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {PG_DATABASE}"], check=True)
-        subprocess.run([*psql, f"CREATE DATABASE {PG_DATABASE}"], check=True)
-        database_url = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
-    with tempfile.TemporaryDirectory(prefix="zt-bench-doc-") as var_dir:
-        setup_django(database_url, var_dir)
+    with in_process_django(PG_DATABASE, postgres=args.postgres) as engine:
         from zhengtong.apps.documents.models import Document
         from zhengtong.apps.documents.queries import Filters
         from zhengtong.apps.documents.tests.conftest import build_org
 
-        engine = "PostgreSQL" if args.postgres else "SQLite"
         print(f"# Official documents benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}, {engine}")
         org = build_org()
         rate, per_flow, statements = throughput(org, args.flows)
@@ -267,11 +237,6 @@ def main() -> None:
             print(f"  the same with the count capped at 1,001 rows: p50 {p50:.2f} ms, p95 {p95:.2f} ms")
             if args.explain:
                 print(explain(clerk, filters))
-        from django.db import connections
-
-        connections.close_all()  # the database is dropped next
-    if args.postgres:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {PG_DATABASE}"], check=True)
 
 
 if __name__ == "__main__":

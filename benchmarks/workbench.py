@@ -8,36 +8,22 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import machine  # noqa: E402
+from benchmarks.common import in_process_django, machine  # noqa: E402
 
 PG_DATABASE = "zt_bench_workbench"
 SAMPLES = 500
 # Roughly how a person's list looks: most entries done, one in ten waiting, some copies and drafts.
 TABS = [("done", 0.72), ("todo", 0.10), ("started", 0.08), ("copied", 0.06), ("to_read", 0.03), ("drafts", 0.01)]
 APPS = ["workflow", "documents", "hotline", "permits", "meetings", "water"]
-
-
-def setup_django(database_url: str | None, var_dir: str) -> None:
-    os.environ.update({"ZT_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "zhengtong.settings", "ZT_LOG_LEVEL": "WARNING"})
-    if database_url:
-        os.environ["ZT_DATABASE_URL"] = database_url
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def load(entries: int, people_count: int) -> list[int]:
@@ -107,15 +93,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=10_000)
     args = parser.parse_args()
-    database_url = None
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
-    if args.postgres:
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {PG_DATABASE}"], check=True)
-        subprocess.run([*psql, f"CREATE DATABASE {PG_DATABASE}"], check=True)
-        database_url = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
-    with tempfile.TemporaryDirectory(prefix="zt-bench-wb-") as var_dir:
-        setup_django(database_url, var_dir)
-        engine = "PostgreSQL" if args.postgres else "SQLite"
+    with in_process_django(PG_DATABASE, postgres=args.postgres) as engine:
         print(f"# Workbench benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}, {engine}")
         begin = time.perf_counter()
         ids = load(args.entries, args.people)
@@ -124,11 +102,6 @@ def main() -> None:
         p50, p95 = first_page_latency(ids)
         people = min(SAMPLES, len(ids))
         print(f"待办 first page (20 rows + counts per tab + counts per app): p50 {p50:.2f} ms, p95 {p95:.2f} ms over {people} people")
-        from django.db import connections
-
-        connections.close_all()  # the database is dropped next
-    if args.postgres:
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {PG_DATABASE}"], check=True)
 
 
 if __name__ == "__main__":

@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import machine  # noqa: E402
+from benchmarks.common import in_process_django, machine, percentiles  # noqa: E402
 
 PG_DATABASE = "zt_bench_workflow"
 STEPS = 4
@@ -38,22 +34,6 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 STEP = """<bpmn:userTask id="s{n}" name="第{n}步"><bpmn:extensionElements><spiffworkflow:properties>
       <spiffworkflow:property name="assignee" value="user:approver{n}"/>
       <spiffworkflow:property name="deadline" value="3wd"/></spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>"""
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
-
-
-def setup_django(database_url: str | None, var_dir: str) -> None:
-    os.environ.update({"ZT_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "zhengtong.settings", "ZT_LOG_LEVEL": "WARNING"})
-    if database_url:
-        os.environ["ZT_DATABASE_URL"] = database_url
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def flows() -> tuple[str, str]:
@@ -146,15 +126,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    database_url = None
-    if args.postgres:
-        psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {PG_DATABASE}"], check=True)
-        subprocess.run([*psql, f"CREATE DATABASE {PG_DATABASE}"], check=True)
-        database_url = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
-    with tempfile.TemporaryDirectory(prefix="zt-bench-wf-") as var_dir:
-        setup_django(database_url, var_dir)
-        engine = "PostgreSQL" if args.postgres else "SQLite"
+    with in_process_django(PG_DATABASE, postgres=args.postgres) as engine:
         print(f"# Workflow benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}, {engine}")
         rate = throughput(args.runs)
         print(f"5-step process (submit + 4 approvals, each with a 3-working-day clock and timers): "
@@ -164,11 +136,6 @@ def main() -> None:
         print(f"loaded {args.items:,} work items across {args.people:,} people in {time.perf_counter() - begin:.0f} s")
         p50, p95 = todo_latency(ids, 500)
         print(f"to-do list (first 20 + tab counts): p50 {p50:.2f} ms, p95 {p95:.2f} ms over 500 people")
-        from django.db import connections
-
-        connections.close_all()  # the database is dropped next
-    if args.postgres:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {PG_DATABASE}"], check=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,13 +63,13 @@ def _manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    var_dir = tmp_path_factory.mktemp("zt-browser")
+@contextmanager
+def running_server(var_dir: Path, prepare: Callable[[dict[str, str]], None]) -> Iterator[tuple[str, dict[str, str]]]:
+    """Migrate a fresh database in ``var_dir``, let ``prepare`` fill it, serve it; yields (url, env)."""
     env = {**os.environ, "ZT_VAR_DIR": str(var_dir), "ZT_ARGON2_TIME_COST": "1", "ZT_ARGON2_MEMORY_KIB": "1024",
            "ZT_ARGON2_PARALLELISM": "1", "DJANGO_SETTINGS_MODULE": "zhengtong.settings"}
     _manage(env, "migrate", "--noinput")
-    _manage(env, "load_demo", "--once")
+    prepare(env)
     port = _free_port()
     log = (var_dir / "serve.log").open("wb")
     process = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)],  # noqa: S603
@@ -84,13 +85,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the server did not start: {(var_dir / 'serve.log').read_text()}") from None
                 time.sleep(0.2)
-        text = (var_dir / "demo-logins.txt").read_text(encoding="utf-8")
-        logins = {line.split()[0]: line.split()[1] for line in text.splitlines() if line.startswith("  ")}
-        yield Server(url, logins, env)
+        yield url, env
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo organisation, signed in with the passwords the demo wrote."""
+    var_dir = tmp_path_factory.mktemp("zt-browser")
+    with running_server(var_dir, lambda env: _manage(env, "load_demo", "--once")) as (url, env):
+        text = (var_dir / "demo-logins.txt").read_text(encoding="utf-8")
+        logins = {line.split()[0]: line.split()[1] for line in text.splitlines() if line.startswith("  ")}
+        yield Server(url, logins, env)
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess  # noqa: S404  (starts our own manage.py)
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from tests.browser.conftest import PHONE, ROOT, Server, _free_port, _manage
+from tests.browser.conftest import PHONE, Server, _manage, running_server
 
 BUILD_ORG = "from zhengtong.apps.documents.tests.conftest import build_org; build_org()"
 PEOPLE = ("drafter", "ziyuan_head", "director", "wenshu", "east_clerk")
@@ -34,31 +30,8 @@ TITLE = "关于做好2026年防汛物资储备工作的通知"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Overrides the suite's demo server for this module: a fresh database with the documents tests' organisation."""
-    var_dir = tmp_path_factory.mktemp("zt-documents")
-    env = {**os.environ, "ZT_VAR_DIR": str(var_dir), "ZT_ARGON2_TIME_COST": "1", "ZT_ARGON2_MEMORY_KIB": "1024",
-           "ZT_ARGON2_PARALLELISM": "1", "DJANGO_SETTINGS_MODULE": "zhengtong.settings"}
-    _manage(env, "migrate", "--noinput")
-    _manage(env, "shell", "-c", BUILD_ORG)
-    port = _free_port()
-    log = (var_dir / "serve.log").open("wb")
-    process = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)],  # noqa: S603
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/accounts/sign-in/", timeout=2)  # noqa: S310  (our own local server)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {(var_dir / 'serve.log').read_text()}") from None
-                time.sleep(0.2)
+    with running_server(tmp_path_factory.mktemp("zt-documents"), lambda env: _manage(env, "shell", "-c", BUILD_ORG)) as (url, env):
         yield Server(url, dict.fromkeys(PEOPLE, PASSWORD), env)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def _signed_in(visit: Any, server: Server, username: str) -> Any:
