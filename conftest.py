@@ -22,10 +22,17 @@ def pytest_configure(config: Any) -> None:
 
     Files the tests write (demo sign-ins, keys) go to a throw-away folder, never to the
     developer's var/; Argon2 stays the hasher under test, at a cost that keeps the suite quick.
+    On SQLite the test database is a file in WAL mode, as deployed: Django's default in-memory
+    test database shares one cache between threads, where a reader blocks a writer outright
+    ("table is locked") — something a deployment never sees, which made the real-time tests
+    (a socket's reader thread beside the test's writes) fail at random.
     """
     from django.conf import settings
 
     settings.VAR_DIR = Path(tempfile.mkdtemp(prefix="zt-test-"))
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(settings.VAR_DIR / "test.sqlite3")
     settings.ARGON2_TIME_COST = 1
     settings.ARGON2_MEMORY_KIB = 1024
     settings.ARGON2_PARALLELISM = 1
