@@ -27,13 +27,13 @@ from .content import PrintedDocument
 from .fonts import preferred_family
 
 TWIPS_PER_PT = 20
-# w:docGrid: the line pitch in twips and the character pitch as 4096ths of a point added to the
-# Normal style's size, rounded down so that 22 lines and 28 characters still fit (as Word does).
+# w:docGrid of lines only: the line pitch in twips, rounded down so that 22 lines still fit. The 28
+# characters come from the body's own advance (below), not from a character grid: LibreOffice gives
+# a 16 pt character two cells of a 15.79 pt character grid (14 a line), while condensed characters
+# set 28 a line in Word, WPS and LibreOffice alike (measured in LibreOffice 7.4).
 GRID_LINE_PITCH_TWIPS = math.floor(L.LINE_PITCH_PT * TWIPS_PER_PT)  # 579
-GRID_CHAR_SPACE = math.floor(L.BODY_LETTER_SPACING_PT * 4096)  # −848
 LINE_PITCH = Twips(GRID_LINE_PITCH_TWIPS)
-# Body characters condensed to just under the grid's character pitch (in twentieths of a point):
-# Word squeezes a 16 pt character into a 15.79 pt grid cell, LibreOffice gives it two cells.
+# Body characters condensed (in twentieths of a point) to an advance of 15.75 pt: 28 fit in 156 mm, 29 do not.
 BODY_CONDENSE_TWENTIETHS = math.floor(L.BODY_LETTER_SPACING_PT * 20)  # −5
 RED_HEX = L.RED.removeprefix("#")
 # Border widths are in eighths of a point.
@@ -159,9 +159,8 @@ def _page_geometry(document: Any) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect_pr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(GRID_LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(GRID_CHAR_SPACE))
 
 
 def _normal_style(document: Any) -> None:

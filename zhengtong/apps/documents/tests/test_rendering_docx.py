@@ -62,9 +62,10 @@ def test_page_geometry_is_the_standard_a4_page(document):
 
 def test_document_grid_is_22_lines_of_28_characters(document):
     grid = document.sections[0]._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines"  # a character grid makes LibreOffice set 14 a line
     line_pitch_pt = int(grid.get(qn("w:linePitch"))) / 20
-    char_pitch_pt = L.BODY_SIZE_PT + int(grid.get(qn("w:charSpace"))) / 4096
+    condensed = document.styles["Normal"].element.rPr.find(qn("w:spacing"))
+    char_pitch_pt = L.BODY_SIZE_PT + int(condensed.get(qn("w:val"))) / 20
     block_height_pt = L.BLOCK_HEIGHT_MM * L.PT_PER_MM
     block_width_pt = L.BLOCK_WIDTH_MM * L.PT_PER_MM
     assert int(block_height_pt // line_pitch_pt) == 22
