@@ -457,8 +457,10 @@ COPIED_FIELDS = ("doc_type", "title", "body", "classification", "secrecy", "secr
 
 
 def _tell(people: Any, title: str, body: str, target: str) -> None:
-    notices.notify(sender=None, to=people if isinstance(people, list) else [people], title=title, body=body, link=target,
-                   category=categories.DOCUMENT, app="documents")
+    """Notify the active ones among ``people``; a drafter who has since left must not block the step."""
+    active = [person for person in (people if isinstance(people, list) else [people]) if person.is_active]
+    if active:
+        notices.notify(sender=None, to=active, title=title, body=body, link=target, category=categories.DOCUMENT, app="documents")
 
 
 def _dispatch(document: Document, acting_user: Any) -> None:

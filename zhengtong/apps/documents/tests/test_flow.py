@@ -261,3 +261,12 @@ def test_searching_by_one_character_finds_titles_holding_it(org):
     draft_notice(org, title="关于开展节能宣传的通知")
     found = queries.listing(org.people["drafter"], queries.Filters(direction="out", text="汛"))
     assert [d.title for d in found] == ["关于做好防汛工作的通知"]
+
+
+def test_a_drafter_who_has_left_does_not_block_the_receiving_unit(org):
+    document = to_dispatch(org)
+    type(org.people["drafter"]).objects.filter(pk=org.people["drafter"].pk).update(is_active=False)
+    west = services.receive(acting_user=org.people["west_clerk"], delivery=incoming_for(document, "west", org).delivery)
+    act(org, west, "west_clerk")
+    act(org, west, "west_clerk", approve=False, comment="不属我局职责")
+    assert Delivery.objects.get(incoming=west).state == "sent_back"
