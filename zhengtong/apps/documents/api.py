@@ -11,8 +11,8 @@ from ninja import Field, Router, Schema, Status
 
 from zhengtong.apps.documents import output, queries, services
 from zhengtong.apps.documents.models import Delivery, Document, Version
-from zhengtong.apps.documents.rules import DRAFT, VIEW
-from zhengtong.platform.access.policy import can, require
+from zhengtong.apps.documents.rules import DRAFT
+from zhengtong.platform.access.policy import require
 
 router = Router(tags=["documents"])
 
@@ -133,10 +133,7 @@ def _detail(user: Any, document: Document) -> dict[str, Any]:
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
-    document = get_object_or_404(Document.objects.select_related("unit", "instance"), pk=document_id)
-    if not can(request.user, VIEW, document):
-        raise Http404
-    return document
+    return queries.document_or_404(request.user, document_id)
 
 
 @router.get("/", response=list[DocumentOut], summary="Documents I may see: outgoing (发文) or incoming (收文), filtered and searched")

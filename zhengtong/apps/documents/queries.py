@@ -8,12 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from zhengtong.apps.documents.models import Delivery, Document, Registry, Version
 from zhengtong.apps.documents.rendering.content import PrintedDocument
+from zhengtong.apps.documents.rules import VIEW
 from zhengtong.apps.documents.services import SEARCH_KIND, secrecy_mark
-from zhengtong.platform.access.policy import visible
+from zhengtong.platform.access.policy import can, visible
 from zhengtong.platform.search.queries import matching_ids
 from zhengtong.platform.workflow.definitions import parsed
 from zhengtong.platform.workflow.models import Action, Copy, WorkItem
@@ -43,6 +45,14 @@ def visible_documents(user: Any) -> QuerySet[Document]:
     copies = Copy.objects.filter(user=user).values("instance_id")
     return documents.filter(Q(direction=Document.Direction.OUTGOING, drafter=user) | Q(unit_id__in=registry_units(user))
                             | Q(instance_id__in=instances) | Q(instance_id__in=copies))
+
+
+def document_or_404(user: Any, pk: int) -> Document:
+    """A document the person may not see does not exist for them (404, not 403: nothing leaks)."""
+    document = Document.objects.select_related("unit", "instance", "drafter", "lead_department").filter(pk=pk).first()
+    if document is None or not can(user, VIEW, document):
+        raise Http404
+    return document
 
 
 def listing(user: Any, filters: Filters) -> QuerySet[Document]:

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +73,12 @@ def _unit_of(user: Any) -> Department:
     if department is None:
         raise ServiceError("no_unit", _("You belong to no department, so there is no unit to issue the document for."))
     return directory.unit_of(department)
+
+
+def clerks_of(unit: Department) -> list[Any]:
+    """The registry clerks (文书) of a unit; none while it has no registry."""
+    registry = Registry.objects.filter(unit=unit).first()
+    return list(registry.clerks.all()) if registry else []
 
 
 def _registry(unit: Department) -> Registry:
@@ -479,7 +484,7 @@ def _dispatch(document: Document, acting_user: Any) -> None:
             incoming.attachments.create(file_id=attachment.file_id, purpose=attachment.purpose, order=attachment.order)
         Delivery.objects.create(document=document, unit=unit, kind=kind, incoming=incoming, sent_at=now)
         _index(incoming)
-        clerks = list(Registry.objects.get(unit=unit).clerks.all()) if Registry.objects.filter(unit=unit).exists() else []
+        clerks = clerks_of(unit)
         if clerks:
             _tell(clerks, _("To sign for: %(title)s") % {"title": incoming.title}, incoming.sender_name, link(incoming))
     _mirror_deliveries(document.pk)
@@ -531,8 +536,8 @@ def remind_recipients(*, acting_user: Any, document: Document) -> list[Delivery]
             raise Conflict("too_soon", _("They were reminded recently; try again later."))
         Delivery.objects.filter(pk__in=[d.pk for d in pending]).update(last_reminded_at=now)
         for delivery in pending:
-            clerks = list(Registry.objects.get(unit=delivery.unit).clerks.all())
-            _tell(clerks, _("Reminder: sign for %(title)s") % {"title": document.title}, document.unit.name, link(delivery.incoming))
+            _tell(clerks_of(delivery.unit), _("Reminder: sign for %(title)s") % {"title": document.title}, document.unit.name,
+                  link(delivery.incoming))
         _audit("recipients_reminded", acting_user, document, detail=", ".join(d.unit.name for d in pending))
     return pending
 
@@ -635,7 +640,3 @@ def secrecy_mark(document: Document) -> str:
     mark = SECRECY_MARKS.get(Secrecy(document.secrecy)) if document.secrecy else ""
     return f"{mark}★{document.secrecy_period}" if mark and document.secrecy_period else (mark or "")
 
-
-def unit_choices(user: Any) -> Any:
-    return Department.objects.filter(kind=Department.Kind.UNIT, is_active=True).exclude(
-        Q(is_confidential=True) & ~Q(pk=_unit_of(user).pk)).order_by("order", "name")

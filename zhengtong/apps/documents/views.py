@@ -27,15 +27,13 @@ from zhengtong.apps.documents.forms import (
     UploadForm,
 )
 from zhengtong.apps.documents.models import Attachment, Delivery, DocType, Document, Version
-from zhengtong.apps.documents.rules import DRAFT, EDIT, VIEW, is_clerk
+from zhengtong.apps.documents.rules import DRAFT, EDIT, is_clerk
 from zhengtong.errors import ServiceError
 from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.directory.models import Department
 from zhengtong.platform.files import services as files
-
-STEP_PANELS = {"propose": "propose", "instruct": "instruct"}
 
 
 class CappedPaginator(Paginator):
@@ -55,11 +53,7 @@ class CappedPaginator(Paginator):
 
 
 def _document(request: HttpRequest, pk: int) -> Document:
-    """A document the person may not see does not exist for them (404, not 403: nothing leaks)."""
-    document = get_object_or_404(Document.objects.select_related("unit", "instance", "drafter", "lead_department"), pk=pk)
-    if not can(request.user, VIEW, document):
-        raise Http404
-    return document
+    return queries.document_or_404(request.user, pk)
 
 
 def _filters(request: HttpRequest, direction: str) -> queries.Filters:

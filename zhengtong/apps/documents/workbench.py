@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.apps.documents import services
-from zhengtong.apps.documents.models import Delivery, Registry
+from zhengtong.apps.documents.models import Delivery
 from zhengtong.apps.workbench.actions import register_action
 from zhengtong.apps.workbench.models import Entry
 from zhengtong.apps.workbench.services import EntryData, Part, mirror
@@ -18,9 +18,6 @@ DELIVERY = "documents.delivery"
 
 
 def _entries(delivery: Delivery) -> list[EntryData]:
-    registry = Registry.objects.filter(unit=delivery.unit).first()
-    if registry is None:
-        return []
     incoming, waiting = delivery.incoming, delivery.state == Delivery.State.SENT
     return [
         EntryData(source_id=f"{delivery.pk}:{clerk.pk}", user_id=clerk.pk, title=incoming.title, link=services.link(incoming),
@@ -28,7 +25,7 @@ def _entries(delivery: Delivery) -> list[EntryData]:
                   urgency=Entry.Urgency.URGENT if incoming.urgency else Entry.Urgency.NORMAL,
                   tab=Entry.Tab.TODO if waiting else Entry.Tab.DONE, state=Entry.State.OPEN if waiting else Entry.State.CLOSED,
                   created_at=delivery.sent_at, completed_at=delivery.received_at)
-        for clerk in registry.clerks.all()
+        for clerk in services.clerks_of(delivery.unit)
         # Once signed for, the others' entries go; the one who signed keeps it under 已办.
         if waiting or clerk.pk == delivery.received_by_id
     ]
@@ -36,10 +33,8 @@ def _entries(delivery: Delivery) -> list[EntryData]:
 
 def mirror_deliveries(document_id: int) -> None:
     deliveries = list(Delivery.objects.filter(document_id=document_id).select_related("incoming", "unit"))
-    for delivery in deliveries:
-        # Whoever had an entry for this delivery (a clerk since removed from the registry too).
-        existing = Entry.objects.filter(app=APP, source_kind=DELIVERY, source_id__startswith=f"{delivery.pk}:")
-        mirror(app=APP, parts=[Part(DELIVERY, set(existing.values_list("source_id", flat=True)), _entries(delivery))])
+    # Every entry of a delivery is in scope, a clerk's since removed from the registry too.
+    mirror(app=APP, parts=[Part(DELIVERY, set(), _entries(delivery), scope_prefix=f"{delivery.pk}:") for delivery in deliveries])
 
 
 def _receive(acting_user: Any, entry: Entry, comment: str) -> None:

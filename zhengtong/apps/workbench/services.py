@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,11 +72,16 @@ def _announce(user_ids: Iterable[int], app: str) -> None:
 
 @dataclass
 class Part:
-    """The entries of one source kind within ``scope`` (ids that may have entries) should be exactly ``wanted``."""
+    """The entries of one source kind within ``scope`` (ids that may have entries) should be exactly ``wanted``.
+
+    ``scope_prefix``: also every entry whose id starts with it — for a source that gives one object
+    an entry per person (``"<object>:<person>"``) and cannot list who had one before.
+    """
 
     source_kind: str
     scope: set[str]
     wanted: list[EntryData]
+    scope_prefix: str = ""
 
 
 def mirror(*, app: str, parts: list[Part]) -> set[int]:
@@ -89,9 +95,11 @@ def mirror(*, app: str, parts: list[Part]) -> set[int]:
     affected: set[int] = set()
     with transaction.atomic():
         for part in parts:
-            scope = part.scope | {data.source_id for data in part.wanted}
+            scope = Q(source_id__in=part.scope | {data.source_id for data in part.wanted})
+            if part.scope_prefix:
+                scope |= Q(source_id__startswith=part.scope_prefix)
             existing = {entry.source_id: entry for entry in
-                        Entry.objects.select_for_update().filter(source_kind=part.source_kind, app=app, source_id__in=scope)}
+                        Entry.objects.select_for_update().filter(scope, source_kind=part.source_kind, app=app)}
             for data in part.wanted:
                 values = {name: getattr(data, name) for name in SOURCE_FIELDS}
                 entry = existing.pop(data.source_id, None)
