@@ -429,6 +429,7 @@ def step_decided(*, instance: ProcessInstance, step_id: str, decision: str, acti
     document = Document.objects.select_for_update().filter(instance=instance).first()
     if document is None:
         return
+    indexed = (document.number, document.register_number)
     approved = decision == WorkItem.Outcome.APPROVED
     outgoing = document.direction == Document.Direction.OUTGOING
     if decision in (WorkItem.Outcome.RETURNED, WorkItem.Outcome.WITHDRAWN):
@@ -450,7 +451,8 @@ def step_decided(*, instance: ProcessInstance, step_id: str, decision: str, acti
         _closed(document, comment)
     document.updated_at = timezone.now()
     document.save()
-    _index(document)
+    if (document.number, document.register_number) != indexed:  # the text itself only changes through edit
+        _index(document)
     _audit(f"step.{step_id}", acting_user, document, detail=f"{decision}: {comment}")
 
 
