@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from conftest import make_person
 from tests.test_websocket import Socket, publish
+from zhengtong.platform import registry
 from zhengtong.platform.notices import categories, realtime, stream
 from zhengtong.platform.notices import services as notices
 from zhengtong.platform.notices.models import Event, Notice
@@ -29,8 +30,7 @@ def person(transactional_db):
 def unread(monkeypatch):
     """A badge the way the notices app registers its own: a count per person."""
     counts = {}
-    monkeypatch.setattr(realtime, "_badges", {})
-    realtime.register_badge("messages", lambda user: counts.get(user.pk, 0))
+    monkeypatch.setattr(registry.current(), "badges", {"messages": lambda user: counts.get(user.pk, 0)})
     return counts
 
 

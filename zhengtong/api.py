@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from zhengtong.errors import ServiceError
 from zhengtong.middleware import api_error
+from zhengtong.platform import registry
 from zhengtong.platform.accounts.auth import ActiveSession, BearerToken
 from zhengtong.platform.audit.services import record_denied
 
@@ -74,32 +75,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api_error(exc.status_code, "error", str(exc))
 
 
-def _register_routers() -> None:
-    from zhengtong.apps.bulletins.api import router as bulletins
-    from zhengtong.apps.documents.api import router as documents
-    from zhengtong.apps.workbench.api import router as workbench
-    from zhengtong.platform.access.api import router as access
-    from zhengtong.platform.accounts.api import router as accounts
-    from zhengtong.platform.audit.api import router as audit
-    from zhengtong.platform.directory.api import router as directory_router
-    from zhengtong.platform.directory.sync_api import router as directory_sync
-    from zhengtong.platform.notices.api import router as notices
-    from zhengtong.platform.notices.events_api import router as events_router
-    from zhengtong.platform.workdays.api import router as workdays
-    from zhengtong.platform.workflow.api import router as workflow
-
-    api.add_router("/accounts", accounts)
-    api.add_router("/access", access)
-    api.add_router("/audit", audit)
-    api.add_router("/bulletins", bulletins)
-    api.add_router("/documents", documents)
-    api.add_router("/directory", directory_router)
-    api.add_router("/directory/sync", directory_sync)
-    api.add_router("/notices", notices)
-    api.add_router("/events", events_router)
-    api.add_router("/workflow", workflow)
-    api.add_router("/workdays", workdays)
-    api.add_router("/workbench", workbench)
-
-
-_register_routers()
+# Every installed app's API, as its manifest declares it.
+for _prefix, _router in registry.current().api_routers():
+    api.add_router(_prefix, _router)

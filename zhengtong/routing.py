@@ -1,7 +1,4 @@
-from django.urls import path
+from zhengtong.platform import registry
 
-from zhengtong.platform.notices.consumers import EventsConsumer
-
-websocket_urlpatterns = [
-    path("ws/events/", EventsConsumer.as_asgi()),
-]
+# Every installed app's WebSocket routes, as its manifest declares them.
+websocket_urlpatterns = registry.current().websocket_patterns()

@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from zhengtong.api import api
 from zhengtong.health import healthz
+from zhengtong.platform import registry
 from zhengtong.platform.access.permissions import USE_BACK_OFFICE
 
 admin.site.site_header = "政通 · 后台管理"
@@ -35,15 +36,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("zhengtong.platform.accounts.urls")),
-    path("audit/", include("zhengtong.platform.audit.urls")),
-    path("security/", include("zhengtong.platform.access.urls")),
-    path("directory/", include("zhengtong.platform.directory.urls")),
-    path("workdays/", include("zhengtong.platform.workdays.urls")),
-    path("workflow/", include("zhengtong.platform.workflow.urls")),
-    path("notices/", include("zhengtong.platform.notices.urls")),
-    path("apps/bulletins/", include("zhengtong.apps.bulletins.urls")),
-    path("workbench/", include("zhengtong.apps.workbench.urls")),
-    path("apps/documents/", include("zhengtong.apps.documents.urls")),
-    path("", include("zhengtong.ui.urls")),
+    # Every installed app's pages, as its manifest declares them.
+    *registry.current().url_patterns(),
 ]

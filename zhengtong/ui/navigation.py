@@ -1,11 +1,17 @@
-"""The shell's five tabs, shared by the phone's bottom bar and the PC's side menu."""
+"""The shell's five tabs, shared by the phone's bottom bar and the PC's side menu, and the tiles
+of the 应用 page (every installed app's, from the registry)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from zhengtong.platform import registry
+from zhengtong.platform.access.policy import can
+from zhengtong.platform.registry import Tile
 
 
 @dataclass(frozen=True)
@@ -25,42 +31,11 @@ TABS = (
 )
 
 
-# Pages outside the shell's own belong to a tab: account pages to 我的, the directory's to 通讯录
-# (its visibility administration to 应用, where its tile is), everything else to 应用.
-NAMESPACE_TABS = {"accounts": "me", "directory": "directory", "notices": "messages"}
-URL_TABS = {("directory", "visibility"): "apps", ("notices", "preferences"): "me", ("notices", "audit"): "apps"}
-
-
 def tab_for(namespace: str, url_name: str | None) -> str:
-    if namespace == "ui":
-        return url_name or ""
-    return URL_TABS.get((namespace, url_name or ""), NAMESPACE_TABS.get(namespace, "apps"))
+    """The tab a page belongs to, as its app's manifest says; pages of no app's belong to 应用."""
+    return registry.current().tab_of(namespace, url_name)
 
 
-@dataclass(frozen=True)
-class AppEntry:
-    """One tile on the 应用 page; shown to people holding ``permission``."""
-
-    key: str
-    label: Promise
-    url_name: str
-    icon: str
-    permission: str
-
-
-def app_entries() -> tuple[AppEntry, ...]:
-    from zhengtong.platform.access import permissions as perms
-    from zhengtong.platform.workflow.assignment import MANAGE as MANAGE_PROCESSES
-
-    return (
-        AppEntry("workflow", _("Approvals"), "workflow:todo", "apps", perms.USE_BUSINESS_APPS),
-        AppEntry("documents", _("Official documents"), "documents:outgoing", "news", perms.USE_BUSINESS_APPS),
-        AppEntry("bulletins", _("Work news"), "bulletins:list", "news", perms.USE_BUSINESS_APPS),
-        AppEntry("back_office", _("Back office"), "admin:index", "settings", perms.USE_BACK_OFFICE),
-        AppEntry("workdays", _("Working-day calendar"), "workdays:calendar", "grid", perms.MANAGE_SETTINGS),
-        AppEntry("security", _("Security administration"), "access:console", "shield", perms.VIEW_SECURITY_POLICY),
-        AppEntry("audit", _("Audit trail"), "audit:list", "audit", perms.VIEW_AUDIT),
-        AppEntry("message_audit", _("Message audit"), "notices:audit", "audit", perms.VIEW_AUDIT),
-        AppEntry("directory_visibility", _("Directory visibility"), "directory:visibility", "people", perms.MANAGE_GRANTS),
-        AppEntry("workflow_admin", _("Process administration"), "workflow:admin_definitions", "settings", MANAGE_PROCESSES),
-    )
+def tiles_for(user: Any) -> list[Tile]:
+    """The 应用 page: the tiles whose permission the person holds."""
+    return [tile for _manifest, tile in registry.current().tiles() if can(user, tile.permission)]

@@ -16,24 +16,24 @@ from zhengtong.platform.directory import contacts
 from zhengtong.platform.directory.models import Membership
 from zhengtong.platform.directory.rules import VIEW as VIEW_DIRECTORY
 from zhengtong.platform.directory.visibility import viewer_of
+from zhengtong.platform.notices import categories
 from zhengtong.platform.notices import queries as notices
-from zhengtong.platform.notices.categories import CATEGORIES
 from zhengtong.platform.notices.permissions import BROADCAST
 from zhengtong.platform.notices.services import unread_counts
 from zhengtong.ui.labels import role_label
-from zhengtong.ui.navigation import AppEntry, app_entries
+from zhengtong.ui.navigation import tiles_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ui/home.html", {"entries": _my_apps(request), **board_context(request)})
+    return render(request, "ui/home.html", {"entries": tiles_for(request.user), **board_context(request)})
 
 
 @login_required
 def messages_tab(request: HttpRequest) -> HttpResponse:
     """消息: my notices, unread first, with the categories and their unread counts."""
     category = request.GET.get("category", "")
-    category = category if category in CATEGORIES else ""
+    category = category if category in categories.catalogue() else ""
     return render(request, "ui/messages.html", {
         "copies": notices.inbox(request.user, category=category)[:100], "category": category,
         "categories": notices.category_counts(request.user), "counts": unread_counts(request.user),
@@ -43,7 +43,7 @@ def messages_tab(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def apps(request: HttpRequest) -> HttpResponse:
-    return render(request, "ui/apps.html", {"entries": _my_apps(request)})
+    return render(request, "ui/apps.html", {"entries": tiles_for(request.user)})
 
 
 @login_required
@@ -67,7 +67,3 @@ def me(request: HttpRequest) -> HttpResponse:
     level = ClassificationLevel.objects.filter(rank=user.clearance).first()
     memberships = Membership.objects.filter(user=user).select_related("department", "post").order_by("-is_primary", "id")
     return render(request, "ui/me.html", {"roles": roles, "level": level, "memberships": memberships})
-
-
-def _my_apps(request: HttpRequest) -> list[AppEntry]:
-    return [entry for entry in app_entries() if can(request.user, entry.permission)]

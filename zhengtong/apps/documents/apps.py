@@ -1,29 +1,30 @@
-from pathlib import Path
-from typing import Any
-
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from zhengtong.apps.documents.permissions import NOTICE_CATEGORY
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.registry import AppManifest, InPlaceAction, Tile
 
 
 class DocumentsConfig(AppConfig):
     name = "zhengtong.apps.documents"
     label = "documents"
     verbose_name = _("Official documents")
+    manifest = AppManifest(
+        key="documents", label=_("Official documents"), icon="news", urls="zhengtong.apps.documents.urls",
+        url_prefix="apps/documents/", api={"/documents": "zhengtong.apps.documents.api:router"},
+        tiles=(Tile("documents", _("Official documents"), "documents:outgoing", "news", perms.USE_BUSINESS_APPS),),
+        rules="zhengtong.apps.documents.rules",
+        notice_categories={NOTICE_CATEGORY: _("Documents")},
+        actions=(InPlaceAction("delivery", "receive", _("Sign for"), "zhengtong.apps.documents.workbench:receive", batch=True),),
+        processes="processes",
+        subject_links={"documents.document": "zhengtong.apps.documents.services:document_page"},
+        archive="zhengtong.apps.documents.archiving:package_for_archives",
+    )
 
     def ready(self) -> None:
-        from django.urls import reverse
-
-        from zhengtong.apps.documents import rules, services, workbench  # noqa: F401  (access rules, in-place actions)
+        from zhengtong.apps.documents import services, workbench  # noqa: F401  (in-place actions)
         from zhengtong.platform.workflow import hooks
 
         hooks.on_step_decided(services.OUTGOING, services.step_decided)
         hooks.on_step_decided(services.INCOMING, services.step_decided)
-        hooks.register_subject_link("documents.document", lambda pk: reverse("documents:detail", args=[int(pk)]))
-        post_migrate.connect(_install_processes, sender=self)
-
-
-def _install_processes(using: str = "default", **kwargs: Any) -> None:
-    from zhengtong.platform.workflow.definitions import install_builtin
-
-    install_builtin(Path(__file__).resolve().parent / "processes")

@@ -10,7 +10,7 @@ from typing import Any
 
 from zhengtong.apps.documents.models import Document, Registry
 from zhengtong.platform.access import permissions as perms
-from zhengtong.platform.access.policy import can, permissions_of, rule
+from zhengtong.platform.access.policy import can, permissions_of
 from zhengtong.platform.workflow.models import WorkItem
 from zhengtong.platform.workflow.rules import VIEW as VIEW_PROCESS
 
@@ -28,17 +28,14 @@ def is_clerk(user: Any, unit_id: int | None) -> bool:
     return unit_id is not None and Registry.objects.filter(unit_id=unit_id, clerks=user).exists()
 
 
-@rule(DRAFT)
 def staff_may_draft(user: Any, obj: Any) -> bool:
     return perms.USE_BUSINESS_APPS in permissions_of(user)
 
 
-@rule(REGISTRY)
 def clerks_keep_their_registry(user: Any, unit: Any) -> bool:
     return unit is not None and is_clerk(user, unit.pk)
 
 
-@rule(VIEW)
 def involved_may_view(user: Any, document: Document) -> bool:
     """The drafter, the unit's registry, and everyone its process involved (including 传阅 readers)."""
     drafted = document.direction == Document.Direction.OUTGOING and document.drafter_id == user.pk
@@ -47,7 +44,6 @@ def involved_may_view(user: Any, document: Document) -> bool:
     return document.instance is not None and can(user, VIEW_PROCESS, document.instance)
 
 
-@rule(EDIT)
 def holders_may_edit_before_sign_off(user: Any, document: Document) -> bool:
     if not document.is_editable:
         return False
@@ -55,3 +51,6 @@ def holders_may_edit_before_sign_off(user: Any, document: Document) -> bool:
         return document.drafter_id == user.pk
     return WorkItem.objects.filter(instance_id=document.instance_id, assignee=user, state=WorkItem.State.OPEN,
                                    step_id__in=EDITING_STEPS).exists()
+
+
+RULES = {DRAFT: staff_may_draft, REGISTRY: clerks_keep_their_registry, VIEW: involved_may_view, EDIT: holders_may_edit_before_sign_off}

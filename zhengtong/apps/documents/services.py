@@ -35,6 +35,7 @@ from zhengtong.apps.documents.models import (
     Urgency,
     Version,
 )
+from zhengtong.apps.documents.permissions import NOTICE_CATEGORY
 from zhengtong.apps.documents.rules import DRAFT, EDIT, MANAGE, REGISTRY, VIEW, is_clerk
 from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform.access.models import ClassificationLevel
@@ -43,7 +44,6 @@ from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.directory.models import Department
 from zhengtong.platform.files import services as files
-from zhengtong.platform.notices import categories
 from zhengtong.platform.notices import services as notices
 from zhengtong.platform.search import services as search
 from zhengtong.platform.workdays import calendar
@@ -62,6 +62,11 @@ ELEMENT_FIELDS = ("doc_type", "title", "body", "classification", "secrecy", "sec
 
 def link(document: Document) -> str:
     return reverse("documents:detail", args=[document.pk])
+
+
+def document_page(object_id: str) -> str:
+    """The page of the document a process is about (its subject ``documents.document:<id>``)."""
+    return reverse("documents:detail", args=[int(object_id)])
 
 
 def _names(people: Iterable[Any]) -> list[str]:
@@ -467,7 +472,7 @@ def _tell(people: Any, title: str, body: str, target: str) -> None:
     """Notify the active ones among ``people``; a drafter who has since left must not block the step."""
     active = [person for person in (people if isinstance(people, list) else [people]) if person.is_active]
     if active:
-        notices.notify(sender=None, to=active, title=title, body=body, link=target, category=categories.DOCUMENT, app="documents")
+        notices.notify(sender=None, to=active, title=title, body=body, link=target, category=NOTICE_CATEGORY, app="documents")
 
 
 def _dispatch(document: Document, acting_user: Any) -> None:

@@ -37,9 +37,12 @@ def mirror_deliveries(document_id: int) -> None:
     mirror(app=APP, parts=[Part(DELIVERY, set(), _entries(delivery), scope_prefix=f"{delivery.pk}:") for delivery in deliveries])
 
 
+def receive(acting_user: Any, object_id: str, comment: str) -> None:
+    services.receive(acting_user=acting_user, delivery=Delivery.objects.get(pk=int(object_id)))
+
+
 def _receive(acting_user: Any, entry: Entry, comment: str) -> None:
-    delivery_id = int(entry.source_id.split(":", 1)[0])
-    services.receive(acting_user=acting_user, delivery=Delivery.objects.get(pk=delivery_id))
+    receive(acting_user, entry.source_id.split(":", 1)[0], comment)
 
 
 register_action(APP, "receive", _("Sign for"), _receive, batch=True)

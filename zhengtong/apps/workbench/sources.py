@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from zhengtong.apps.workbench.actions import register_action
 from zhengtong.apps.workbench.models import Entry
 from zhengtong.apps.workbench.services import EntryData, Part, mirror
-from zhengtong.platform.workflow import events, hooks
+from zhengtong.platform import registry
+from zhengtong.platform.workflow import events
 from zhengtong.platform.workflow import services as workflow
 from zhengtong.platform.workflow.models import Copy, ProcessInstance, WorkItem
 
@@ -39,7 +40,7 @@ def _urgency(instance: ProcessInstance) -> str:
 
 def wanted_entries(instance: ProcessInstance) -> list[Part]:
     """What the workbench should show about one process, for every person involved."""
-    link = hooks.subject_link(instance.subject) or reverse("workflow:instance", args=[instance.pk])
+    link = registry.current().subject_link(instance.subject) or reverse("workflow:instance", args=[instance.pk])
     common: dict[str, Any] = {"title": instance.title, "link": link, "urgency": _urgency(instance),
                               "classification": instance.classification}
     items = list(WorkItem.objects.filter(instance=instance).select_related("principal"))

@@ -4,11 +4,20 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.registry import AppManifest, Tile
+
 
 class AccessConfig(AppConfig):
     name = "zhengtong.platform.access"
     label = "access"
     verbose_name = _("Access control")
+    manifest = AppManifest(
+        key="access", label=_("Security administration"), icon="shield", urls="zhengtong.platform.access.urls",
+        url_prefix="security/", api={"/access": "zhengtong.platform.access.api:router"},
+        tiles=(Tile("security", _("Security administration"), "access:console", "shield", perms.VIEW_SECURITY_POLICY, group="admin"),),
+        permissions=perms.PLATFORM_PERMISSIONS,
+    )
 
     def ready(self) -> None:
         post_migrate.connect(_sync_builtins, sender=self)

@@ -36,7 +36,7 @@ class LevelForm(forms.Form):
 
 
 def _grantable_permissions() -> list[tuple[str, str]]:
-    return [(code, f"{label} ({code})") for code, label in perms.CATALOGUE.items() if code not in perms.ADMIN_PERMISSIONS]
+    return [(code, f"{label} ({code})") for code, label in perms.catalogue().items() if code not in perms.ADMIN_PERMISSIONS]
 
 
 class RoleForm(forms.Form):

@@ -1,7 +1,8 @@
 """The catalogue of permissions and the built-in roles.
 
-A permission is a dotted code. Apps add theirs with ``register`` at import time of their
-``permissions`` module; roles hold codes from this catalogue only.
+A permission is a dotted code. The platform's own are below; apps declare theirs in their
+manifest (``AppManifest.permissions``) and the registry collects them. Roles hold codes from
+the catalogue only.
 """
 
 from __future__ import annotations
@@ -11,32 +12,44 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-CATALOGUE: dict[str, Promise | str] = {}
-
-
-def register(code: str, label: Promise | str) -> str:
-    if code in CATALOGUE and CATALOGUE[code] != label:
-        raise ValueError(f"permission {code} registered twice with different labels")
-    CATALOGUE[code] = label
-    return code
-
-
 # System administrator: accounts, settings, apps, the back office.
-MANAGE_ACCOUNTS = register("accounts.manage", _("Manage accounts"))
-MANAGE_SETTINGS = register("settings.manage", _("Manage system settings"))
-MANAGE_APPS = register("apps.manage", _("Manage applications"))
-USE_BACK_OFFICE = register("admin.access", _("Use the back office"))
+MANAGE_ACCOUNTS = "accounts.manage"
+MANAGE_SETTINGS = "settings.manage"
+MANAGE_APPS = "apps.manage"
+USE_BACK_OFFICE = "admin.access"
 # Security administrator: roles, grants, policies, classification labels.
-MANAGE_ROLES = register("access.manage_roles", _("Manage roles and role assignments"))
-MANAGE_GRANTS = register("access.manage_grants", _("Manage object grants"))
-MANAGE_CLEARANCE = register("access.manage_clearance", _("Label people and records with classification levels"))
-VIEW_SECURITY_POLICY = register("access.view_policy", _("View security policy"))
+MANAGE_ROLES = "access.manage_roles"
+MANAGE_GRANTS = "access.manage_grants"
+MANAGE_CLEARANCE = "access.manage_clearance"
+VIEW_SECURITY_POLICY = "access.view_policy"
 # Audit administrator: read and export the audit trail, nothing else.
-VIEW_AUDIT = register("audit.view", _("View the audit trail"))
-EXPORT_AUDIT = register("audit.export", _("Export the audit trail"))
-VERIFY_AUDIT = register("audit.verify", _("Verify the audit chain"))
+VIEW_AUDIT = "audit.view"
+EXPORT_AUDIT = "audit.export"
+VERIFY_AUDIT = "audit.verify"
 # Ordinary staff: the business applications.
-USE_BUSINESS_APPS = register("staff.use_apps", _("Use the business applications"))
+USE_BUSINESS_APPS = "staff.use_apps"
+
+PLATFORM_PERMISSIONS: dict[str, Promise | str] = {
+    MANAGE_ACCOUNTS: _("Manage accounts"),
+    MANAGE_SETTINGS: _("Manage system settings"),
+    MANAGE_APPS: _("Manage applications"),
+    USE_BACK_OFFICE: _("Use the back office"),
+    MANAGE_ROLES: _("Manage roles and role assignments"),
+    MANAGE_GRANTS: _("Manage object grants"),
+    MANAGE_CLEARANCE: _("Label people and records with classification levels"),
+    VIEW_SECURITY_POLICY: _("View security policy"),
+    VIEW_AUDIT: _("View the audit trail"),
+    EXPORT_AUDIT: _("Export the audit trail"),
+    VERIFY_AUDIT: _("Verify the audit chain"),
+    USE_BUSINESS_APPS: _("Use the business applications"),
+}
+
+
+def catalogue() -> dict[str, Promise | str]:
+    """Every permission a role may hold: the platform's and those the installed apps declare."""
+    from zhengtong.platform import registry
+
+    return registry.current().permissions
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ Views, API handlers and services all ask ``can``/``require``; lists are narrowed
 1. the person is signed in and active;
 2. the object's classification is not above the person's clearance — otherwise the object
    does not exist for them (``require`` raises 404, never 403, so nothing leaks);
-3. a permission held through a role, an object grant, or an app's rule for the action.
+3. a permission held through a role, an object grant, or an app's rule for the action (the
+   ``RULES`` of the module an app's manifest names).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,23 +21,10 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from zhengtong.platform import registry
 from zhengtong.platform.access.models import ObjectGrant, RoleAssignment
 
-Rule = Callable[[Any, Any], bool]
-_RULES: dict[str, Rule] = {}
 M = TypeVar("M", bound=models.Model)
-
-
-def rule(action: str) -> Callable[[Rule], Rule]:
-    """Register an app's object-level rule for ``action``: ``fn(user, obj) -> bool``."""
-
-    def decorate(fn: Rule) -> Rule:
-        if action in _RULES:
-            raise ValueError(f"a rule for {action} is already registered")
-        _RULES[action] = fn
-        return fn
-
-    return decorate
 
 
 def permissions_of(user: Any) -> frozenset[str]:
@@ -98,7 +85,7 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return True
     if isinstance(obj, models.Model) and obj.pk is not None and _granted(user, action, obj):
         return True
-    app_rule = _RULES.get(action)
+    app_rule = registry.current().rules.get(action)
     return bool(app_rule and app_rule(user, obj))
 
 

@@ -82,7 +82,7 @@ def _checked_role_fields(name: str, permissions: list[str]) -> tuple[str, list[s
     name = name.strip()
     if not name:
         raise ServiceError("invalid", _("A role needs a name."), {"name": [_("This field is required.")]})
-    unknown = sorted(set(permissions) - set(perms.CATALOGUE))
+    unknown = sorted(set(permissions) - set(perms.catalogue()))
     if unknown:
         raise ServiceError("invalid", _("Unknown permissions: %(codes)s") % {"codes": ", ".join(unknown)}, {"permissions": unknown})
     admin_only = sorted(set(permissions) & perms.ADMIN_PERMISSIONS)

@@ -122,7 +122,7 @@ def person_clearance(request: HttpRequest, user_id: int) -> HttpResponse:
 @login_required
 def roles(request: HttpRequest) -> HttpResponse:
     require(request.user, perms.MANAGE_ROLES)
-    return render(request, "access/roles.html", {"roles": Role.objects.all(), "catalogue": perms.CATALOGUE})
+    return render(request, "access/roles.html", {"roles": Role.objects.all(), "catalogue": perms.catalogue()})
 
 
 @login_required
@@ -143,7 +143,7 @@ def role_edit(request: HttpRequest, code: str) -> HttpResponse:
     require(request.user, perms.MANAGE_ROLES)
     role = get_object_or_404(Role, code=code)
     if role.is_builtin:
-        return render(request, "access/role_form.html", {"form": None, "role": role, "catalogue": perms.CATALOGUE})
+        return render(request, "access/role_form.html", {"form": None, "role": role, "catalogue": perms.catalogue()})
     initial = {"name": role.name, "description": role.description, "permissions": role.permissions}
     form = RoleForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():

@@ -8,12 +8,15 @@ reader sees (confidential departments, restricted contact fields).
 from typing import Any
 
 from zhengtong.platform.access import permissions as perms
-from zhengtong.platform.access.policy import permissions_of, rule
+from zhengtong.platform.access.policy import permissions_of
+from zhengtong.platform.directory.visibility import FIELD_RULES, VIEW_DEPARTMENT, may_view_department
 
 VIEW = "directory.view"
 READERS = frozenset({perms.USE_BUSINESS_APPS, perms.MANAGE_ACCOUNTS})
 
 
-@rule(VIEW)
 def readers_may_view(user: Any, obj: Any) -> bool:
     return bool(permissions_of(user) & READERS)
+
+
+RULES = {VIEW: readers_may_view, VIEW_DEPARTMENT: may_view_department, **FIELD_RULES}

@@ -14,18 +14,17 @@ rules without a query per row). Holders of ``directory.view_all`` see everything
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
-from zhengtong.platform.access.permissions import register
-from zhengtong.platform.access.policy import can, permissions_of, rule
+from zhengtong.platform.access.policy import can, permissions_of
 from zhengtong.platform.directory.models import Department, FieldRestriction, Membership
+from zhengtong.platform.directory.permissions import VIEW_ALL
 
-VIEW_ALL = register("directory.view_all", _("See every department and contact detail in the directory"))
 VIEW_DEPARTMENT = "directory.view_department"
 VIEW_FIELD = {name: f"directory.view_{name}" for name in FieldRestriction.Field.values}
 
@@ -131,19 +130,18 @@ def field_visible(viewer: Viewer, name: str, contact: Contact) -> bool:
     )
 
 
-@rule(VIEW_DEPARTMENT)
-def _may_view_department(user: Any, department: Department) -> bool:
+def may_view_department(user: Any, department: Department) -> bool:
     return department_visible(viewer_of(user), department)
 
 
-def _field_rule(name: str) -> None:
-    @rule(VIEW_FIELD[name])
-    def _may_view_field(user: Any, contact: Contact) -> bool:
+def _field_rule(name: str) -> Callable[[Any, Contact], bool]:
+    def may_view_field(user: Any, contact: Contact) -> bool:
         return field_visible(viewer_of(user), name, contact)
 
+    return may_view_field
 
-for _name in VIEW_FIELD:
-    _field_rule(_name)
+
+FIELD_RULES = {VIEW_FIELD[name]: _field_rule(name) for name in VIEW_FIELD}
 
 
 def _office_phone(contact: Contact) -> str:

@@ -7,10 +7,4 @@ those who issue notices for their unit (typically the office, 办公室). The th
 administrators never get it (三权分立: they do not speak to staff through business messages).
 """
 
-from __future__ import annotations
-
-from django.utils.translation import gettext_lazy as _
-
-from zhengtong.platform.access.permissions import register
-
-BROADCAST = register("notices.broadcast", _("Send notices to departments, posts, groups and roles"))
+BROADCAST = "notices.broadcast"

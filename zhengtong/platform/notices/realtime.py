@@ -30,7 +30,7 @@ import contextlib
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import redis
@@ -41,6 +41,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
+from zhengtong.platform import registry
 from zhengtong.platform.notices import stream
 from zhengtong.platform.notices.models import Event
 
@@ -53,16 +54,9 @@ TAIL_BATCH = 2000
 BROKER_TIMEOUT_SECONDS = 1.0
 RESUBSCRIBE_SECONDS = 2.0
 
-_badges: dict[str, Callable[[Any], int]] = {}
-
-
-def register_badge(name: str, count: Callable[[Any], int]) -> None:
-    """Called from an app's ``AppConfig.ready()``: ``count(user)`` is the number its tab shows."""
-    _badges[name] = count
-
-
 def badge_counts(user: Any) -> dict[str, int]:
-    return {name: count(user) for name, count in _badges.items()}
+    """The counts on the shell's tabs and tiles, as the apps' manifests declare them."""
+    return {name: count(user) for name, count in registry.current().badges.items()}
 
 
 def publish_badges(user_ids: Iterable[int]) -> None:

@@ -63,7 +63,7 @@ def _check(title: str, link: str, category: str, priority: str, app: str, quick_
     # Inside the platform only: a notice must never send people to another site (phishing).
     if link and (not link.startswith("/") or link.startswith("//") or "\\" in link or parts.scheme or parts.netloc):
         errors["link"] = [_("The link must be a path inside the platform, starting with /.")]
-    if category not in categories.CATEGORIES:
+    if category not in categories.catalogue():
         errors["category"] = [_("Unknown category “%(code)s”.") % {"code": category}]
     if priority not in Notice.Priority.values:
         errors["priority"] = [_("Unknown priority “%(code)s”.") % {"code": priority}]
@@ -213,7 +213,7 @@ def run_action(*, user: Any, notice_id: int, code: str, comment: str = "") -> st
 def set_preferences(*, user: Any, quiet_from: time | None, quiet_until: time | None, muted_categories: Iterable[str]) -> Preference:
     muted = sorted(set(muted_categories))
     errors: dict[str, list[str]] = {}
-    if any(code not in categories.CATEGORIES for code in muted):
+    if any(code not in categories.catalogue() for code in muted):
         errors["muted_categories"] = [_("Unknown category.")]
     if (quiet_from is None) != (quiet_until is None):
         errors["quiet_until"] = [_("Give both the start and the end of the quiet hours.")]

@@ -16,10 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import ServiceError
-from zhengtong.platform.notices import actions, categories
+from zhengtong.platform.notices import actions
 from zhengtong.platform.notices.models import Notice
 from zhengtong.platform.notices.services import notify
 from zhengtong.platform.workflow import events
+from zhengtong.platform.workflow.permissions import NOTICE_CATEGORY
 
 logger = logging.getLogger(__name__)
 APP = "workflow"
@@ -44,7 +45,7 @@ def _notify_about(item: Any, *, sender: Any, to: list[Any], title: str, priority
     try:
         with translation.override(settings.LANGUAGE_CODE):
             notify(sender=sender, to=to, title=title % {"title": item.instance.title, "step": item.step_name},
-                   link=reverse("workflow:instance", args=[item.instance_id]), category=categories.APPROVAL, priority=priority,
+                   link=reverse("workflow:instance", args=[item.instance_id]), category=NOTICE_CATEGORY, priority=priority,
                    app=APP, quick_actions=[{"code": "approve", "label": _("Approve")}], target=f"{TARGET}{item.pk}")
     except Exception:  # noqa: BLE001  (see above)
         logger.exception("notice about work item %s failed", item.pk)

@@ -4,11 +4,19 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.registry import AppManifest, Tile
+
 
 class WorkdaysConfig(AppConfig):
     name = "zhengtong.platform.workdays"
     label = "workdays"
     verbose_name = _("Working-day calendar")
+    manifest = AppManifest(
+        key="workdays", label=_("Working-day calendar"), icon="grid", urls="zhengtong.platform.workdays.urls",
+        url_prefix="workdays/", api={"/workdays": "zhengtong.platform.workdays.api:router"},
+        tiles=(Tile("workdays", _("Working-day calendar"), "workdays:calendar", "grid", perms.MANAGE_SETTINGS, group="admin"),),
+    )
 
     def ready(self) -> None:
         post_migrate.connect(_seed_package_years, sender=self)

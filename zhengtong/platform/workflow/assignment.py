@@ -24,16 +24,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zhengtong.errors import ServiceError
-from zhengtong.platform.access.permissions import register
 from zhengtong.platform.access.policy import permissions_of
 from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.directory.models import Group, Post
 from zhengtong.platform.workflow.models import StandingDelegation
-
-MANAGE = register("workflow.manage", gettext_lazy("Administer processes: definitions, stuck tasks, cancellation"))
+from zhengtong.platform.workflow.permissions import MANAGE
 
 
 def _active(users: Any) -> list[Any]:

@@ -4,9 +4,6 @@ A 公文's number is taken when its 登记 step is approved, whoever approves it
 (the document page, the workbench, the approvals app): the app registers the side effect here
 instead of hoping every caller goes through its own pages. A hook that raises refuses the
 decision and rolls it back.
-
-``subject_link``: the page of the business object a process is about (its ``subject``), so
-lists that show a process open the app's own page instead of the generic one.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ from typing import Any
 # for a decided step, returned (退回) or withdrawn (撤回) with ``step_id`` the step the process goes back to.
 StepHook = Callable[..., None]
 _STEP_HOOKS: dict[str, StepHook] = {}
-_SUBJECT_LINKS: dict[str, Callable[[str], str]] = {}
 
 
 def on_step_decided(process_key: str, hook: StepHook) -> None:
@@ -29,14 +25,3 @@ def step_decided(instance: Any, step_id: str, decision: str, acting_user: Any, c
     hook = _STEP_HOOKS.get(instance.definition.key)
     if hook is not None:
         hook(instance=instance, step_id=step_id, decision=decision, acting_user=acting_user, comment=comment)
-
-
-def register_subject_link(kind: str, link: Callable[[str], str]) -> None:
-    """``kind`` is the part of a subject before the colon, e.g. ``documents.document``."""
-    _SUBJECT_LINKS[kind] = link
-
-
-def subject_link(subject: str) -> str | None:
-    kind, _sep, object_id = subject.partition(":")
-    link = _SUBJECT_LINKS.get(kind)
-    return link(object_id) if link and object_id else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zhengtong.platform.access import permissions as perms
-from zhengtong.platform.access.policy import permissions_of, rule
+from zhengtong.platform.access.policy import permissions_of
 from zhengtong.platform.workflow.assignment import MANAGE
 from zhengtong.platform.workflow.models import Copy, ProcessInstance, WorkItem
 
@@ -14,12 +14,10 @@ VIEW = "workflow.view"
 ACT = "workflow.act"
 
 
-@rule(START)
 def staff_may_start(user: Any, definition: Any) -> bool:
     return perms.USE_BUSINESS_APPS in permissions_of(user)
 
 
-@rule(VIEW)
 def participants_may_view(user: Any, instance: ProcessInstance) -> bool:
     """The initiator, everyone who has or had a work item, copy recipients, process administrators."""
     if MANAGE in permissions_of(user) or instance.initiator_id == user.pk:
@@ -29,6 +27,8 @@ def participants_may_view(user: Any, instance: ProcessInstance) -> bool:
             or Copy.objects.filter(instance=instance, user=user).exists())
 
 
-@rule(ACT)
 def assignee_may_act(user: Any, item: WorkItem) -> bool:
     return item.assignee_id == user.pk
+
+
+RULES = {START: staff_may_start, VIEW: participants_may_view, ACT: assignee_may_act}

@@ -1,0 +1,84 @@
+"""What an app declares about itself: the one manifest in its ``apps.py``.
+
+Everything an app plugs into the platform is named here — its pages and API, its tiles on the
+应用 page, its permissions and access rules, its notice categories, the in-place actions on its
+to-dos and notices, the handlers of its workflow steps, the processes it ships, the pages of
+its records and its archive hand-over — and the platform's registry mounts it. Code is named
+by dotted path (``"package.module:attribute"``) so that ``apps.py`` imports nothing at start-up;
+the registry resolves the names once the models are loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+
+Label = Promise | str
+
+
+@dataclass(frozen=True)
+class Tile:
+    """An entry on the 应用 page, shown to people holding ``permission``."""
+
+    key: str
+    label: Label
+    url_name: str
+    icon: str
+    permission: str
+    # "business" tiles come first; "admin" ones are the administrators' consoles.
+    group: str = "business"
+
+
+@dataclass(frozen=True)
+class InPlaceAction:
+    """Something a person can do to one of the app's records straight from a list (待办, 消息).
+
+    ``kind`` names the record type within the app (a to-do or notice target of kind
+    ``<app>.<kind>``); ``handler(acting_user, object_id, comment)`` calls the app's own service,
+    which makes its usual checks, and may return the message to show.
+    """
+
+    kind: str
+    code: str
+    label: Label
+    handler: str
+    # Safe in batch: the same decision with one comment means the same thing for every record.
+    batch: bool = False
+    comment_required: bool = False
+
+
+@dataclass(frozen=True)
+class AppManifest:
+    key: str
+    label: Label
+    icon: str = "apps"
+    # Pages: the module of ``urlpatterns`` (with its ``app_name``), mounted at ``url_prefix``.
+    urls: str = ""
+    url_prefix: str = ""
+    # The shell tab the app's pages belong to, and exceptions by URL name.
+    tab: str = "apps"
+    tab_of_page: dict[str, str] = field(default_factory=dict)
+    # The JSON API: prefix under /api → "module:router".
+    api: dict[str, str] = field(default_factory=dict)
+    # WebSocket routes: path → "module:Consumer".
+    websockets: dict[str, str] = field(default_factory=dict)
+    tiles: tuple[Tile, ...] = ()
+    # Permission code → label, added to the catalogue roles are built from.
+    permissions: dict[str, Label] = field(default_factory=dict)
+    # The module whose ``RULES`` maps an action to ``rule(user, obj) -> bool``.
+    rules: str = ""
+    # Notice category code → label.
+    notice_categories: dict[str, Label] = field(default_factory=dict)
+    actions: tuple[InPlaceAction, ...] = ()
+    # Handler name (as a BPMN step or process names it) → "module:attribute".
+    step_handlers: dict[str, str] = field(default_factory=dict)
+    # A folder of shipped process definitions (``<key>.bpmn`` + ``<key>.json``), relative to the app.
+    processes: str = ""
+    # Subject kind (the part of a process subject before the colon) → "module:function(object_id) -> url".
+    subject_links: dict[str, str] = field(default_factory=dict)
+    # "module:function(user) -> int": the count on the app's shell tab (an app that owns one, such as
+    # the message center's 消息) or on its tile.
+    badge: str = ""
+    # "module:function(acting_user, object_id) -> package": what the app hands over for archiving.
+    archive: str = ""
