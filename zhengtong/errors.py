@@ -21,5 +21,13 @@ class ServiceError(Exception):
         self.fields = fields or {}
 
 
+class NotFound(ServiceError):
+    status = 404
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
 class Conflict(ServiceError):
     status = 409

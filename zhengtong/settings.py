@@ -52,6 +52,7 @@ TRUSTED_PROXIES = env_list("ZT_TRUSTED_PROXIES", [])
 INSTALLED_APPS = [
     "zhengtong.appconfig.ZhengtongConfig",
     "zhengtong.ui",
+    "zhengtong.platform.registry",
     "zhengtong.platform.accounts",
     "zhengtong.platform.access",
     "zhengtong.platform.audit",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "zhengtong.platform.notices",
     "zhengtong.platform.files",
     "zhengtong.platform.search",
+    "zhengtong.platform.todo",
     "zhengtong.apps.workbench",
     "zhengtong.apps.documents",
     "zhengtong.apps.bulletins",
@@ -160,7 +162,7 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "ui:home"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [
@@ -317,6 +319,8 @@ def _channels_by_category(entries: list[str]) -> dict[str, list[str]]:
 # Which channels outside the app each notice category also uses (the message center always receives).
 NOTICE_CHANNELS = _channels_by_category(
     env_list("ZT_NOTICE_CHANNELS", ["approval:email", "document:email", "meeting:email", "duty:email+sms"]))
+# The notice categories in which a new to-do also arrives as a notice ("*": all of them).
+TODO_NOTICE_CATEGORIES = env_list("ZT_TODO_NOTICE_CATEGORIES", ["*"])
 # An urgent notice still unread after this many minutes is sent again by SMS (DING-style).
 NOTICE_ESCALATE_MINUTES = env_int("ZT_NOTICE_ESCALATE_MINUTES", 10, minimum=1)
 

@@ -10,6 +10,6 @@ class UiConfig(AppConfig):
     verbose_name = _("User interface")
     # The shell's own tab pages, each the page of its tab.
     manifest = AppManifest(
-        key="shell", label=_("User interface"), urls="zhengtong.ui.urls", url_prefix="",
-        tab_of_page={"home": "home", "messages": "messages", "apps": "apps", "directory": "directory", "me": "me"},
+        key="shell", label=_("User interface"), urls="zhengtong.ui.urls", url_prefix="", api={"/apps": "zhengtong.ui.api:router"},
+        tab_of_page={"messages": "messages", "apps": "apps", "directory": "directory", "me": "me"},
     )

@@ -23,7 +23,7 @@ class Tab:
 
 
 TABS = (
-    Tab("home", _("Workbench"), "ui:home", "grid"),
+    Tab("home", _("Workbench"), "workbench:home", "grid"),
     Tab("messages", _("Messages"), "ui:messages", "chat"),
     Tab("apps", _("Apps"), "ui:apps", "apps"),
     Tab("directory", _("Contacts"), "ui:directory", "people"),

@@ -4,7 +4,6 @@ from zhengtong.ui import views
 
 app_name = "ui"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("messages/", views.messages_tab, name="messages"),
     path("apps/", views.apps, name="apps"),
     path("contacts/", views.directory, name="directory"),

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from zhengtong.apps.workbench.views import board_context
 from zhengtong.platform.access.models import ClassificationLevel, Role
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.accounts.models import User
@@ -22,11 +21,6 @@ from zhengtong.platform.notices.permissions import BROADCAST
 from zhengtong.platform.notices.services import unread_counts
 from zhengtong.ui.labels import role_label
 from zhengtong.ui.navigation import tiles_for
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ui/home.html", {"entries": tiles_for(request.user), **board_context(request)})
 
 
 @login_required

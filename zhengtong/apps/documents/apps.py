@@ -16,14 +16,15 @@ class DocumentsConfig(AppConfig):
         tiles=(Tile("documents", _("Official documents"), "documents:outgoing", "news", perms.USE_BUSINESS_APPS),),
         rules="zhengtong.apps.documents.rules",
         notice_categories={NOTICE_CATEGORY: _("Documents")},
-        actions=(InPlaceAction("delivery", "receive", _("Sign for"), "zhengtong.apps.documents.workbench:receive", batch=True),),
+        todos={"delivery": NOTICE_CATEGORY},
+        actions=(InPlaceAction("delivery", "receive", _("Sign for"), "zhengtong.apps.documents.todos:receive", batch=True),),
         processes="processes",
         subject_links={"documents.document": "zhengtong.apps.documents.services:document_page"},
         archive="zhengtong.apps.documents.archiving:package_for_archives",
     )
 
     def ready(self) -> None:
-        from zhengtong.apps.documents import services, workbench  # noqa: F401  (in-place actions)
+        from zhengtong.apps.documents import services
         from zhengtong.platform.workflow import hooks
 
         hooks.on_step_decided(services.OUTGOING, services.step_decided)

@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +37,7 @@ from zhengtong.apps.documents.models import (
 from zhengtong.apps.documents.permissions import NOTICE_CATEGORY
 from zhengtong.apps.documents.rules import DRAFT, EDIT, MANAGE, REGISTRY, VIEW, is_clerk
 from zhengtong.errors import Conflict, ServiceError
+from zhengtong.platform import batch
 from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import clearance_of, require
 from zhengtong.platform.audit import services as audit
@@ -114,7 +114,7 @@ def add_issuer_code(*, acting_user: Any, unit: Department, code: str, descriptio
                            {"code": [_("Not a valid issuer code.")]})
     if unit.kind != Department.Kind.UNIT:
         raise ServiceError("invalid", _("Issuer codes belong to units, not departments."), {"unit": [_("Choose a unit.")]})
-    with transaction.atomic():
+    with batch.atomic():
         if IssuerCode.objects.filter(code=code).exists():
             raise ServiceError("invalid", _("The issuer code %(code)s is already in use.") % {"code": code},
                                {"code": [_("Already in use.")]})
@@ -139,7 +139,7 @@ def set_registry(*, acting_user: Any, unit: Department, clerks: Iterable[Any], o
         errors["handling_days"] = [_("Between 1 and 60 working days.")]
     if errors:
         raise ServiceError("invalid", _("The registry is not valid."), errors)
-    with transaction.atomic():
+    with batch.atomic():
         registry, created = Registry.objects.update_or_create(unit=unit, defaults={
             "office_name": office_name.strip(), "incoming_code": incoming_code.strip(), "handling_days": handling_days})
         registry.clerks.set(people)
@@ -208,7 +208,7 @@ def create_draft(*, acting_user: Any, doc_type: str, title: str, body: str = "",
         raise ServiceError("invalid", _("The document is not valid."), errors)
     main, copied = _recipient_units(main_recipients), _recipient_units(copied_recipients)
     registry = Registry.objects.filter(unit=unit).first()
-    with transaction.atomic():
+    with batch.atomic():
         document = Document.objects.create(
             direction=Document.Direction.OUTGOING, unit=unit, department=directory.primary_department(acting_user),
             doc_type=doc_type, title=title.strip()[:300], body=body.strip() or starters.body_for(doc_type),
@@ -243,7 +243,7 @@ def edit(*, acting_user: Any, document: Document, changes: dict[str, Any], note:
     unknown = set(changes) - set(ELEMENT_FIELDS)
     if unknown:
         raise ServiceError("invalid", _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    with transaction.atomic():
+    with batch.atomic():
         document = _locked(document.pk)
         require(acting_user, VIEW, document)
         if not document.is_editable:
@@ -294,7 +294,7 @@ def submit(*, acting_user: Any, document: Document, countersign_departments: Ite
     if signing.clearance < document.classification:
         raise ServiceError("invalid", _("The signer may not read a document at this classification."),
                            {"signer": [_("Clearance too low.")]})
-    with transaction.atomic():
+    with batch.atomic():
         document = _locked(document.pk)
         if document.state != Document.State.DRAFT or document.direction != Document.Direction.OUTGOING:
             raise Conflict("not_draft", _("Only a draft can be submitted."))
@@ -351,7 +351,7 @@ def instruct(*, acting_user: Any, document: Document, item_id: int, text: str, i
     if len(departments) != len(ids) or not all(heads.values()):
         raise ServiceError("invalid", _("Each handling department needs a head."), {"departments": [_("Unknown department or no head.")]})
     handlers = _names(head for pk in ids for head in heads[pk])
-    with transaction.atomic():
+    with batch.atomic():
         Instruction.objects.create(document=document, author=acting_user, text=text.strip(), ink=ink)
         Document.objects.filter(pk=document.pk).update(lead_department=departments[int(lead_department)])
         return decide(acting_user=acting_user, document=document, item_id=item_id, approve=True, comment=text.strip(),
@@ -491,16 +491,14 @@ def _dispatch(document: Document, acting_user: Any) -> None:
             incoming.attachments.create(file_id=attachment.file_id, purpose=attachment.purpose, order=attachment.order)
         Delivery.objects.create(document=document, unit=unit, kind=kind, incoming=incoming, sent_at=now)
         _index(incoming)
-        clerks = clerks_of(unit)
-        if clerks:
-            _tell(clerks, _("To sign for: %(title)s") % {"title": incoming.title}, incoming.sender_name, link(incoming))
+    # The registry clerks' 签收 to-dos; each arrives as a notice too, offering 签收 in place.
     _mirror_deliveries(document.pk)
 
 
 def _mirror_deliveries(document_id: int) -> None:
-    from zhengtong.apps.documents.workbench import mirror_deliveries
+    from zhengtong.apps.documents.todos import put_deliveries
 
-    mirror_deliveries(document_id)
+    put_deliveries(document_id)
 
 
 def _start_incoming(acting_user: Any, document: Document, registry: Registry) -> None:
@@ -511,7 +509,7 @@ def _start_incoming(acting_user: Any, document: Document, registry: Registry) ->
 
 def receive(*, acting_user: Any, delivery: Delivery) -> Document:
     """签收 for one's unit: the time is noted and 收文 begins with 登记."""
-    with transaction.atomic():
+    with batch.atomic():
         Delivery.objects.select_for_update().filter(pk=delivery.pk).values_list("pk", flat=True).get()  # the row alone
         delivery = Delivery.objects.select_related("incoming", "unit").get(pk=delivery.pk)
         document = delivery.incoming
@@ -535,7 +533,7 @@ def remind_recipients(*, acting_user: Any, document: Document) -> list[Delivery]
     _require_owner(acting_user, document)
     window = timedelta(minutes=settings.WORKFLOW_REMIND_MINUTES)
     now = timezone.now()
-    with transaction.atomic():
+    with batch.atomic():
         pending = list(Delivery.objects.select_for_update().filter(document=document, state=Delivery.State.SENT))
         if not pending:
             raise Conflict("all_received", _("Every recipient has signed for it."))
@@ -563,7 +561,7 @@ def register_by_hand(*, acting_user: Any, doc_type: str, title: str, sender_name
         errors["sender_name"] = [_("Say who sent it.")]
     if errors:
         raise ServiceError("invalid", _("The document is not valid."), errors)
-    with transaction.atomic():
+    with batch.atomic():
         document = Document.objects.create(
             direction=Document.Direction.INCOMING, unit=unit, doc_type=doc_type, title=title.strip()[:300], body=body.strip(),
             classification=max(classification, secrecy), secrecy=secrecy, secrecy_period=secrecy_period.strip()[:20],
@@ -613,7 +611,7 @@ def add_attachment(*, acting_user: Any, document: Document, upload: Any, purpose
     require(acting_user, VIEW, document)
     if purpose == "attachment" and not document.is_editable:
         raise Conflict("signed", _("The document has been signed off; its attachments can no longer change."))
-    with transaction.atomic():
+    with batch.atomic():
         stored = files.store(acting_user=acting_user, upload=upload, owner=document.subject, allowed_kinds=ATTACHMENT_KINDS)
         order = document.attachments.count()
         attachment = document.attachments.create(file=stored, purpose=purpose, order=order)
@@ -626,7 +624,7 @@ def cancel(*, acting_user: Any, document: Document, reason: str) -> Document:
     require(acting_user, VIEW, document)
     if not reason.strip():
         raise ServiceError("invalid", _("Say why the document is cancelled."), {"reason": [_("This field is required.")]})
-    with transaction.atomic():
+    with batch.atomic():
         document = _locked(document.pk)
         _require_owner(acting_user, document)
         if document.direction != Document.Direction.OUTGOING or document.state in (Document.State.DISPATCHED, Document.State.CANCELLED):

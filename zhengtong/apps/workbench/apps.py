@@ -5,13 +5,11 @@ from zhengtong.platform.registry import AppManifest
 
 
 class WorkbenchConfig(AppConfig):
+    """工作台, the shell's home tab: the pages of the platform's to-do list (``platform/todo``)."""
+
     name = "zhengtong.apps.workbench"
     label = "workbench"
     verbose_name = _("Workbench")
     manifest = AppManifest(
-        key="workbench", label=_("Workbench"), icon="grid", urls="zhengtong.apps.workbench.urls", url_prefix="workbench/",
-        tab="home", api={"/workbench": "zhengtong.apps.workbench.api:router"},
+        key="workbench", label=_("Workbench"), icon="grid", urls="zhengtong.apps.workbench.urls", url_prefix="", tab="home",
     )
-
-    def ready(self) -> None:
-        from zhengtong.apps.workbench import actions, sources  # noqa: F401  (signal receivers, in-place actions)

@@ -1,4 +1,7 @@
-"""The 工作台 pages: the list (in the shell's home tab), its live fragment, acting in place."""
+"""The 工作台 pages: the shell's home tab with the to-do list, its live fragment, acting in place.
+
+Reading and acting go through ``platform/todo``; this app has no tables of its own.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhengtong.apps.workbench import actions, queries
-from zhengtong.apps.workbench.models import Entry
 from zhengtong.errors import ServiceError
+from zhengtong.platform.todo import actions, queries
+from zhengtong.platform.todo.models import Entry
+from zhengtong.ui.navigation import tiles_for
 
 MAX_PAGES = 50
 
@@ -45,12 +49,17 @@ def board_context(request: HttpRequest) -> dict[str, Any]:
         "wb_filters": filters, "wb_rows": rows, "wb_query": urlencode(query),
         "wb_more": urlencode({**query, "pages": pages + 1}) if more else "",
         # Where acting returns to: the list's page with its filters, also when the form came from the fragment.
-        "wb_next": reverse("ui:home") + (f"?{urlencode(query)}" if query else ""),
+        "wb_next": reverse("workbench:home") + (f"?{urlencode(query)}" if query else ""),
         "wb_tabs": [{"key": key, "label": label, "count": counts.get(key, 0)} for key, label in Entry.Tab.choices],
         "wb_apps": apps,
         "wb_urgencies": Entry.Urgency.choices,
         "wb_batch": filters.tab == Entry.Tab.TODO and any(action.batch for entry in page for action in actions.available(entry)),
     }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "workbench/home.html", {"entries": tiles_for(request.user), **board_context(request)})
 
 
 @login_required
@@ -63,7 +72,7 @@ def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
-    return redirect("ui:home")
+    return redirect("workbench:home")
 
 
 @login_required

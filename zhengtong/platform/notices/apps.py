@@ -22,6 +22,3 @@ class NoticesConfig(AppConfig):
         notice_categories={SYSTEM: _("System"), "meeting": _("Meetings"), "duty": _("Duty")},
         badge="zhengtong.platform.notices.services:unread_total",
     )
-
-    def ready(self) -> None:
-        from zhengtong.platform.notices import workflow_hooks  # noqa: F401  (signal receivers)

@@ -44,7 +44,7 @@ class Notice(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
-    # [{"code": "approve", "label": "同意"}], run by the handler the owning app registered (notices.actions).
+    # [{"code": "approve", "label": "同意"}]: in-place actions of the target's record kind, as its app declared them.
     quick_actions = models.JSONField(_("quick actions"), default=list, blank=True)
     target = models.CharField(_("target"), max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)

@@ -2,7 +2,7 @@
 
 An audience is written as a tagged string (forms, the API) or built with ``Audience``:
 
-- ``user:<username>`` — one person (a ``User`` object may be passed instead);
+- ``user:<username>`` — one person (a ``User`` object, or a person's id, may be passed instead);
 - ``dept:<id>`` — the people of one department, without its subdepartments;
 - ``dept+:<id>`` — the people of a department and every department below it;
 - ``post:<id>`` — the holders of a post;
@@ -73,7 +73,7 @@ def _ids(audience: Audience) -> set[int]:
 
 
 def resolve(to: Iterable[Any]) -> list[int]:
-    """The ids of every active person in ``to`` (people, ``Audience``s, tagged strings), each once, in id order."""
+    """The ids of every active person in ``to`` (people, their ids, ``Audience``s, tagged strings), each once, in id order."""
     found: set[int] = set()
     people: list[int] = []
     for entry in to:
@@ -81,6 +81,8 @@ def resolve(to: Iterable[Any]) -> list[int]:
             found |= _ids(entry)
         elif isinstance(entry, str):
             found |= _ids(Audience.parse(entry))
+        elif isinstance(entry, int):
+            people.append(entry)
         else:
             people.append(entry.pk)
     if people:

@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import Conflict, ServiceError
+from zhengtong.platform import registry
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.audit import services as audit
-from zhengtong.platform.notices import actions, categories, channels, recipients, stream
+from zhengtong.platform.notices import categories, channels, recipients, stream
 from zhengtong.platform.notices.models import Delivery, Notice, NoticeRecipient, Preference
 from zhengtong.platform.notices.permissions import BROADCAST
+from zhengtong.platform.registry import actions as in_place
 
 
 def summary(notice: Notice) -> dict[str, Any]:
@@ -55,7 +57,7 @@ def _publish_with_badge(user_ids: Sequence[int], kind: str, payload: dict[str, A
         stream.publish(ids, kind, {**payload, "counts": {"messages": total}})
 
 
-def _check(title: str, link: str, category: str, priority: str, app: str, quick_actions: Sequence[dict[str, str]]) -> None:
+def _check(title: str, link: str, category: str, priority: str, target: str, quick_actions: Sequence[dict[str, str]]) -> None:
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("A title is required.")]
@@ -67,7 +69,9 @@ def _check(title: str, link: str, category: str, priority: str, app: str, quick_
         errors["category"] = [_("Unknown category “%(code)s”.") % {"code": category}]
     if priority not in Notice.Priority.values:
         errors["priority"] = [_("Unknown priority “%(code)s”.") % {"code": priority}]
-    if any(not isinstance(a, dict) or actions.handler(app, str(a.get("code", ""))) is None or not a.get("label") for a in quick_actions):
+    kind = target.partition(":")[0]
+    if any(not isinstance(a, dict) or registry.current().action(kind, str(a.get("code", ""))) is None or not a.get("label")
+           for a in quick_actions):
         errors["quick_actions"] = [_("Every quick action needs a label and a handler registered by its app.")]
     if errors:
         raise ServiceError("invalid", _("The notice is not valid."), errors)
@@ -82,7 +86,7 @@ def notify(*, sender: Any, to: Iterable[Any], title: str, body: str = "", link: 
     own rules; ``broadcast`` for people writing their own). ``sender`` None: the system.
     """
     to = list(to)
-    _check(title, link, category, priority, app, quick_actions)
+    _check(title, link, category, priority, target, quick_actions)
     user_ids = recipients.resolve(to)
     if not user_ids:
         raise ServiceError("no_recipients", _("Nobody would receive this notice."), {"to": [_("No active person found.")]})
@@ -200,11 +204,11 @@ def run_action(*, user: Any, notice_id: int, code: str, comment: str = "") -> st
     """Run a quick action in place: the owning app's handler decides, under its own checks."""
     copy = own_copy(user, notice_id)
     notice = copy.notice
-    handler = actions.handler(notice.app, code)
-    if handler is None or code not in {a.get("code") for a in notice.quick_actions}:
+    if code not in {a.get("code") for a in notice.quick_actions}:
         raise ServiceError("invalid", _("This notice offers no such action."))
+    kind, _sep, object_id = notice.target.partition(":")
     with transaction.atomic():
-        message = handler(user, notice, comment)
+        message = in_place.run(acting_user=user, kind=kind, object_id=object_id, code=code, comment=comment)
         # Acting on a notice is reading it.
         _mark(user, NoticeRecipient.objects.filter(pk=copy.pk), {})
     return message

@@ -70,6 +70,8 @@ class AppManifest:
     rules: str = ""
     # Notice category code → label.
     notice_categories: dict[str, Label] = field(default_factory=dict)
+    # The kinds of to-do the app puts on people's lists → the notice category their arrival is sent in.
+    todos: dict[str, str] = field(default_factory=dict)
     actions: tuple[InPlaceAction, ...] = ()
     # Handler name (as a BPMN step or process names it) → "module:attribute".
     step_handlers: dict[str, str] = field(default_factory=dict)

@@ -40,6 +40,8 @@ class Registry:
             code: label for m in self.apps.values() for code, label in m.notice_categories.items()}
         self.actions: dict[tuple[str, str], InPlaceAction] = {
             (f"{m.key}.{action.kind}", action.code): action for m in self.apps.values() for action in m.actions}
+        self.todo_categories: dict[str, str] = {f"{m.key}.{kind}": category for m in self.apps.values()
+                                                for kind, category in m.todos.items()}
         self._handlers: dict[tuple[str, str], Callable[..., Any]] = {}
         self.rules: dict[str, Callable[[Any, Any], bool]] = {}
         self.step_handlers: dict[str, Any] = {}
@@ -75,12 +77,19 @@ class Registry:
                 claim("permission", code, manifest.key)
             for code in manifest.notice_categories:
                 claim("notice category", code, manifest.key)
+            for category in manifest.todos.values():
+                if category not in self._declared_categories():
+                    raise ImproperlyConfigured(f"the app {manifest.key} files its to-dos under the notice category {category!r}, "
+                                               "which no app declares")
             for action in manifest.actions:
                 claim("in-place action", f"{manifest.key}.{action.kind}:{action.code}", manifest.key)
             for name in manifest.step_handlers:
                 claim("step handler", name, manifest.key)
             for kind in manifest.subject_links:
                 claim("record page for subjects", kind, manifest.key)
+
+    def _declared_categories(self) -> set[str]:
+        return {code for entry in self.installed for code in entry.manifest.notice_categories}
 
     # --- Resolving the code the manifests name -------------------------------------------------
 

@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.platform.access import permissions as perms
-from zhengtong.platform.registry import AppManifest, Tile
+from zhengtong.platform.registry import AppManifest, InPlaceAction, Tile
 from zhengtong.platform.workflow.permissions import MANAGE, NOTICE_CATEGORY
 
 
@@ -21,6 +21,9 @@ class WorkflowConfig(AppConfig):
         permissions={MANAGE: _("Administer processes: definitions, stuck tasks, cancellation")},
         rules="zhengtong.platform.workflow.rules",
         notice_categories={NOTICE_CATEGORY: _("Approvals")},
+        todos={"item": NOTICE_CATEGORY},
+        actions=(InPlaceAction("item", "approve", _("Approve"), "zhengtong.platform.workflow.inplace:approve", batch=True),
+                 InPlaceAction("item", "reject", _("Reject"), "zhengtong.platform.workflow.inplace:reject", comment_required=True)),
         processes="processes",
     )
 

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from zhengtong.platform import batch
 from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.workdays import services as workdays
 from zhengtong.platform.workdays.models import Clock, ClockState, DueChange, Unit
 from zhengtong.platform.workdays.signals import due_changed
-from zhengtong.platform.workflow import events
+from zhengtong.platform.workflow import reminders
 from zhengtong.platform.workflow.definitions import DEADLINE, StepConfig
 from zhengtong.platform.workflow.models import Action, ProcessInstance, Timer, WorkItem
 
@@ -92,11 +92,11 @@ def _fire(timer: Timer, now: datetime) -> None:
         return
     if timer.kind == Timer.Kind.WARN:
         services.record_timer_action(timer.instance, item, Action.Kind.REMIND, {"level": "yellow"})
-        transaction.on_commit(lambda: events.work_overdue.send(sender=WorkItem, item=item, level="yellow", leaders=[]))
+        reminders.yellow_card(item)
     elif timer.kind == Timer.Kind.OVERDUE:
         leaders = [leader.username for leader in directory.department_head(item.principal or item.assignee)]
         services.record_timer_action(timer.instance, item, Action.Kind.ESCALATE, {"level": "red", "leaders": leaders})
-        transaction.on_commit(lambda: events.work_overdue.send(sender=WorkItem, item=item, level="red", leaders=leaders))
+        reminders.red_card(item, leaders)
     elif timer.kind == Timer.Kind.TIMEOUT:
         services.decide_on_timeout(item)
 
@@ -108,7 +108,7 @@ def run_due(now: datetime | None = None, limit: int = 200) -> int:
     due = list(Timer.objects.filter(state=Timer.State.PENDING, due_at__lte=now).order_by("due_at", "id")
                .values_list("pk", flat=True)[:limit])
     for pk in due:
-        with transaction.atomic():
+        with batch.atomic():
             # Lock the timer row alone: joins under FOR UPDATE differ between databases.
             timer = Timer.objects.select_for_update(skip_locked=True).filter(pk=pk, state=Timer.State.PENDING).first()
             if timer is None:

@@ -14,14 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import Conflict, ServiceError
+from zhengtong.platform import batch
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
-from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, events, forms, hooks
+from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, forms, hooks, reminders, todos
 from zhengtong.platform.workflow.definitions import StepConfig, active, parsed
 from zhengtong.platform.workflow.models import Action, Copy, ProcessDefinition, ProcessInstance, StandingDelegation, WorkItem
 from zhengtong.platform.workflow.rules import ACT, START, VIEW
@@ -31,17 +31,12 @@ OPEN_STATES = (WorkItem.State.OPEN, WorkItem.State.WAITING, WorkItem.State.DELEG
 
 def _log(instance: ProcessInstance, kind: str, actor: Any, *, item: WorkItem | None = None, step: StepConfig | None = None,
          comment: str = "", data: dict[str, Any] | None = None, on_behalf_of: Any = None, attachment: Any = None) -> Action:
-    _announce_change(instance)
+    todos.changed(instance)
     return Action.objects.create(
         instance=instance, work_item=item, kind=kind, actor=actor, on_behalf_of=on_behalf_of, comment=comment,
         step_id=step.step_id if step else (item.step_id if item else ""), step_name=step.name if step else (item.step_name if item else ""),
         data=data or {}, attachment=attachment or "",
     )
-
-
-def _announce_change(instance: ProcessInstance) -> None:
-    """After commit, tell listeners the process changed (listeners refresh idempotently)."""
-    transaction.on_commit(lambda: events.instance_changed.send(sender=ProcessInstance, instance=instance))
 
 
 def _step(instance: ProcessInstance, step_id: str) -> StepConfig:
@@ -70,7 +65,7 @@ def start(*, acting_user: Any, key: str, title: str, data: dict[str, Any] | None
     editable = {spec["name"] for spec in definition.form if first.field_access(spec["name"]) == "edit"} \
         if first.assignee == "initiator" else {spec["name"] for spec in definition.form}
     values = forms.clean(definition.form, data or {}, editable=editable, existing={})
-    with transaction.atomic():
+    with batch.atomic():
         instance = ProcessInstance.objects.create(definition=definition, title=title[:300], initiator=acting_user, data=values,
                                                   classification=classification, subject=subject)
         workflow = engine.create(instance, values)
@@ -117,8 +112,6 @@ def _open_items(instance: ProcessInstance, workflow: Any, spiff_task: Any, confi
             warn_at=deadline.warn_at if deadline else None,
         )
         deadlines.schedule(item, config)
-        if not waiting:
-            events_on_commit(events.work_opened, item)
     return False
 
 
@@ -151,7 +144,6 @@ def _finish(instance: ProcessInstance, state: str) -> None:
     instance.current_steps = ""
     _close_steps(instance)
     _log(instance, Action.Kind.COMPLETE, None, data={"state": state})
-    transaction.on_commit(lambda: events.instance_finished.send(sender=ProcessInstance, instance=instance))
 
 
 def _close_steps(instance: ProcessInstance, engine_task_id: str | None = None) -> None:
@@ -220,7 +212,6 @@ def _base_decision(base: Any, item: WorkItem, config: StepConfig) -> str | None:
         following.state = WorkItem.State.OPEN
         following.created_at = timezone.now()
         following.save(update_fields=["state", "created_at"])
-        events_on_commit(events.work_opened, following)
         return None
     total = base.exclude(outcome=WorkItem.Outcome.TRANSFERRED).count()
     approved = decided.filter(outcome=WorkItem.Outcome.APPROVED).count()
@@ -249,7 +240,7 @@ def _step_decision(instance: ProcessInstance, item: WorkItem, config: StepConfig
 
 def _decide(acting_user: Any, item_id: int, outcome: str, *, comment: str, data: dict[str, Any] | None,
             chosen: list[str] | None, attachment: Any) -> ProcessInstance:
-    with transaction.atomic():
+    with batch.atomic():
         instance, item = _locked(item_id)
         _check_can_act(acting_user, instance, item)
         if item.role == WorkItem.Role.DELEGATE:
@@ -286,11 +277,6 @@ def _reopen_when_clear(item_id: int) -> None:
     if not pending and held.state == WorkItem.State.WAITING:
         held.state = WorkItem.State.OPEN
         held.save(update_fields=["state"])
-        events_on_commit(events.work_opened, held)
-
-
-def events_on_commit(signal: Any, item: WorkItem, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: signal.send(sender=WorkItem, item=item, **kwargs))
 
 
 def approve(*, acting_user: Any, item_id: int, comment: str = "", data: dict[str, Any] | None = None,
@@ -324,7 +310,7 @@ def _allowed(instance: ProcessInstance, item: WorkItem, operation: str) -> StepC
 
 def claim(*, acting_user: Any, item_id: int) -> WorkItem:
     """抢办: take a pooled task; everyone else's copy of it closes."""
-    with transaction.atomic():
+    with batch.atomic():
         instance, item = _locked(item_id)
         _check_can_act(acting_user, instance, item)
         if item.mode != WorkItem.Mode.CLAIM:
@@ -340,7 +326,7 @@ def claim(*, acting_user: Any, item_id: int) -> WorkItem:
 
 def add_signers(*, acting_user: Any, item_id: int, usernames: list[str], before: bool, comment: str = "") -> list[WorkItem]:
     """加签: others sign before me (my task waits for them) or after me (the step waits for them)."""
-    with transaction.atomic():
+    with batch.atomic():
         instance, item = _locked(item_id)
         _check_can_act(acting_user, instance, item)
         _allowed(instance, item, "add_signer")
@@ -355,8 +341,6 @@ def add_signers(*, acting_user: Any, item_id: int, usernames: list[str], before:
         if before:
             item.state = WorkItem.State.WAITING
             item.save(update_fields=["state"])
-        for new in added:
-            events_on_commit(events.work_opened, new)
         _log(instance, Action.Kind.ADD_SIGNER, acting_user, item=item, comment=comment,
              data={"people": [person.username for person in people], "position": "before" if before else "after"})
         audit.record("workflow.add_signer", actor=acting_user, obj=instance, detail=", ".join(p.username for p in people))
@@ -365,7 +349,7 @@ def add_signers(*, acting_user: Any, item_id: int, usernames: list[str], before:
 
 def remove_signer(*, acting_user: Any, item_id: int, comment: str = "") -> None:
     """减签: take back a signer I added, while they have not signed."""
-    with transaction.atomic():
+    with batch.atomic():
         instance, item = _locked(item_id)
         if item.added_by_id != acting_user.pk:
             raise PermissionDenied
@@ -397,13 +381,11 @@ def hand_over_item(item: WorkItem, to: Any) -> WorkItem:
 
 
 def _hand_over(instance: ProcessInstance, item: WorkItem, to: Any, role: str, *, reopens: WorkItem | None = None) -> WorkItem:
-    new = WorkItem.objects.create(
+    return WorkItem.objects.create(
         instance=instance, step_id=item.step_id, step_name=item.step_name, engine_task_id=item.engine_task_id, assignee=to,
         principal=item.principal or item.assignee, mode=item.mode, sequence=item.sequence, role=role, reopens=reopens,
         added_by=item.added_by, due_at=item.due_at, warn_at=item.warn_at, clock_id=item.clock_id,
     )
-    events_on_commit(events.work_opened, new)
-    return new
 
 
 def _handing_over(acting_user: Any, item_id: int, operation: str, to: str) -> tuple[ProcessInstance, WorkItem, Any]:
@@ -419,7 +401,7 @@ def _handing_over(acting_user: Any, item_id: int, operation: str, to: str) -> tu
 
 def transfer(*, acting_user: Any, item_id: int, to: str, comment: str = "") -> WorkItem:
     """转办: the task becomes someone else's; they decide and the process goes on from them."""
-    with transaction.atomic():
+    with batch.atomic():
         instance, item, target = _handing_over(acting_user, item_id, "transfer", to)
         item.state, item.outcome, item.comment, item.completed_at = (WorkItem.State.DONE, WorkItem.Outcome.TRANSFERRED, comment,
                                                                      timezone.now())
@@ -432,7 +414,7 @@ def transfer(*, acting_user: Any, item_id: int, to: str, comment: str = "") -> W
 
 def delegate(*, acting_user: Any, item_id: int, to: str, comment: str = "") -> WorkItem:
     """委派: someone works on it and hands it back; I still decide."""
-    with transaction.atomic():
+    with batch.atomic():
         instance, item, target = _handing_over(acting_user, item_id, "delegate", to)
         item.state = WorkItem.State.DELEGATED
         item.save(update_fields=["state"])
@@ -444,7 +426,7 @@ def delegate(*, acting_user: Any, item_id: int, to: str, comment: str = "") -> W
 
 def hand_back(*, acting_user: Any, item_id: int, comment: str = "", attachment: Any = None) -> WorkItem:
     """The delegate's answer: their opinion goes back to the person who delegated."""
-    with transaction.atomic():
+    with batch.atomic():
         instance, item = _locked(item_id)
         _check_can_act(acting_user, instance, item)
         if item.role != WorkItem.Role.DELEGATE or item.reopens_id is None:
@@ -455,7 +437,6 @@ def hand_back(*, acting_user: Any, item_id: int, comment: str = "", attachment: 
         owner = WorkItem.objects.get(pk=item.reopens_id)
         owner.state = WorkItem.State.OPEN
         owner.save(update_fields=["state"])
-        events_on_commit(events.work_opened, owner)
         _log(instance, Action.Kind.DELEGATE_RETURN, acting_user, item=item, comment=comment, attachment=attachment,
              on_behalf_of=owner.assignee)
         audit.record("workflow.delegate_return", actor=acting_user, obj=instance, detail=item.step_name)
@@ -486,7 +467,7 @@ def return_to(*, acting_user: Any, item_id: int, step_id: str, comment: str) -> 
     """退回: send the process back to a step already passed — the initiator's, the previous, any."""
     if not comment.strip():
         raise ServiceError("invalid", _("Say why you send it back."), {"comment": [_("This field is required.")]})
-    with transaction.atomic():
+    with batch.atomic():
         instance, item = _locked(item_id)
         _check_can_act(acting_user, instance, item)
         _allowed(instance, item, "return")
@@ -508,7 +489,7 @@ def return_to(*, acting_user: Any, item_id: int, step_id: str, comment: str) -> 
 def withdraw(*, acting_user: Any, instance_id: int, comment: str = "") -> ProcessInstance:
     """撤回: the last one to act (or the initiator, after submitting) takes it back, while the
     next step has not acted yet."""
-    with transaction.atomic():
+    with batch.atomic():
         instance = lock_instance(instance_id, "definition")
         if instance.state != ProcessInstance.State.RUNNING:
             raise Conflict("closed", _("This process has ended (%(state)s).") % {"state": instance.get_state_display()})
@@ -547,7 +528,7 @@ def _end(instance_id: int, acting_user: Any, state: str, kind: str, comment: str
 
 def cancel(*, acting_user: Any, instance_id: int, comment: str) -> ProcessInstance:
     """撤销: the initiator calls the whole process off."""
-    with transaction.atomic():
+    with batch.atomic():
         instance = ProcessInstance.objects.get(pk=instance_id)
         require(acting_user, VIEW, instance)
         if instance.initiator_id != acting_user.pk:
@@ -560,13 +541,13 @@ def terminate(*, acting_user: Any, instance_id: int, comment: str) -> ProcessIns
     require(acting_user, assignment.MANAGE)
     if not comment.strip():
         raise ServiceError("invalid", _("Say why the process is stopped."), {"comment": [_("This field is required.")]})
-    with transaction.atomic():
+    with batch.atomic():
         return _end(instance_id, acting_user, ProcessInstance.State.TERMINATED, Action.Kind.TERMINATE, comment)
 
 
 def remind(*, acting_user: Any, instance_id: int, comment: str = "") -> list[WorkItem]:
     """催办: remind the people the process waits for; at most once per ``WORKFLOW_REMIND_MINUTES``."""
-    with transaction.atomic():
+    with batch.atomic():
         instance = ProcessInstance.objects.select_for_update().get(pk=instance_id)
         require(acting_user, VIEW, instance)
         if instance.initiator_id != acting_user.pk and not can(acting_user, assignment.MANAGE):
@@ -583,7 +564,7 @@ def remind(*, acting_user: Any, instance_id: int, comment: str = "") -> list[Wor
                            % {"time": again.strftime("%H:%M")})
         WorkItem.objects.filter(pk__in=[item.pk for item in pending]).update(last_reminded_at=now)
         for item in pending:
-            events_on_commit(events.work_reminded, item, by=acting_user)
+            reminders.reminded(item, acting_user)
         _log(instance, Action.Kind.REMIND, acting_user, comment=comment, data={"people": [item.assignee.username for item in pending]})
         audit.record("workflow.remind", actor=acting_user, obj=instance, detail=", ".join(item.assignee.username for item in pending))
     return pending
@@ -591,7 +572,7 @@ def remind(*, acting_user: Any, instance_id: int, comment: str = "") -> list[Wor
 
 def copy(*, acting_user: Any, instance_id: int, usernames: list[str], circulate: bool = False, comment: str = "") -> list[Copy]:
     """抄送 / 传阅: read-only copies for others, each with its own read state."""
-    with transaction.atomic():
+    with batch.atomic():
         instance = ProcessInstance.objects.select_for_update().get(pk=instance_id)
         require(acting_user, VIEW, instance)
         people = [_person(name) for name in dict.fromkeys(usernames)]
@@ -611,7 +592,7 @@ def copy(*, acting_user: Any, instance_id: int, usernames: list[str], circulate:
 
 
 def mark_read(*, acting_user: Any, instance_id: int) -> int:
-    with transaction.atomic():
+    with batch.atomic():
         instance = ProcessInstance.objects.get(pk=instance_id)
         require(acting_user, VIEW, instance)
         read = Copy.objects.filter(instance=instance, user=acting_user, read_at__isnull=True).update(read_at=timezone.now())
@@ -630,7 +611,7 @@ def delegate_while_away(*, acting_user: Any, to: str, starts_on: Any, ends_on: A
         raise ServiceError("invalid", _("Choose someone else."), {"to": [_("Choose someone else.")]})
     if ends_on < starts_on:
         raise ServiceError("invalid", _("The end comes before the start."), {"ends_on": [_("The end comes before the start.")]})
-    with transaction.atomic():
+    with batch.atomic():
         delegation = StandingDelegation.objects.create(principal=acting_user, delegate=target, starts_on=starts_on, ends_on=ends_on,
                                                        process_keys=process_keys or [], reason=reason)
         audit.record("workflow.standing_delegation", actor=acting_user, obj=delegation,
@@ -641,7 +622,7 @@ def delegate_while_away(*, acting_user: Any, to: str, starts_on: Any, ends_on: A
 def revoke_delegation(*, acting_user: Any, delegation: StandingDelegation) -> None:
     if delegation.principal_id != acting_user.pk:
         raise PermissionDenied
-    with transaction.atomic():
+    with batch.atomic():
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
         audit.record("workflow.standing_delegation_revoked", actor=acting_user, obj=delegation)
@@ -650,7 +631,7 @@ def revoke_delegation(*, acting_user: Any, delegation: StandingDelegation) -> No
 def reassign(*, acting_user: Any, item_id: int, to: str, comment: str) -> WorkItem:
     """A process administrator moves a stuck task to someone else."""
     require(acting_user, assignment.MANAGE)
-    with transaction.atomic():
+    with batch.atomic():
         instance, item = _locked(item_id)
         if item.state not in OPEN_STATES or instance.state != ProcessInstance.State.RUNNING:
             raise Conflict("not_open", _("This task is no longer open: %(state)s.") % {"state": item.get_state_display()})
@@ -668,7 +649,7 @@ def upload_definition(*, acting_user: Any, key: str, name: str, process_id: str,
                       form: list[dict[str, Any]]) -> ProcessDefinition:
     """A process administrator stores a new version; running instances keep theirs."""
     require(acting_user, assignment.MANAGE)
-    with transaction.atomic():
+    with batch.atomic():
         definition = definitions.store_version(key=key, name=name, process_id=process_id, bpmn_xml=bpmn_xml, form=form,
                                                source=ProcessDefinition.Source.UPLOADED, created_by=acting_user)
         audit.record("workflow.definition_uploaded", actor=acting_user, obj=definition, detail=f"{key} v{definition.version}")

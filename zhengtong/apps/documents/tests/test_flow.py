@@ -240,15 +240,14 @@ def test_proposing_without_naming_the_instructing_leader_is_refused(org):
 
 
 def test_signing_for_in_place_from_the_workbench(org):
-    from django.http import Http404
-
-    from zhengtong.apps.workbench import actions
-    from zhengtong.apps.workbench.models import Entry
+    from zhengtong.errors import NotFound
+    from zhengtong.platform.todo import actions
+    from zhengtong.platform.todo.models import Entry
 
     document = to_dispatch(org)
     entry = Entry.objects.get(user=org.people["east_clerk"], app="documents", tab="todo")
     assert entry.title == document.title and entry.subtitle == "签收"
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         actions.act(acting_user=org.people["west_clerk"], entry_id=entry.pk, code="receive")
     actions.act(acting_user=org.people["east_clerk"], entry_id=entry.pk, code="receive")
     assert incoming_for(document, "east", org).state == "handling"

@@ -31,7 +31,7 @@ def test_a_notice_is_drafted_submitted_and_approved_through_the_pages(org, clien
     document.refresh_from_db()
     assert document.instance.current_steps == "会签"
     # The workbench entry of the countersigner opens this page.
-    from zhengtong.apps.workbench.models import Entry
+    from zhengtong.platform.todo.models import Entry
 
     entry = Entry.objects.get(user=p["plan_head"], tab="todo")
     assert entry.link == reverse("documents:detail", args=[document.pk])

@@ -2,15 +2,15 @@
 
 from typing import Any
 
-from zhengtong.apps.workbench import services
-from zhengtong.apps.workbench.models import Application
+from zhengtong.platform.todo import services
+from zhengtong.platform.todo.models import IntegratedSystem
 
 
 def test_more_shows_the_next_twenty(people: Any, client_for: Any, sysadmin: Any) -> None:
-    application, _token = services.create_application(acting_user=sysadmin, name="档案系统", code="archive",
-                                                      base_url="https://archive.example.gov.cn", scopes=[Application.Scope.TODOS])
+    application, _token = services.create_system(acting_user=sysadmin, name="档案系统", code="archive",
+                                                      base_url="https://archive.example.gov.cn", scopes=[IntegratedSystem.Scope.TODOS])
     for number in range(25):
-        services.push_todo(application=application, external_id=f"t{number}", username="ann", title=f"待整理案卷 {number:02d}",
+        services.push_todo(system=application, external_id=f"t{number}", username="ann", title=f"待整理案卷 {number:02d}",
                            link=f"https://archive.example.gov.cn/files/{number}")
     browser = client_for(people["ann"])
     first = browser.get("/").content.decode()

@@ -38,7 +38,7 @@ def item(people):
 def test_remind_reaches_the_handler_as_a_notice_with_approve(people, item, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         workflow.remind(acting_user=people["author"], instance_id=item.instance_id, comment="请尽快")
-    notice = Notice.objects.get(target=f"workflow.item:{item.pk}")
+    notice = Notice.objects.get(target=f"workflow.item:{item.pk}", sender=people["author"])
     assert notice.sender == people["author"] and notice.priority == "urgent" and notice.category == "approval"
     assert "采购申请" in notice.title and notice.link == f"/workflow/instances/{item.instance_id}/"
     assert list(notice.recipients.values_list("user__username", flat=True)) == ["ann"]
@@ -65,10 +65,10 @@ def test_a_quick_action_is_refused_to_those_who_may_not_act(people, item):
 
 
 def test_yellow_and_red_cards_become_notices(people, item, head):
-    from zhengtong.platform.workflow import events
+    from zhengtong.platform.workflow import reminders
 
-    events.work_overdue.send(sender=WorkItem, item=item, level="yellow", leaders=[])
-    events.work_overdue.send(sender=WorkItem, item=item, level="red", leaders=["head"])
-    yellow, red = Notice.objects.filter(target=f"workflow.item:{item.pk}").order_by("id")
+    reminders.yellow_card(item)
+    reminders.red_card(item, ["head"])
+    yellow, red = Notice.objects.filter(target=f"workflow.item:{item.pk}", title__contains="牌").order_by("id")
     assert yellow.priority == "normal" and list(yellow.recipients.values_list("user__username", flat=True)) == ["ann"]
     assert red.priority == "urgent" and sorted(red.recipients.values_list("user__username", flat=True)) == ["ann", "head"]

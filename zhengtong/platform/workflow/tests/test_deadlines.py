@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from zhengtong.platform.notices.models import Notice
 from zhengtong.platform.workdays import services as workdays
-from zhengtong.platform.workflow import deadlines, definitions, events, services
+from zhengtong.platform.workflow import deadlines, definitions, services
 from zhengtong.platform.workflow.models import Action, ProcessInstance, Timer, WorkItem
 from zhengtong.platform.workflow.tests.test_actions import STEP, people  # noqa: F401  (fixture)
 
@@ -42,19 +43,12 @@ def test_a_step_deadline_comes_from_the_working_day_calendar(timed):
 
 def test_yellow_then_red_each_exactly_once(timed):
     instance, item = timed
-    cards = []
-    receiver = lambda sender, item, level, leaders, **kw: cards.append(level)  # noqa: E731
-    events.work_overdue.connect(receiver)
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("django.db.transaction.on_commit", lambda fn, **kw: fn())
-            assert deadlines.run_due(item.warn_at + timedelta(seconds=1)) == 1
-            assert deadlines.run_due(item.warn_at + timedelta(seconds=2)) == 0
-            assert deadlines.run_due(item.due_at + timedelta(seconds=1)) == 1
-            assert deadlines.run_due(item.due_at + timedelta(days=3)) == 0
-    finally:
-        events.work_overdue.disconnect(receiver)
-    assert cards == ["yellow", "red"]
+    assert deadlines.run_due(item.warn_at + timedelta(seconds=1)) == 1
+    assert deadlines.run_due(item.warn_at + timedelta(seconds=2)) == 0
+    assert deadlines.run_due(item.due_at + timedelta(seconds=1)) == 1
+    assert deadlines.run_due(item.due_at + timedelta(days=3)) == 0
+    cards = Notice.objects.filter(target=f"workflow.item:{item.pk}", title__contains="牌").order_by("id").values_list("title", flat=True)
+    assert [title.split("：")[0] for title in cards] == ["黄牌预警", "红牌超期"]
     assert list(Action.objects.filter(instance=instance, kind__in=("remind", "escalate")).values_list("kind", flat=True)) == [
         "remind", "escalate"]
 

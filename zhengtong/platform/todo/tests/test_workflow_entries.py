@@ -4,10 +4,10 @@ import datetime as dt
 
 from django.utils import timezone
 
-from zhengtong.apps.workbench import queries
-from zhengtong.apps.workbench.models import Entry
-from zhengtong.apps.workbench.tests.conftest import item_of
 from zhengtong.platform.notices.models import Event
+from zhengtong.platform.todo import queries
+from zhengtong.platform.todo.models import Entry
+from zhengtong.platform.todo.tests.conftest import item_of
 from zhengtong.platform.workflow import services
 
 

@@ -1,4 +1,4 @@
-"""The integrated applications' bearer token (``Authorization: Bearer zta_<prefix>_<secret>``).
+"""The integrated systems' bearer token (``Authorization: Bearer zta_<prefix>_<secret>``).
 
 Used on the external router only: an application acts for its own to-dos, never as a person.
 """
@@ -10,9 +10,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from zhengtong.apps.workbench import services
+from zhengtong.platform.todo import services
 
 
 class ApplicationToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return services.authenticate_application(token)
+        return services.authenticate_system(token)

@@ -15,21 +15,21 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.apps.workbench import services
-from zhengtong.apps.workbench.models import Application
 from zhengtong.backoffice import ServiceAdmin
+from zhengtong.platform.todo import services
+from zhengtong.platform.todo.models import IntegratedSystem
 
 
 class ApplicationForm(forms.ModelForm):
     base_url = forms.URLField(label=_("base address"), max_length=300, assume_scheme="https")
-    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=Application.Scope.choices, widget=forms.CheckboxSelectMultiple)
+    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=IntegratedSystem.Scope.choices, widget=forms.CheckboxSelectMultiple)
 
     class Meta:
-        model = Application
+        model = IntegratedSystem
         fields = ("name", "code", "base_url", "scopes")
 
 
-@admin.register(Application)
+@admin.register(IntegratedSystem)
 class ApplicationAdmin(ServiceAdmin):
     form = ApplicationForm
     list_display = ("name", "code", "base_url", "is_active", "created_at", "last_used_at")
@@ -41,20 +41,20 @@ class ApplicationAdmin(ServiceAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
 
-    def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: IntegratedSystem, form: Any, change: bool) -> None:
         data = form.cleaned_data
-        application, token = services.create_application(acting_user=request.user, name=data["name"], code=data["code"],
+        system, token = services.create_system(acting_user=request.user, name=data["name"], code=data["code"],
                                                          base_url=data["base_url"], scopes=list(data["scopes"]))
-        obj.pk = application.pk
+        obj.pk = system.pk
         self.message_user(request, gettext("Copy the application's token now; it is not shown again: %(token)s") % {"token": token},
                           messages.WARNING)
 
     @admin.action(description=_("Revoke the chosen applications"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+    def revoke(self, request: HttpRequest, queryset: QuerySet[IntegratedSystem]) -> None:
         for application in queryset:
-            services.set_application_active(acting_user=request.user, application=application, active=False)
+            services.set_system_active(acting_user=request.user, system=application, active=False)
 
     @admin.action(description=_("Restore the chosen applications"))
-    def restore(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+    def restore(self, request: HttpRequest, queryset: QuerySet[IntegratedSystem]) -> None:
         for application in queryset:
-            services.set_application_active(acting_user=request.user, application=application, active=True)
+            services.set_system_active(acting_user=request.user, system=application, active=True)

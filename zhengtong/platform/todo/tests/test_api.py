@@ -1,10 +1,10 @@
-"""The workbench API for people and pages: access matrix, listing, acting, batch."""
+"""The to-do API and the workbench pages: access matrix, listing, acting, batch."""
 
 import json
 
 from django.conf import settings
 
-from zhengtong.apps.workbench.models import Entry
+from zhengtong.platform.todo.models import Entry
 from zhengtong.testing import assert_access_matrix
 
 
@@ -15,9 +15,9 @@ def post(client, url, data):
 def test_access_matrix(people, start, api_for, client_for):
     start()
     entry = Entry.objects.get(user=people["ann"], tab="todo")
-    assert_access_matrix(api_for, "GET", "/api/workbench/entries", allowed=[people["ann"], people["bob"]])
-    assert_access_matrix(api_for, "GET", f"/api/workbench/entries/{entry.pk}", allowed=[people["ann"]], hidden=[people["bob"]])
-    assert_access_matrix(api_for, "POST", f"/api/workbench/entries/{entry.pk}/actions/approve", data={"comment": ""},
+    assert_access_matrix(api_for, "GET", "/api/todo/entries", allowed=[people["ann"], people["bob"]])
+    assert_access_matrix(api_for, "GET", f"/api/todo/entries/{entry.pk}", allowed=[people["ann"]], hidden=[people["bob"]])
+    assert_access_matrix(api_for, "POST", f"/api/todo/entries/{entry.pk}/actions/approve", data={"comment": ""},
                          hidden=[people["bob"]])
     assert_access_matrix(client_for, "GET", "/workbench/list/", allowed=[people["ann"]])
     assert client_for(people["bob"]).post(f"/workbench/entries/{entry.pk}/approve/").status_code in (403, 404)
@@ -25,11 +25,11 @@ def test_access_matrix(people, start, api_for, client_for):
 
 def test_listing_with_counts_and_apps(people, start, api_for):
     start(title="请假申请")
-    body = api_for(people["ann"]).get("/api/workbench/entries", {"tab": "todo"}).json()
+    body = api_for(people["ann"]).get("/api/todo/entries", {"tab": "todo"}).json()
     assert [item["title"] for item in body["items"]] == ["请假申请"]
     assert body["items"][0]["actions"] == ["approve", "reject"]
     assert body["counts"]["todo"] == 1 and body["apps"] == {"workflow": 1}
-    assert api_for(people["ann"]).get("/api/workbench/entries", {"q": "报销"}).json()["items"] == []
+    assert api_for(people["ann"]).get("/api/todo/entries", {"q": "报销"}).json()["items"] == []
 
 
 def test_approve_and_batch_through_the_api(people, start, api_for, committed):
@@ -37,11 +37,11 @@ def test_approve_and_batch_through_the_api(people, start, api_for, committed):
     start(title="二")
     ann = api_for(people["ann"])
     first, second = Entry.objects.filter(user=people["ann"], tab="todo").order_by("title")
-    response = committed(post, ann, f"/api/workbench/entries/{first.pk}/actions/approve", {"comment": "同意"})
+    response = committed(post, ann, f"/api/todo/entries/{first.pk}/actions/approve", {"comment": "同意"})
     assert response.status_code == 200, response.content
-    again = committed(post, ann, f"/api/workbench/entries/{first.pk}/actions/approve", {"comment": "同意"})
+    again = committed(post, ann, f"/api/todo/entries/{first.pk}/actions/approve", {"comment": "同意"})
     assert again.status_code == 400  # now in 已办: nothing to do in place
-    results = committed(post, ann, "/api/workbench/batch", {"ids": [first.pk, second.pk], "action": "approve", "comment": "同意"}).json()
+    results = committed(post, ann, "/api/todo/batch", {"ids": [first.pk, second.pk], "action": "approve", "comment": "同意"}).json()
     assert [(r["title"], r["ok"]) for r in results] == [("一", False), ("二", True)]
 
 

@@ -1,7 +1,7 @@
-"""The workbench's one list: a denormalised entry per person per thing waiting for them.
+"""The one to-do list: a denormalised entry per person per thing waiting for them.
 
-Every app (and every integrated outside system) keeps its own tables; the workbench copies
-what the list shows into ``Entry`` so that a person's first page of any tab is one index
+Every app (and every integrated outside system) keeps its own tables; what the list shows is
+copied here, through ``services.put``, so that a person's first page of any tab is one index
 range scan over (user, tab, sort key), never a join across apps.
 """
 
@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 UNDATED = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
-class Application(models.Model):
-    """An integrated outside system that pushes to-dos for its users with its own token."""
+class IntegratedSystem(models.Model):
+    """An outside system that pushes to-dos and notices for its users with its own token."""
 
     class Scope(models.TextChoices):
         TODOS = "todos", _("Push to-dos")
@@ -29,7 +29,7 @@ class Application(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    # Links the application pushes must lie under this address (its own pages).
+    # Links the system pushes must lie under this address (its own pages).
     base_url = models.URLField(_("base address"), max_length=300)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
@@ -66,12 +66,13 @@ class Entry(models.Model):
         URGENT = "urgent", _("Urgent")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The app the list files it under (its filter and label): an installed app's key or a system's code.
     app = models.CharField(_("app"), max_length=40)
-    # What the entry mirrors: "workflow.item", "workflow.instance", "workflow.copy", "external".
-    source_kind = models.CharField(max_length=30)
-    # The source's id: a row id for our apps, the outside system's own id for external entries.
-    source_id = models.CharField(max_length=100)
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True, related_name="entries")
+    # What the entry stands for: "<declaring app>.<kind>", e.g. "workflow.item", "documents.delivery",
+    # "todo.external"; with ``object_id`` it names the record, and its in-place actions.
+    kind = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=150)
+    system = models.ForeignKey(IntegratedSystem, on_delete=models.CASCADE, null=True, blank=True, related_name="entries")
     title = models.CharField(_("title"), max_length=300)
     subtitle = models.CharField(_("step"), max_length=200, blank=True)
     link = models.CharField(_("link"), max_length=500)
@@ -81,6 +82,8 @@ class Entry(models.Model):
     classification = models.PositiveSmallIntegerField(default=0)
     tab = models.CharField(_("tab"), max_length=10, choices=Tab.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    # The in-place action codes the source offers on this entry now (each declared in a manifest).
+    actions = models.JSONField(default=list, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
     due_sort = models.DateTimeField(default=UNDATED)
@@ -89,16 +92,16 @@ class Entry(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["source_kind", "app", "source_id"], name="workbench_unique_source")]
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id", "user"], name="todo_one_entry_per_person")]
         indexes = [
             # The first page of each tab in each order, and the counts, are ranges of these. A closed
             # to-do moves to the 已办 tab, so the 待办 tab holds open entries only and needs no state column.
-            models.Index(fields=["user", "tab", "due_sort", "-created_at", "-id"], name="workbench_by_due"),
-            models.Index(fields=["user", "tab", "-created_at", "-id"], name="workbench_by_arrival"),
-            models.Index(fields=["user", "tab", "-completed_at", "-id"], name="workbench_by_completion"),
+            models.Index(fields=["user", "tab", "due_sort", "-created_at", "-id"], name="todo_by_due"),
+            models.Index(fields=["user", "tab", "-created_at", "-id"], name="todo_by_arrival"),
+            models.Index(fields=["user", "tab", "-completed_at", "-id"], name="todo_by_completion"),
         ]
-        verbose_name = _("workbench entry")
-        verbose_name_plural = _("workbench entries")
+        verbose_name = _("to-do entry")
+        verbose_name_plural = _("to-do entries")
 
     def __str__(self) -> str:
         return self.title

@@ -1,10 +1,10 @@
 """Acting in place: approve with a comment, batch approve with per-item results, refusals."""
 
 import pytest
-from django.http import Http404
 
-from zhengtong.apps.workbench import actions
-from zhengtong.apps.workbench.models import Entry
+from zhengtong.errors import NotFound
+from zhengtong.platform.todo import actions
+from zhengtong.platform.todo.models import Entry
 from zhengtong.platform.workflow.models import WorkItem
 
 
@@ -25,7 +25,7 @@ def test_approve_in_place_with_a_comment(people, start, committed):
 
 def test_another_persons_entry_is_not_found(people, start):
     start()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         actions.act(acting_user=people["bob"], entry_id=todo_entry(people["ann"]).pk, code="approve")
 
 
@@ -44,7 +44,7 @@ def test_batch_approve_goes_on_past_a_refusal(people, start, committed):
     ann = people["ann"]
     entries = {title: todo_entry(ann, title) for title in ("一", "二", "三")}
     # The item behind 二 was decided elsewhere meanwhile (the list has not caught up): the service refuses it.
-    stale = WorkItem.objects.get(pk=int(entries["二"].source_id))
+    stale = WorkItem.objects.get(pk=int(entries["二"].object_id))
     WorkItem.objects.filter(pk=stale.pk).update(state=WorkItem.State.CANCELLED)
     results = committed(actions.act_in_batch, acting_user=ann, entry_ids=[e.pk for e in entries.values()], code="approve", comment="同意")
     assert [(r.title, r.ok) for r in results] == [("一", True), ("二", False), ("三", True)]
@@ -56,6 +56,6 @@ def test_acting_on_work_that_is_not_mine_any_more_is_refused(people, start, comm
     start()
     entry = todo_entry(people["ann"])
     # The item was handed to bob behind the list's back; the entry still says ann's.
-    WorkItem.objects.filter(pk=int(entry.source_id)).update(assignee=people["bob"])
+    WorkItem.objects.filter(pk=int(entry.object_id)).update(assignee=people["bob"])
     [result] = committed(actions.act_in_batch, acting_user=people["ann"], entry_ids=[entry.pk], code="approve")
     assert not result.ok and "may not" in result.message

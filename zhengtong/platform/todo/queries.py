@@ -1,4 +1,4 @@
-"""Reading the workbench: a tab's page, the counts per tab and per app, the due marks."""
+"""Reading the to-do list: a tab's page, the counts per tab and per app, the due marks."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from zhengtong.apps.workbench.models import Entry
+from zhengtong.platform import registry
 from zhengtong.platform.access.policy import clearance_of
+from zhengtong.platform.todo.models import Entry, IntegratedSystem
 
 PAGE_SIZE = 20
 SORTS = ("due", "arrival")
@@ -84,9 +85,6 @@ def mark(entry: Entry, now: datetime | None = None) -> str:
 
 
 def app_labels() -> dict[str, str]:
-    """Display names of the apps entries come from: ours, then the integrated applications."""
-    from django.utils.translation import gettext
-
-    from zhengtong.apps.workbench.models import Application
-
-    return {"workflow": gettext("Approvals"), **dict(Application.objects.values_list("code", "name"))}
+    """Display names of the apps entries come from: the installed apps, then the integrated systems."""
+    installed = {key: str(manifest.label) for key, manifest in registry.current().apps.items()}
+    return {**installed, **dict(IntegratedSystem.objects.values_list("code", "name"))}

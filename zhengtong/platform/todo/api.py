@@ -1,4 +1,4 @@
-"""The workbench API: my list, acting in place, and the integrated systems' to-dos."""
+"""The to-do API: my list, acting in place, and the integrated systems' to-dos and notices."""
 
 from __future__ import annotations
 
@@ -6,20 +6,21 @@ from datetime import datetime
 from typing import Literal, cast
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from zhengtong.apps.workbench import actions, queries, services
-from zhengtong.apps.workbench.auth import ApplicationToken
-from zhengtong.apps.workbench.models import Application, Entry
+from zhengtong.platform.todo import actions, queries, services
+from zhengtong.platform.todo.auth import ApplicationToken
+from zhengtong.platform.todo.models import Entry, IntegratedSystem
 
-router = Router(tags=["workbench"])
-external = Router(tags=["workbench external"], auth=ApplicationToken())
+router = Router(tags=["todo"])
+external = Router(tags=["todo external"], auth=ApplicationToken())
 
 
 class EntryOut(Schema):
     id: int
     app: str
+    kind: str
+    object_id: str
     title: str
     subtitle: str
     link: str
@@ -70,7 +71,8 @@ class ResultOut(Schema):
 
 
 def _out(entry: Entry) -> EntryOut:
-    return EntryOut(id=entry.pk, app=entry.app, title=entry.title, subtitle=entry.subtitle, link=entry.link,
+    return EntryOut(id=entry.pk, app=entry.app, kind=entry.kind, object_id=entry.object_id, title=entry.title, subtitle=entry.subtitle,
+                    link=entry.link,
                     sender_name=entry.sender_name, on_behalf_of=entry.on_behalf_of, urgency=entry.urgency, tab=entry.tab,
                     state=entry.state, mark=queries.mark(entry), due_at=entry.due_at, created_at=entry.created_at,
                     completed_at=entry.completed_at, actions=[action.code for action in actions.available(entry)])
@@ -89,7 +91,7 @@ def list_entries(request: HttpRequest, filters: Query[FiltersIn]) -> PageOut:
 
 @router.get("/entries/{entry_id}", response=EntryOut, summary="One of my entries")
 def get_entry(request: HttpRequest, entry_id: int) -> EntryOut:
-    return _out(get_object_or_404(Entry, pk=entry_id, user=request.user))
+    return _out(actions.mine(request.user, entry_id))
 
 
 @router.post("/entries/{entry_id}/actions/{code}", response=ResultOut, summary="Act on one of my entries in place")
@@ -126,30 +128,31 @@ class TodoOut(Schema):
 
 
 def _todo(entry: Entry) -> TodoOut:
-    return TodoOut(external_id=entry.source_id, username=entry.user.username, title=entry.title, link=entry.link, urgency=entry.urgency,
+    return TodoOut(external_id=entry.object_id.partition(":")[2], username=entry.user.username, title=entry.title, link=entry.link,
+                   urgency=entry.urgency,
                    due_at=entry.due_at, done=entry.tab == Entry.Tab.DONE)
 
 
-def _application(request: HttpRequest) -> Application:
+def _system(request: HttpRequest) -> IntegratedSystem:
     # ApplicationToken authenticated the request and Ninja keeps what it returned in request.auth.
-    return cast(Application, request.auth)  # type: ignore[attr-defined]
+    return cast(IntegratedSystem, request.auth)  # type: ignore[attr-defined]
 
 
 
 @external.put("/todos/{external_id}", response={200: TodoOut, 201: TodoOut}, summary="Create or update a to-do by the system's own id")
 def put_todo(request: HttpRequest, external_id: str, payload: TodoIn) -> Status[TodoOut]:
-    entry, created = services.push_todo(application=_application(request), external_id=external_id, **payload.dict())
+    entry, created = services.push_todo(system=_system(request), external_id=external_id, **payload.dict())
     return Status(201 if created else 200, _todo(entry))
 
 
 @external.post("/todos/{external_id}/done", response=TodoOut, summary="The to-do is done")
 def done_todo(request: HttpRequest, external_id: str) -> TodoOut:
-    return _todo(services.complete_todo(application=_application(request), external_id=external_id))
+    return _todo(services.complete_todo(system=_system(request), external_id=external_id))
 
 
 @external.delete("/todos/{external_id}", response={204: None}, summary="Withdraw the to-do")
 def delete_todo(request: HttpRequest, external_id: str) -> Status[None]:
-    services.delete_todo(application=_application(request), external_id=external_id)
+    services.delete_todo(system=_system(request), external_id=external_id)
     return Status(204, None)
 
 
@@ -170,7 +173,7 @@ class NoticeOut(Schema):
 @external.put("/notices/{external_id}", response={200: NoticeOut, 201: NoticeOut},
               summary="Send a notice to people through the message center, once per the system's own id")
 def put_notice(request: HttpRequest, external_id: str, payload: NoticeIn) -> Status[NoticeOut]:
-    notice, created = services.push_notice(application=_application(request), external_id=external_id, **payload.dict())
+    notice, created = services.push_notice(system=_system(request), external_id=external_id, **payload.dict())
     return Status(201 if created else 200, NoticeOut(external_id=external_id, id=notice.pk, recipients=notice.recipients.count()))
 
 
