@@ -19,13 +19,11 @@ class DocumentsConfig(AppConfig):
         todos={"delivery": NOTICE_CATEGORY},
         actions=(InPlaceAction("delivery", "receive", _("Sign for"), "zhengtong.apps.documents.todos:receive", batch=True),),
         processes="processes",
+        # The names the BPMN definitions in processes/ give their steps and processes.
+        step_handlers={f"documents.{name}": f"zhengtong.apps.documents.services:{handler}" for name, handler in (
+            ("outgoing", "Outgoing"), ("sign_off", "SignOff"), ("register", "Register"), ("print", "Print"), ("dispatch", "Dispatch"),
+            ("incoming", "Incoming"), ("register_incoming", "RegisterIncoming"), ("close", "Close"))},
         subject_links={"documents.document": "zhengtong.apps.documents.services:document_page"},
         archive="zhengtong.apps.documents.archiving:package_for_archives",
     )
 
-    def ready(self) -> None:
-        from zhengtong.apps.documents import services
-        from zhengtong.platform.workflow import hooks
-
-        hooks.on_step_decided(services.OUTGOING, services.step_decided)
-        hooks.on_step_decided(services.INCOMING, services.step_decided)

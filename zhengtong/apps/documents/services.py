@@ -10,7 +10,7 @@ whichever page. Every operation checks ``access`` and writes its audit record.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -49,6 +49,7 @@ from zhengtong.platform.search import services as search
 from zhengtong.platform.workdays import calendar
 from zhengtong.platform.workflow import services as workflow
 from zhengtong.platform.workflow.models import ProcessInstance, WorkItem
+from zhengtong.platform.workflow.steps import Step, StepEvent
 
 OUTGOING, INCOMING = "document_outgoing", "document_incoming"
 SEARCH_KIND = "documents.document"
@@ -363,7 +364,7 @@ def instruct(*, acting_user: Any, document: Document, item_id: int, text: str, i
 
 def _signed_off(document: Document, acting_user: Any) -> None:
     document.state, document.signed_at = Document.State.SIGNED, timezone.now()
-    document.signers = acting_user.get_full_name()
+    document.signers = acting_user.get_full_name() if acting_user is not None else ""
     document.written_on = timezone.localdate()
     _save_version(document, acting_user, _("Sign-off"), _("Text as signed off"))
 
@@ -389,19 +390,17 @@ def _back_to_draft(document: Document, acting_user: Any, comment: str) -> None:
     document.state, document.instance, document.signed_at, document.signers = Document.State.DRAFT, None, None, ""
 
 
-OUTGOING_STEPS = ("draft", "review", "countersign", "sign_off", "recheck", "register", "print", "dispatch")
-
-
-def _rewound(document: Document, step_id: str, comment: str) -> None:
-    """退回 or 撤回 to an earlier step undoes what the later steps did: going back to 签发 or before
-    reopens the text (a substantive change is signed off again); to 登记 or before voids the number."""
-    position = OUTGOING_STEPS.index(step_id) if step_id in OUTGOING_STEPS else 0
-    if position <= OUTGOING_STEPS.index("register") and document.number:
+def _number_voided(document: Document, comment: str) -> None:
+    """登记 taken again: the number goes back to the register, voided with the reason."""
+    if document.number:
         numbering.void(document=document, reason=comment or _("The document was sent back."))
         document.number, document.number_year, document.number_sequence = "", None, None
         document.state = Document.State.SIGNED
-    if position <= OUTGOING_STEPS.index("sign_off"):
-        document.state, document.signed_at, document.signers, document.written_on = Document.State.IN_PROGRESS, None, "", None
+
+
+def _text_reopened(document: Document) -> None:
+    """签发 taken again: the text may change again, and a substantive change is signed off again."""
+    document.state, document.signed_at, document.signers, document.written_on = Document.State.IN_PROGRESS, None, "", None
 
 
 def _closed(document: Document, comment: str) -> None:
@@ -430,35 +429,79 @@ def _registered_incoming(document: Document, acting_user: Any) -> None:
     document.handling_due = calendar.end_of_day(due.day)
 
 
-def step_decided(*, instance: ProcessInstance, step_id: str, decision: str, acting_user: Any, comment: str) -> None:
-    document = Document.objects.select_for_update().filter(instance=instance).first()
+def step_taken(event: StepEvent, outcome: str, change: Callable[[Document], None]) -> None:
+    """What a step of its process did to the document (``steps``): changed, saved, re-indexed when
+    its numbers changed, and audited, inside the deciding transaction."""
+    document = Document.objects.select_for_update().filter(instance=event.instance).first()
     if document is None:
         return
     indexed = (document.number, document.register_number)
-    approved = decision == WorkItem.Outcome.APPROVED
-    outgoing = document.direction == Document.Direction.OUTGOING
-    if decision in (WorkItem.Outcome.RETURNED, WorkItem.Outcome.WITHDRAWN):
-        if outgoing:
-            _rewound(document, step_id, comment)
-    elif not approved:
-        _back_to_draft(document, acting_user, comment) if outgoing else _sent_back(document, comment)
-    elif outgoing and step_id == "sign_off":
-        _signed_off(document, acting_user)
-    elif outgoing and step_id == "register":
-        _registered(document, acting_user)
-    elif outgoing and step_id == "print":
-        document.printed_on = timezone.localdate()
-    elif outgoing and step_id == "dispatch":
-        _dispatch(document, acting_user)
-    elif not outgoing and step_id == "register":
-        _registered_incoming(document, acting_user)
-    elif not outgoing and step_id == "close":
-        _closed(document, comment)
+    change(document)
     document.updated_at = timezone.now()
     document.save()
     if (document.number, document.register_number) != indexed:  # the text itself only changes through edit
         _index(document)
-    _audit(f"step.{step_id}", acting_user, document, detail=f"{decision}: {comment}")
+    _audit(f"step.{event.step_id}", event.acting_user, document, detail=f"{outcome}: {event.comment}")
+
+
+class Outgoing(Step):
+    """发文 rejected at any step: back to its drafter, a number it took voided."""
+
+    def rejected(self, event: StepEvent) -> None:
+        step_taken(event, "rejected", lambda document: _back_to_draft(document, event.acting_user, event.comment))
+
+
+class SignOff(Step):
+    """签发 freezes the text as signed; taken again, the text reopens."""
+
+    def approved(self, event: StepEvent) -> None:
+        step_taken(event, "approved", lambda document: _signed_off(document, event.acting_user))
+
+    def undone(self, event: StepEvent) -> None:
+        step_taken(event, "undone", _text_reopened)
+
+
+class Register(Step):
+    """登记 takes the 发文字号; taken again, the number is voided."""
+
+    def approved(self, event: StepEvent) -> None:
+        step_taken(event, "approved", lambda document: _registered(document, event.acting_user))
+
+    def undone(self, event: StepEvent) -> None:
+        step_taken(event, "undone", lambda document: _number_voided(document, event.comment))
+
+
+class Print(Step):
+    def approved(self, event: StepEvent) -> None:
+        step_taken(event, "approved", lambda document: setattr(document, "printed_on", timezone.localdate()))
+
+
+class Dispatch(Step):
+    """核发 sends a copy to each recipient unit's registry."""
+
+    def approved(self, event: StepEvent) -> None:
+        step_taken(event, "approved", lambda document: _dispatch(document, event.acting_user))
+
+
+class Incoming(Step):
+    """收文 rejected at 初审: sent back to the sender."""
+
+    def rejected(self, event: StepEvent) -> None:
+        step_taken(event, "rejected", lambda document: _sent_back(document, event.comment))
+
+
+class RegisterIncoming(Step):
+    """登记 of 收文: the 收文编号 and the handling deadline."""
+
+    def approved(self, event: StepEvent) -> None:
+        step_taken(event, "approved", lambda document: _registered_incoming(document, event.acting_user))
+
+
+class Close(Step):
+    """办结: closed, and the reply goes back to the sender."""
+
+    def approved(self, event: StepEvent) -> None:
+        step_taken(event, "approved", lambda document: _closed(document, event.comment))
 
 
 # --- Exchange (公文交换): dispatch, 签收, reminders -------------------------------------------------

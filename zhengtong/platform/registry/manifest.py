@@ -73,7 +73,8 @@ class AppManifest:
     # The kinds of to-do the app puts on people's lists → the notice category their arrival is sent in.
     todos: dict[str, str] = field(default_factory=dict)
     actions: tuple[InPlaceAction, ...] = ()
-    # Handler name (as a BPMN step or process names it) → "module:attribute".
+    # Handler name (as a BPMN step or process names it) → "module:attribute", a ``workflow.steps.Step``
+    # (a class is instantiated once).
     step_handlers: dict[str, str] = field(default_factory=dict)
     # A folder of shipped process definitions (``<key>.bpmn`` + ``<key>.json``), relative to the app.
     processes: str = ""

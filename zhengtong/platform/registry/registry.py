@@ -113,7 +113,8 @@ class Registry:
             if manifest.badge:
                 self.badges[manifest.tab if manifest.tab != "apps" else manifest.key] = resolve(manifest.badge)
             for name, dotted in manifest.step_handlers.items():
-                self.step_handlers[name] = resolve(dotted)
+                handler = resolve(dotted)
+                self.step_handlers[name] = handler() if isinstance(handler, type) else handler
             for kind, dotted in manifest.subject_links.items():
                 self.subject_links[kind] = resolve(dotted)
             if manifest.processes:

@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from zhengtong.errors import ServiceError
+from zhengtong.platform import registry
 from zhengtong.platform.workflow.forms import validate_form_definition
 from zhengtong.platform.workflow.models import ProcessDefinition
 
@@ -61,6 +62,8 @@ class StepConfig:
     warn_ratio: float = 0.8
     on_timeout: str = "remind"
     operations: tuple[str, ...] = OPERATIONS
+    # What the step means to its app: a name the app's manifest maps to a ``steps.Step``.
+    handler: str = ""
 
     def field_access(self, name: str) -> str:
         """``edit``, ``view`` or ``hidden``; unless told otherwise the initiator's own steps edit the form."""
@@ -110,6 +113,7 @@ def _step_config(task_spec: Any) -> StepConfig:
         step_id=step, name=task_spec.bpmn_name or step, assignee=properties.get("assignee", "initiator"), mode=mode,
         pass_ratio=ratio, when_empty=when_empty, initiator_auto_pass=properties.get("initiator", "") == "auto_pass",
         fields=fields, deadline=deadline, warn_ratio=warn, on_timeout=on_timeout, operations=operations,
+        handler=properties.get("handler", ""),
     )
 
 
@@ -118,6 +122,11 @@ class ParsedProcess:
     spec: BpmnProcessSpec
     steps: dict[str, StepConfig]
     order: tuple[str, ...]
+    # The process's own handler (rejection of any step without one of its own).
+    handler: str = ""
+
+    def handler_names(self) -> set[str]:
+        return {name for name in (self.handler, *(step.handler for step in self.steps.values())) if name}
 
 
 def parse(bpmn_xml: str, process_id: str) -> ParsedProcess:
@@ -137,7 +146,10 @@ def parse(bpmn_xml: str, process_id: str) -> ParsedProcess:
         raise ServiceError("invalid_definition", _("The process has no user task."))
     # Document order of the user tasks: the order the diagram and 退回 choices list them in.
     order = tuple(node.get("id") for node in document.iter("{*}userTask") if node.get("id") in steps)
-    return ParsedProcess(spec=spec, steps=steps, order=order)
+    process = next((node for node in document.iter("{*}process") if node.get("id") == process_id), None)
+    handler = next((prop.get("value", "") for prop in process.iterfind("{*}extensionElements/{*}properties/{*}property")
+                    if prop.get("name") == "handler"), "") if process is not None else ""
+    return ParsedProcess(spec=spec, steps=steps, order=order, handler=handler)
 
 
 @lru_cache(maxsize=64)
@@ -161,7 +173,10 @@ def store_version(*, key: str, name: str, process_id: str, bpmn_xml: str, form: 
 
     Storing the same content as the newest version changes nothing and returns it.
     """
-    parse(bpmn_xml, process_id)
+    process = parse(bpmn_xml, process_id)
+    unknown = sorted(name for name in process.handler_names() if registry.current().step_handler(name) is None)
+    if unknown:
+        raise ServiceError("invalid_definition", _("No installed app handles the steps %(names)s.") % {"names": ", ".join(unknown)})
     validate_form_definition(form)
     digest = checksum(bpmn_xml, form)
     with transaction.atomic():

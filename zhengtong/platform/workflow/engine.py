@@ -60,6 +60,18 @@ def completed_step_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     return sorted(done, key=lambda task: task.last_state_change)
 
 
+def completed_from(workflow: BpmnWorkflow, task_id: str) -> list[str]:
+    """The user tasks completed from ``task_id`` on (it included), as step ids in the order they were
+    completed: what going back to it will take again."""
+    pending, found = [task(workflow, task_id)], []
+    while pending:
+        current = pending.pop()
+        if current.task_spec.manual and current.state == TaskState.COMPLETED:
+            found.append(current)
+        pending.extend(current.children)
+    return [done.task_spec.bpmn_id for done in sorted(found, key=lambda done: done.last_state_change)]
+
+
 def rewind(workflow: BpmnWorkflow, task_id: str) -> None:
     """Put the process back at an earlier user task (退回 / 撤回)."""
     workflow.reset_from_task_id(UUID(task_id))

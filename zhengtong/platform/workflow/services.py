@@ -21,7 +21,7 @@ from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
-from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, forms, hooks, reminders, todos
+from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, forms, reminders, steps, todos
 from zhengtong.platform.workflow.definitions import StepConfig, active, parsed
 from zhengtong.platform.workflow.models import Action, Copy, ProcessDefinition, ProcessInstance, StandingDelegation, WorkItem
 from zhengtong.platform.workflow.rules import ACT, START, VIEW
@@ -156,8 +156,14 @@ def _close_steps(instance: ProcessInstance, engine_task_id: str | None = None) -
     items.update(state=WorkItem.State.CANCELLED, completed_at=timezone.now())
 
 
-def _apply_decision(instance: ProcessInstance, engine_task_id: str, config: StepConfig, decision: str, chosen: list[str]) -> None:
-    """A decided step: rejected ends the process; approved (or passed) moves the engine on."""
+def _apply_decision(instance: ProcessInstance, engine_task_id: str, config: StepConfig, decision: str, chosen: list[str],
+                    acting_user: Any = None, comment: str = "") -> None:
+    """A decided step: what it means to its app first, then rejected ends the process and approved
+    moves the engine on."""
+    if decision == WorkItem.Outcome.REJECTED:
+        steps.rejected(instance, config.step_id, acting_user, comment)
+    else:
+        steps.approved(instance, config.step_id, acting_user, comment)
     workflow = engine.load(instance)
     _close_steps(instance, engine_task_id)
     if decision == WorkItem.Outcome.REJECTED:
@@ -264,8 +270,7 @@ def _decide(acting_user: Any, item_id: int, outcome: str, *, comment: str, data:
         if decision is None:
             instance.save(update_fields=["data"])
         else:
-            hooks.step_decided(instance, config.step_id, decision, acting_user, comment)
-            _apply_decision(instance, item.engine_task_id, config, decision, chosen or [])
+            _apply_decision(instance, item.engine_task_id, config, decision, chosen or [], acting_user, comment)
         audit.record(f"workflow.{kind}", actor=acting_user, obj=instance, detail=f"{config.name}: {comment}"[:500])
     return instance
 
@@ -363,16 +368,16 @@ def remove_signer(*, acting_user: Any, item_id: int, comment: str = "") -> None:
         _log(instance, Action.Kind.REMOVE_SIGNER, acting_user, item=item, comment=comment, data={"person": item.assignee.username})
         audit.record("workflow.remove_signer", actor=acting_user, obj=instance, detail=item.assignee.username)
         if not item.reopens_id:
-            _settle_step(instance, item)
+            _settle_step(instance, item, acting_user)
 
 
-def _settle_step(instance: ProcessInstance, item: WorkItem) -> None:
+def _settle_step(instance: ProcessInstance, item: WorkItem, acting_user: Any) -> None:
     """After a change of signers, complete the step if nothing is left to wait for."""
     config = _step(instance, item.step_id)
     decision = _step_decision(instance, item, config)
     if decision is None:
         return
-    _apply_decision(instance, item.engine_task_id, config, decision, [])
+    _apply_decision(instance, item.engine_task_id, config, decision, [], acting_user)
 
 
 def hand_over_item(item: WorkItem, to: Any) -> WorkItem:
@@ -446,8 +451,9 @@ def hand_back(*, acting_user: Any, item_id: int, comment: str = "", attachment: 
 # --- Going back: return (退回), withdraw (撤回) -------------------------------------------------
 
 
-def _rewind_to(instance: ProcessInstance, engine_task_id: str) -> None:
-    workflow = engine.load(instance)
+def _rewind_to(instance: ProcessInstance, workflow: Any, engine_task_id: str, acting_user: Any, comment: str) -> None:
+    """Go back to an earlier task; what the steps taken again had done is undone first."""
+    steps.undone(instance, engine.completed_from(workflow, engine_task_id), acting_user, comment)
     _close_steps(instance)
     engine.rewind(workflow, engine_task_id)
     _advance(instance, workflow, chosen=[])
@@ -480,8 +486,7 @@ def return_to(*, acting_user: Any, item_id: int, step_id: str, comment: str) -> 
                                                                      timezone.now())
         item.save(update_fields=["state", "outcome", "comment", "completed_at"])
         _log(instance, Action.Kind.RETURN, acting_user, item=item, comment=comment, data={"to": step_id})
-        hooks.step_decided(instance, step_id, WorkItem.Outcome.RETURNED, acting_user, comment)
-        _rewind_to(instance, str(passed[-1].id))
+        _rewind_to(instance, workflow, str(passed[-1].id), acting_user, comment)
         audit.record("workflow.return", actor=acting_user, obj=instance, detail=f"{item.step_name} → {step_id}: {comment}"[:500])
     return instance
 
@@ -502,9 +507,7 @@ def withdraw(*, acting_user: Any, instance_id: int, comment: str = "") -> Proces
                 kind__in=(Action.Kind.REMIND, Action.Kind.COPY, Action.Kind.READ, Action.Kind.COMPLETE)).exists():
             raise Conflict("acted", _("The next step has already acted; the process can no longer be taken back."))
         _log(instance, Action.Kind.WITHDRAW, acting_user, comment=comment, data={"to": last.step_id or "start"})
-        hooks.step_decided(instance, last.step_id or parsed(instance.definition).order[0], WorkItem.Outcome.WITHDRAWN, acting_user,
-                           comment)
-        _rewind_to(instance, last.data["engine_task_id"])
+        _rewind_to(instance, engine.load(instance), last.data["engine_task_id"], acting_user, comment)
         audit.record("workflow.withdraw", actor=acting_user, obj=instance, detail=comment[:500])
     return instance
 
