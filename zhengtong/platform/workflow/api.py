@@ -13,6 +13,7 @@ from zhengtong.http import AuthenticatedHttpRequest
 from zhengtong.platform.access.policy import can
 from zhengtong.platform.workflow import queries, services
 from zhengtong.platform.workflow.models import Action, ProcessInstance, StandingDelegation, WorkItem
+from zhengtong.platform.workflow.operations import available_operations
 from zhengtong.platform.workflow.rules import VIEW
 
 router = Router(tags=["workflow"])
@@ -51,6 +52,11 @@ class ItemOut(Schema):
     role: str
 
 
+class StepOut(Schema):
+    step: str
+    name: str
+
+
 class InstanceOut(Schema):
     id: int
     title: str
@@ -65,6 +71,9 @@ class InstanceOut(Schema):
     fields: list[dict[str, Any]]
     values: dict[str, Any]
     open_item: int | None
+    operations: list[str] = Field(description="What I may do now: approve, reject, claim, hand_back, return, transfer, delegate, "
+                                              "add_signer, remove_signer, withdraw, cancel, remind, copy, read, terminate, reassign")
+    return_targets: list[StepOut] = Field(description="The steps “return” may send it back to")
 
 
 class ActionOut(Schema):
@@ -155,11 +164,13 @@ def _item(item: WorkItem) -> ItemOut:
 
 def _instance(request: AuthenticatedHttpRequest, instance: ProcessInstance) -> InstanceOut:
     view = queries.instance_view(request.user, instance)
+    may = available_operations(request.user, instance)
     return InstanceOut(
         id=instance.pk, title=instance.title, process=instance.definition.key, version=instance.definition.version,
         state=instance.state, initiator=instance.initiator.get_full_name(), current_steps=instance.current_steps,
         started_at=instance.started_at, ended_at=instance.ended_at, classification=instance.classification,
-        fields=view.fields, values=view.values, open_item=view.open_item.pk if view.open_item else None,
+        fields=view.fields, values=view.values, open_item=view.open_item.pk if view.open_item else None, operations=list(may.codes),
+        return_targets=[StepOut(step=step, name=name) for step, name in may.return_targets],
     )
 
 
@@ -284,10 +295,10 @@ def remove_signer(request: AuthenticatedHttpRequest, item_id: int, payload: Comm
     return Status(204, None)
 
 
-@router.get("/items/{item_id}/return-targets", response=list[dict[str, str]], summary="Steps this task may go back to")
-def return_targets(request: AuthenticatedHttpRequest, item_id: int) -> list[dict[str, str]]:
+@router.get("/items/{item_id}/return-targets", response=list[StepOut], summary="Steps this task may go back to")
+def return_targets(request: AuthenticatedHttpRequest, item_id: int) -> list[StepOut]:
     item = _own_item(request, item_id)
-    return [{"step": step, "name": name} for step, name in services.return_targets(item.instance)]
+    return [StepOut(step=step, name=name) for step, name in services.return_targets(item.instance)]
 
 
 @router.post("/items/{item_id}/return", response=InstanceOut, summary="Return (退回) to a step already passed")

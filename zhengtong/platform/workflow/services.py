@@ -21,6 +21,7 @@ from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, forms, reminders, steps, todos
 from zhengtong.platform.workflow.definitions import StepConfig, active, parsed
 from zhengtong.platform.workflow.models import Action, Copy, ProcessDefinition, ProcessInstance, StandingDelegation, WorkItem
@@ -380,11 +381,6 @@ def _settle_step(instance: ProcessInstance, item: WorkItem, acting_user: Any) ->
     _apply_decision(instance, item.engine_task_id, config, decision, [], acting_user)
 
 
-def hand_over_item(item: WorkItem, to: Any) -> WorkItem:
-    """A copy of an open item for someone else, keeping its place in the step (for 交接)."""
-    return _hand_over(item.instance, item, to, item.role, reopens=item.reopens)
-
-
 def _hand_over(instance: ProcessInstance, item: WorkItem, to: Any, role: str, *, reopens: WorkItem | None = None) -> WorkItem:
     return WorkItem.objects.create(
         instance=instance, step_id=item.step_id, step_name=item.step_name, engine_task_id=item.engine_task_id, assignee=to,
@@ -646,6 +642,29 @@ def reassign(*, acting_user: Any, item_id: int, to: str, comment: str) -> WorkIt
              data={"from": item.assignee.username, "to": target.username})
         audit.record("workflow.reassign", actor=acting_user, obj=instance, detail=f"{item.assignee.username} → {target.username}")
     return new
+
+
+def hand_over_work(*, user: Any, acting_user: Any = None, reason: str = "") -> int:
+    """交接: every open work item of a person who left goes to the leader one level up from them, or to
+    the process administrators when they have none; one transaction per item, each in the trace."""
+    successors = directory.department_head(user) or assignment.process_administrators()
+    if not successors:
+        return 0
+    successor = successors[0]
+    handed = 0
+    for item_id in WorkItem.objects.filter(assignee=user, state__in=OPEN_STATES).values_list("pk", flat=True):
+        with batch.atomic():
+            instance, item = _locked(item_id)
+            if item.state not in OPEN_STATES:
+                continue
+            _hand_over(instance, item, successor, item.role, reopens=item.reopens)
+            item.state, item.completed_at = WorkItem.State.CANCELLED, timezone.now()
+            item.save(update_fields=["state", "completed_at"])
+            _log(instance, Action.Kind.REASSIGN, None, item=item, comment=reason,
+                 data={"from": user.username, "to": successor.username, "why": "left"})
+            audit.record("workflow.handover", actor=acting_user, obj=instance, detail=f"{user.username} → {successor.username}")
+            handed += 1
+    return handed
 
 
 def upload_definition(*, acting_user: Any, key: str, name: str, process_id: str, bpmn_xml: str,

@@ -46,7 +46,8 @@ from zhengtong.platform.workflow.forms_web import (
     StartForm,
     UploadForm,
 )
-from zhengtong.platform.workflow.models import Action, Copy, ProcessDefinition, ProcessInstance, StandingDelegation, WorkItem
+from zhengtong.platform.workflow.models import Action, ProcessDefinition, ProcessInstance, StandingDelegation, WorkItem
+from zhengtong.platform.workflow.operations import available_operations
 from zhengtong.platform.workflow.rules import START, VIEW
 
 PER_PAGE = 20
@@ -252,59 +253,39 @@ def _trace_rows(instance: ProcessInstance) -> list[dict[str, Any]]:
     return rows
 
 
-def _last_actor_id(instance: ProcessInstance) -> int | None:
-    last = instance.actions.filter(kind__in=(Action.Kind.START, Action.Kind.APPROVE)).order_by("-created_at", "-id").first()
-    return last.actor_id if last and last.data.get("engine_task_id") else None
-
-
 def _render_instance(request: HttpRequest, instance: ProcessInstance, bound: dict[str, forms.Form] | None = None,
                      status: int = 200) -> HttpResponse:
     user: Any = request.user
     view = queries.instance_view(user, instance)
-    item = view.open_item
-    running = instance.state == ProcessInstance.State.RUNNING
+    may = available_operations(user, instance)
     process = parsed(instance.definition)
-    config = process.steps.get(item.step_id) if item else None
-    operations = set(config.operations) if config else set()
     panels: dict[str, Any] = {}
-    if item is not None and running:
-        if item.mode == WorkItem.Mode.CLAIM:
-            panels["claim"] = True
-        elif item.role == WorkItem.Role.DELEGATE:
-            panels["hand_back"] = HandBackForm(prefix="hand_back")
-        else:
-            editable = [spec for spec in view.fields if spec["access"] == "edit"]
-            panels["decide"] = DecideForm()
-            if not any(step.assignee == "chosen" for step in process.steps.values()):
-                del panels["decide"].fields["chosen"]
-            panels["data"] = ProcessForm(specs=editable, values=instance.data) if editable else None
-            targets = services.return_targets(instance) if "return" in operations else []
-            if targets:
-                panels["return"] = ReturnForm(targets=targets, prefix="return")
-            if "transfer" in operations:
-                panels["transfer"] = PersonForm(prefix="transfer")
-            if "delegate" in operations and item.role == WorkItem.Role.ASSIGNEE:
-                panels["delegate"] = PersonForm(prefix="delegate")
-            if "add_signer" in operations:
-                panels["signers"] = SignersForm(prefix="signers")
-    added = list(WorkItem.objects.filter(instance=instance, added_by_id=user.pk, state__in=OPEN_STATES,
-                                         role__in=(WorkItem.Role.BEFORE, WorkItem.Role.AFTER)).select_related("assignee")) \
-        if running else []
-    is_initiator = instance.initiator_id == user.pk
-    manager = can(user, MANAGE)
-    if running and _last_actor_id(instance) == user.pk:
-        panels["withdraw"] = CommentForm(prefix="withdraw")
-    if running and is_initiator:
-        panels["cancel"] = RequiredCommentForm(prefix="cancel")
-    if running and (is_initiator or manager):
-        panels["remind"] = CommentForm(prefix="remind")
+    if "claim" in may:
+        panels["claim"] = True
+    if "hand_back" in may:
+        panels["hand_back"] = HandBackForm(prefix="hand_back")
+    if "approve" in may:
+        editable = [spec for spec in view.fields if spec["access"] == "edit"]
+        panels["decide"] = DecideForm()
+        if not any(step.assignee == "chosen" for step in process.steps.values()):
+            del panels["decide"].fields["chosen"]
+        panels["data"] = ProcessForm(specs=editable, values=instance.data) if editable else None
+    if "return" in may:
+        panels["return"] = ReturnForm(targets=may.return_targets, prefix="return")
+    for code, key in (("transfer", "transfer"), ("delegate", "delegate"), ("reassign", "reassign")):
+        if code in may:
+            panels[key] = PersonForm(prefix=key)
+    if "add_signer" in may:
+        panels["signers"] = SignersForm(prefix="signers")
+    for code in ("withdraw", "remind"):
+        if code in may:
+            panels[code] = CommentForm(prefix=code)
+    for code in ("cancel", "terminate"):
+        if code in may:
+            panels[code] = RequiredCommentForm(prefix=code)
     panels["copy"] = CopyForm(prefix="copy")
-    unread = Copy.objects.filter(instance=instance, user_id=user.pk, read_at__isnull=True).exists()
-    open_items: list[WorkItem] = []
-    if manager and running:
-        panels["terminate"] = RequiredCommentForm(prefix="terminate")
-        open_items = list(WorkItem.objects.filter(instance=instance, state__in=OPEN_STATES).select_related("assignee", "principal"))
-        panels["reassign"] = PersonForm(prefix="reassign")
+    item, added, open_items, unread = may.item, may.added, may.open_items, "read" in may
+    manager = can(user, MANAGE)
     shown = set(panels) | ({"remove"} if added else set()) | ({"read"} if unread else set())
     page_errors: list[str] = []
     for key, form in (bound or {}).items():

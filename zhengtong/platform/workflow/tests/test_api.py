@@ -59,6 +59,18 @@ def test_start_and_act_through_the_api(api_for, clerk, hr):
     assert [step["kind"] for step in trace] == ["start", "approve", "complete"]
 
 
+def test_the_api_says_what_each_person_may_do_now(api_for, clerk, hr):
+    instance_id = post(api_for(clerk), "/api/workflow/instances", {"key": "hr", "title": "调岗申请", "data": {"reason": "工作需要"}}).json()["id"]
+    officer = api_for(hr["officer"]).get(f"/api/workflow/instances/{instance_id}").json()
+    assert officer["operations"] == ["approve", "reject", "return", "transfer", "delegate", "add_signer", "copy"]
+    assert officer["return_targets"] == [{"step": "apply", "name": "申请"}]
+    initiator = api_for(clerk).get(f"/api/workflow/instances/{instance_id}").json()
+    assert initiator["operations"] == ["withdraw", "cancel", "remind", "copy"]
+    item = officer["open_item"]
+    post(api_for(hr["officer"]), f"/api/workflow/items/{item}/approve", {"comment": "同意"})
+    assert api_for(clerk).get(f"/api/workflow/instances/{instance_id}").json()["operations"] == ["copy"]
+
+
 def test_a_field_hidden_from_a_step_is_never_sent_to_its_people(api_for, clerk, hr):
     instance = services.start(acting_user=clerk, key="hr", title="调岗申请", data={"reason": "工作需要"})
     item = WorkItem.objects.get(instance=instance)
