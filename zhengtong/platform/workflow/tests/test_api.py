@@ -60,7 +60,8 @@ def test_start_and_act_through_the_api(api_for, clerk, hr):
 
 
 def test_the_api_says_what_each_person_may_do_now(api_for, clerk, hr):
-    instance_id = post(api_for(clerk), "/api/workflow/instances", {"key": "hr", "title": "调岗申请", "data": {"reason": "工作需要"}}).json()["id"]
+    started = post(api_for(clerk), "/api/workflow/instances", {"key": "hr", "title": "调岗申请", "data": {"reason": "工作需要"}})
+    instance_id = started.json()["id"]
     officer = api_for(hr["officer"]).get(f"/api/workflow/instances/{instance_id}").json()
     assert officer["operations"] == ["approve", "reject", "return", "transfer", "delegate", "add_signer", "copy"]
     assert officer["return_targets"] == [{"step": "apply", "name": "申请"}]
