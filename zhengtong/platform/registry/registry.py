@@ -58,9 +58,12 @@ class Registry:
         claims: dict[tuple[str, str], str] = {}
 
         def claim(kind: str, value: str, owner: str) -> None:
-            previous = claims.setdefault((kind, value), owner)
-            if previous != owner:
+            previous = claims.get((kind, value))
+            if previous == owner:
+                raise ImproperlyConfigured(f"the app {owner} declares the {kind} {value!r} twice")
+            if previous is not None:
                 raise ImproperlyConfigured(f"the apps {previous} and {owner} both declare the {kind} {value!r}")
+            claims[(kind, value)] = owner
 
         for entry in self.installed:
             manifest = entry.manifest
