@@ -28,7 +28,7 @@ def test_an_app_registered_by_its_manifest_alone_appears_in_navigation_the_api_a
                            capture_output=True, text=True)
     seen = json.loads(probe.stdout.strip().splitlines()[-1])
     assert seen == {
-        "apps_page": True, "page": 200, "page_in_shell": True, "api": ["取水口 A"], "openapi": True, "app_list": ["inspections"],
+        "apps_page": True, "page_in_shell": True, "api": ["取水口 A"], "openapi": True, "app_list": ["inspections"],
         "permission": True, "category": True, "in_place": "已确认 7", "arrival_notice": "新待办：取水口 A 现场检查",
     }
 
