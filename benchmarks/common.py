@@ -111,3 +111,8 @@ def in_process_django(name: str, *, postgres: bool, **extra: str) -> Iterator[st
             connections.close_all()  # the database is dropped next
     if postgres:
         subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=True)  # noqa: S603
+
+
+def load_average() -> str:
+    """The 1-minute load average when a figure is taken: other work on the same cores shows in it."""
+    return f"{os.getloadavg()[0]:.1f}"

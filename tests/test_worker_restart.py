@@ -22,7 +22,7 @@ from zhengtong.platform.access.models import Role
 from zhengtong.platform.access.services import assign_role
 from zhengtong.platform.accounts.services import create_user
 from zhengtong.platform.workflow import services
-from zhengtong.platform.workflow.models import Timer, WorkItem
+from zhengtong.platform.workflow.models import WorkItem
 from zhengtong.platform.workflow.tests.test_deadlines import timed_process
 for name in ("author", "bob", "cat"):
     person = create_user(acting_user=None, username=name, display_name=name, password="Zt-Worker-Test-9!", must_change_password=False)
@@ -30,13 +30,13 @@ for name in ("author", "bob", "cat"):
 timed_process()
 instance = services.start(acting_user=person.__class__.objects.get(username="author"), key="timed", title="t")
 item = WorkItem.objects.get(instance=instance, state="open")
-Timer.objects.filter(work_item=item, kind="warn").update(due_at=timezone.now() + timedelta(seconds=4))
-Timer.objects.filter(work_item=item).exclude(kind="warn").update(due_at=timezone.now() + timedelta(days=30))
+WorkItem.objects.filter(pk=item.pk).update(timer_at=timezone.now() + timedelta(seconds=4),
+                                           due_at=timezone.now() + timedelta(days=30))
 print("ready")
 """
 STATE = """
-from zhengtong.platform.workflow.models import Action, Timer
-print(Timer.objects.get(kind="warn").state, Action.objects.filter(kind="remind").count())
+from zhengtong.platform.workflow.models import Action, WorkItem
+print(WorkItem.objects.get(state="open").timer, Action.objects.filter(kind="remind").count())
 """
 
 
@@ -62,15 +62,15 @@ def test_a_timer_fires_once_after_the_worker_is_killed_and_restarted(tmp_path):
     time.sleep(1.5)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
-    assert manage(env, "shell", "-c", STATE) == "pending 0"
+    assert manage(env, "shell", "-c", STATE) == "warn 0"
     second = worker(env)
     try:
         deadline = time.monotonic() + 30
-        while manage(env, "shell", "-c", STATE) != "fired 1":
+        while manage(env, "shell", "-c", STATE) != "overdue 1":
             assert time.monotonic() < deadline, "the restarted worker did not fire the timer"
             time.sleep(0.5)
         time.sleep(1.5)  # more rounds of the worker: the timer must not fire again
-        assert manage(env, "shell", "-c", STATE) == "fired 1"
+        assert manage(env, "shell", "-c", STATE) == "overdue 1"
     finally:
         second.terminate()
         second.wait(timeout=10)

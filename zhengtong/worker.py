@@ -19,10 +19,12 @@ logger = logging.getLogger(__name__)
 def jobs() -> list[tuple[str, Callable[[datetime], int]]]:
     from zhengtong.platform.directory.webhooks import deliver_due
     from zhengtong.platform.notices.channels import run_due as notice_deliveries
+    from zhengtong.platform.todo.services import notify_arrivals
     from zhengtong.platform.workflow.deadlines import run_due as workflow_timers
 
     return [
         ("workflow timers", lambda now: workflow_timers(now)),
+        ("to-do arrival notices", notify_arrivals),
         ("directory webhooks", lambda now: sum(deliver_due(now=now).values())),
         ("notice deliveries and escalation", notice_deliveries),
     ]

@@ -26,6 +26,7 @@ client.force_login(person)
 todo.put("inspections.visit", 7, [todo.Todo(user_id=person.pk, title="取水口 A 现场检查", link="/apps/inspections/",
                                            actions=("confirm",))], app="inspections")
 entry = Entry.objects.get(kind="inspections.visit")
+todo.notify_arrivals()  # what the worker does each round
 page = client.get("/apps/inspections/").content.decode()
 sys.stdout.write(json.dumps({
     "apps_page": "现场检查" in client.get("/apps/").content.decode(),

@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run every job once and exit.")
-        parser.add_argument("--interval", type=float, default=5.0, help="Seconds between rounds.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between rounds.")
 
     def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
         while True:

@@ -90,6 +90,8 @@ class Entry(models.Model):
     created_at = models.DateTimeField(_("arrived at"), default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # Whether the worker has looked at the entry for its arrival notice (a new open to-do gets one).
+    arrival_seen = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id", "user"], name="todo_one_entry_per_person")]
@@ -99,6 +101,7 @@ class Entry(models.Model):
             models.Index(fields=["user", "tab", "due_sort", "-created_at", "-id"], name="todo_by_due"),
             models.Index(fields=["user", "tab", "-created_at", "-id"], name="todo_by_arrival"),
             models.Index(fields=["user", "tab", "-completed_at", "-id"], name="todo_by_completion"),
+            models.Index(fields=["arrival_seen", "id"], name="todo_arrivals"),
         ]
         verbose_name = _("to-do entry")
         verbose_name_plural = _("to-do entries")

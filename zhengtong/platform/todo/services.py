@@ -1,11 +1,13 @@
 """The only code that changes to-do entries and integrated systems.
 
-Apps say what the list should show about one of their records with ``put`` (exactly these
-people have an entry for it now) and ``withdraw`` (nobody has). Inside a service transaction
+Apps say what the list should show about one of their records: ``put`` (exactly these people
+have an entry for it now) and ``withdraw`` (nobody has); ``put_for`` when a record is only ever
+one person's (a work item, a copy), which needs nothing read back. Inside a service transaction
 (``batch.atomic``) the puts are collected and written once, in bulk, at its end: a record put
-five times is written once, the people whose lists changed get one ``todo.changed`` event, and
-every new to-do arrives as a notice too (``ZT_TODO_NOTICE_CATEGORIES``). Outside one, a put is
-written at once. The source's own action is what is audited; mirroring it is not a second change.
+five times is written once, and the people whose lists changed get one ``todo.changed`` event.
+Outside one, a put is written at once. Every new open to-do also arrives as a notice, sent by
+the worker (``notify_arrivals``, ``ZT_TODO_NOTICE_CATEGORIES``). The source's own action is what
+is audited; mirroring it is not a second change.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,13 +39,14 @@ from zhengtong.platform.notices import services as notices
 from zhengtong.platform.notices import stream
 from zhengtong.platform.notices.categories import SYSTEM
 from zhengtong.platform.notices.models import Notice
-from zhengtong.platform.todo.models import Entry, IntegratedSystem
+from zhengtong.platform.todo.models import UNDATED, Entry, IntegratedSystem
 
 TODO_CHANGED = "todo.changed"
 EXTERNAL = "todo.external"
 # What a source says of one entry; ids and bookkeeping times are the list's own.
 FIELDS = ("title", "subtitle", "link", "sender_name", "on_behalf_of", "urgency", "classification", "tab", "state", "actions",
           "due_at", "warn_at", "created_at", "completed_at")
+ARRIVALS_BATCH = 500
 
 
 @dataclass
@@ -70,7 +73,7 @@ class Todo:
     def values(self) -> dict[str, Any]:
         values = {name: getattr(self, name) for name in FIELDS}
         values["actions"] = list(self.actions)
-        values["due_sort"] = self.due_at or Entry._meta.get_field("due_sort").default
+        values["due_sort"] = self.due_at or UNDATED
         return values
 
 
@@ -79,6 +82,8 @@ class Put:
     app: str
     todos: list[Todo]
     system_id: int | None = None
+    # A record only ever one person's: the entry of ``person`` is ``todos`` (nothing else to remove).
+    person: int | None = None
 
 
 class PendingPuts(batch.Pending):
@@ -93,9 +98,7 @@ class PendingPuts(batch.Pending):
         write(self.puts)
 
 
-def put(kind: str, object_id: Any, todos: Iterable[Todo], *, app: str, system_id: int | None = None) -> None:
-    """After this transaction, exactly ``todos`` (at most one per person) stand for the record."""
-    wanted = Put(app, list({todo.user_id: todo for todo in todos}.values()), system_id)
+def _collect(kind: str, object_id: Any, wanted: Put) -> None:
     collected = batch.pending(PendingPuts)
     if collected is None:
         with transaction.atomic():
@@ -104,53 +107,67 @@ def put(kind: str, object_id: Any, todos: Iterable[Todo], *, app: str, system_id
         collected.puts[(kind, str(object_id))] = wanted
 
 
+def put(kind: str, object_id: Any, todos: Iterable[Todo], *, app: str, system_id: int | None = None) -> None:
+    """After this transaction, exactly ``todos`` (at most one per person) stand for the record."""
+    _collect(kind, object_id, Put(app, list({todo.user_id: todo for todo in todos}.values()), system_id))
+
+
+def put_for(user_id: int, kind: str, object_id: Any, todo: Todo | None, *, app: str) -> None:
+    """The entry of a record that is only ever one person's (``user_id``); None: it leaves their list."""
+    _collect(kind, object_id, Put(app, [todo] if todo is not None else [], person=user_id))
+
+
 def withdraw(kind: str, object_id: Any, *, app: str) -> None:
     """The record waits for nobody any more: its entries leave every list."""
     put(kind, object_id, [], app=app)
 
 
-def write(puts: dict[tuple[str, str], Put]) -> None:
-    """Bring the entries of the records in ``puts`` in step: one read, then bulk writes."""
-    if not puts:
-        return
+def _existing(puts: dict[tuple[str, str], Put]) -> dict[tuple[str, str, int], Entry]:
+    """The entries of the records whose people may have changed (one query for them all)."""
     by_kind: dict[str, list[str]] = defaultdict(list)
-    for kind, object_id in puts:
-        by_kind[kind].append(object_id)
+    for (kind, object_id), wanted in puts.items():
+        if wanted.person is None:
+            by_kind[kind].append(object_id)
+    if not by_kind:
+        return {}
     scope = Q()
     for kind, object_ids in by_kind.items():
         scope |= Q(kind=kind, object_id__in=object_ids)
-    existing = {(entry.kind, entry.object_id, entry.user_id): entry for entry in Entry.objects.filter(scope)}
+    return {(entry.kind, entry.object_id, entry.user_id): entry for entry in Entry.objects.filter(scope)}
+
+
+def write(puts: dict[tuple[str, str], Put]) -> None:
+    """Bring the entries of the records in ``puts`` in step: at most one read, then bulk writes."""
+    if not puts:
+        return
+    existing = _existing(puts)
     now = timezone.now()
-    created: list[Entry] = []
-    changed: list[Entry] = []
+    upserted: list[Entry] = []
+    gone = Q()
     affected: dict[int, set[str]] = defaultdict(set)
     for (kind, object_id), wanted in puts.items():
         for todo in wanted.todos:
-            values = todo.values()
             entry = existing.pop((kind, object_id, todo.user_id), None)
-            if entry is None:
-                created.append(Entry(user_id=todo.user_id, app=wanted.app, kind=kind, object_id=object_id, system_id=wanted.system_id,
-                                     updated_at=now, **values))
-            elif entry.app != wanted.app or any(getattr(entry, name) != value for name, value in values.items()):
-                entry.app = wanted.app
-                for name, value in values.items():
-                    setattr(entry, name, value)
-                entry.updated_at = now
-                changed.append(entry)
-            else:
+            values = todo.values()
+            if entry is not None and entry.app == wanted.app and all(getattr(entry, name) == value for name, value in values.items()):
                 continue
+            upserted.append(Entry(user_id=todo.user_id, app=wanted.app, kind=kind, object_id=object_id, system_id=wanted.system_id,
+                                  updated_at=now, **values))
             affected[todo.user_id].add(wanted.app)
-    removed = list(existing.values())
-    if created:
-        Entry.objects.bulk_create(created)
-    if changed:
-        Entry.objects.bulk_update(changed, ["app", *FIELDS, "due_sort", "updated_at"])
-    if removed:
-        Entry.objects.filter(pk__in=[entry.pk for entry in removed]).delete()
-    for entry in removed:
+        if wanted.person is not None and not wanted.todos:
+            gone |= Q(kind=kind, object_id=object_id, user_id=wanted.person)
+            affected[wanted.person].add(wanted.app)
+    for entry in existing.values():  # people a record no longer waits for
+        gone |= Q(pk=entry.pk)
         affected[entry.user_id].add(entry.app)
+    if upserted:
+        # One statement for new and changed entries alike; ``arrival_seen`` is left as it is on a change.
+        target = ["kind", "object_id", "user"] if connection.features.supports_update_conflicts_with_target else None
+        Entry.objects.bulk_create(upserted, update_conflicts=True, unique_fields=target,
+                                  update_fields=["app", "system", *FIELDS, "due_sort", "updated_at"])
+    if gone:
+        Entry.objects.filter(gone).delete()
     _announce(affected)
-    _notify_arrivals([entry for entry in created if entry.tab == Entry.Tab.TODO and entry.state == Entry.State.OPEN])
 
 
 def _announce(affected: dict[int, set[str]]) -> None:
@@ -162,31 +179,48 @@ def _announce(affected: dict[int, set[str]]) -> None:
         stream.publish(sorted(user_ids), TODO_CHANGED, {"apps": list(app_keys)})
 
 
+# --- Arrival notices (the worker) ----------------------------------------------------------------
+
+
 def _notifies(category: str) -> bool:
     wanted = settings.TODO_NOTICE_CATEGORIES
     return "*" in wanted or category in wanted
 
 
-def _notify_arrivals(arrived: list[Entry]) -> None:
-    """A new to-do is also a notice, in its kind's category, offering the same actions in place."""
+def notify_arrivals(now: datetime | None = None) -> int:
+    """Send the notice of every to-do that arrived since the last round: in its kind's category, offering
+    the same actions in place. An entry already done by now needs none. Returns how many were sent."""
     apps = registry.current()
-    with translation.override(settings.LANGUAGE_CODE):  # stored in the deployment's language, as every notice is
-        for entry in arrived:
-            _notify_arrival(apps, entry)
+    sent = 0
+    while True:
+        with transaction.atomic():
+            unseen = list(Entry.objects.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+                          .filter(arrival_seen=False).order_by("arrival_seen", "id")[:ARRIVALS_BATCH])
+            if not unseen:
+                return sent
+            with translation.override(settings.LANGUAGE_CODE):  # stored in the deployment's language, as every notice is
+                for entry in unseen:
+                    if entry.tab == Entry.Tab.TODO and entry.state == Entry.State.OPEN:
+                        sent += _notify_arrival(apps, entry)
+            Entry.objects.filter(pk__in=[entry.pk for entry in unseen]).update(arrival_seen=True)
 
 
-def _notify_arrival(apps: registry.Registry, entry: Entry) -> None:
+def _notify_arrival(apps: registry.Registry, entry: Entry) -> int:
     category = apps.todo_categories.get(entry.kind)
     if category is None or not _notifies(category):
-        return
+        return 0
     offered = [{"code": code, "label": str(action.label)} for code in entry.actions
                if (action := apps.action(entry.kind, code)) is not None]
     # A notice links inside the platform only; an integrated system's page opens from the list.
     link = entry.link if entry.link.startswith("/") and not entry.link.startswith("//") else ""
-    notices.notify(sender=None, to=[entry.user_id], title=_("New to-do: %(title)s") % {"title": entry.title},
-                   body=" · ".join(part for part in (entry.subtitle, entry.sender_name) if part), link=link, category=category,
-                   priority=Notice.Priority.URGENT if entry.urgency == Entry.Urgency.URGENT else Notice.Priority.NORMAL,
-                   app=entry.app, quick_actions=offered, target=f"{entry.kind}:{entry.object_id}")
+    try:
+        notices.notify(sender=None, to=[entry.user_id], title=_("New to-do: %(title)s") % {"title": entry.title},
+                       body=" · ".join(part for part in (entry.subtitle, entry.sender_name) if part), link=link, category=category,
+                       priority=Notice.Priority.URGENT if entry.urgency == Entry.Urgency.URGENT else Notice.Priority.NORMAL,
+                       app=entry.app, quick_actions=offered, target=f"{entry.kind}:{entry.object_id}")
+    except ServiceError:  # the person has left since: nobody to tell
+        return 0
+    return 1
 
 
 # --- Integrated systems ------------------------------------------------------------------------

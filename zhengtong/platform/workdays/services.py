@@ -38,7 +38,7 @@ from zhengtong.platform.workdays.models import (
     Unit,
 )
 from zhengtong.platform.workdays.package import SOURCE, package_days
-from zhengtong.platform.workdays.signals import due_changed
+from zhengtong.platform.workdays.signals import calendar_changed, due_changed
 
 MAX_AMOUNT = {Unit.WORKING_DAYS: 1000, Unit.NATURAL_DAYS: 3660, Unit.HOURS: 24 * 366}
 # Old → new pairs kept in one recomputation's audit record; the DueChange rows keep them all.
@@ -358,6 +358,7 @@ def recompute_open_clocks(*, cause: str, changed_days: Collection[date] = (), ye
     """
     if not changed_days and not years:
         return 0
+    calendar_changed.send(sender=CalendarDay, days=set(changed_days), years=set(years))
     days = sorted(changed_days)
     reach = Q(provisional=True) if years else Q()
     if days:

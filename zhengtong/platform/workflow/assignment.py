@@ -81,11 +81,13 @@ def process_administrators() -> list[Any]:
     return [user for user in candidates if MANAGE in permissions_of(user)]
 
 
-def standing_delegate(user: Any, process_key: str) -> Any:
-    """The person receiving ``user``'s new work today under a standing delegation (委托), if any."""
+def standing_delegates(people: list[Any], process_key: str) -> dict[int, Any]:
+    """Who receives each person's new work today under a standing delegation (委托), by person id (one query)."""
     today = timezone.localdate()
-    for delegation in (StandingDelegation.objects.filter(principal=user, revoked_at__isnull=True, starts_on__lte=today,
-                                                         ends_on__gte=today).select_related("delegate")):
+    found: dict[int, Any] = {}
+    delegations = StandingDelegation.objects.filter(principal__in=people, revoked_at__isnull=True, starts_on__lte=today,
+                                                    ends_on__gte=today).select_related("delegate").order_by("principal_id", "-starts_on")
+    for delegation in delegations:
         if (not delegation.process_keys or process_key in delegation.process_keys) and delegation.delegate.is_active:
-            return delegation.delegate
-    return None
+            found.setdefault(delegation.principal_id, delegation.delegate)
+    return found

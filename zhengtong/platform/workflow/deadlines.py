@@ -1,103 +1,117 @@
-"""Deadlines of steps, from ``workdays``, and the durable timers that act on them.
+"""Deadlines of steps, from ``workdays``, and the timers that act on them.
 
-A step with ``deadline`` (``3wd`` working days, ``2d`` natural days, ``4h`` hours) gets one
-workdays clock; each of its work items carries the due time and a yellow-card time
-(``warn_ratio`` of the way there). Timers are rows: the worker claims one in a transaction,
-acts, and marks it fired in the same transaction — after a crash it is still pending and
-fires later, and it never fires twice.
+A step with ``deadline`` (``3wd`` working days, ``2d`` natural days, ``4h`` hours) gives each of
+its work items a clock: the due time computed by the working-day calendar from the step's
+start, and a yellow-card time ``warn_ratio`` of the way there. The item's next timer is a column
+of its row (``timer``, ``timer_at``): the worker claims the row in a transaction, acts, and sets
+the next timer in the same transaction — after a crash it is still due and fires later, and it
+never fires twice. When the calendar changes, open items' deadlines move with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.db import connection
 from django.dispatch import receiver
 from django.utils import timezone
 
 from zhengtong.platform import batch
 from zhengtong.platform.directory import queries as directory
-from zhengtong.platform.workdays import services as workdays
-from zhengtong.platform.workdays.models import Clock, ClockState, DueChange, Unit
-from zhengtong.platform.workdays.signals import due_changed
+from zhengtong.platform.workdays import calendar
+from zhengtong.platform.workdays.models import Unit
+from zhengtong.platform.workdays.signals import calendar_changed
 from zhengtong.platform.workflow import reminders
 from zhengtong.platform.workflow.definitions import DEADLINE, StepConfig
-from zhengtong.platform.workflow.models import Action, ProcessInstance, Timer, WorkItem
+from zhengtong.platform.workflow.models import Action, ProcessInstance, WorkItem
 
 UNITS = {"wd": Unit.WORKING_DAYS, "d": Unit.NATURAL_DAYS, "h": Unit.HOURS}
+WARN, OVERDUE = "warn", "overdue"
 
 
 @dataclass(frozen=True)
 class StepDeadline:
-    clock_id: int
+    deadline: str
+    started_at: datetime
     due_at: datetime
     warn_at: datetime
 
 
-def start(instance: ProcessInstance, config: StepConfig, engine_task_id: str, now: datetime) -> StepDeadline | None:
-    match = DEADLINE.match(config.deadline)
+def _due(deadline: str, started_at: datetime, warn_ratio: float, snapshot: calendar.Snapshot | None = None) -> StepDeadline | None:
+    match = DEADLINE.match(deadline)
     if match is None:
         return None
-    clock = workdays.start_clock(acting_user=None, owner=f"workflow.step:{instance.pk}:{engine_task_id}"[:100],
-                                 unit=UNITS[match.group(2)], amount=int(match.group(1)), label=f"{instance.title} · {config.name}",
-                                 started_at=now)
-    return StepDeadline(clock.pk, clock.due_at, now + (clock.due_at - now) * config.warn_ratio)
+    terms = calendar.ClockTerms(UNITS[match.group(2)], int(match.group(1)), started_at, False, ())
+    due_at = calendar.clock_due(terms, snapshot).at
+    return StepDeadline(deadline, started_at, due_at, started_at + (due_at - started_at) * warn_ratio)
 
 
-def schedule(item: WorkItem, config: StepConfig) -> None:
-    """The timers of a new work item: yellow card, red card, and the automatic decision if any."""
-    if item.due_at is None or item.warn_at is None:
+def start(config: StepConfig, now: datetime) -> StepDeadline | None:
+    """The clock of a step starting now, if the step has a deadline."""
+    return _due(config.deadline, now, config.warn_ratio)
+
+
+def arm(item: WorkItem, deadline: StepDeadline | None) -> None:
+    """Give a new item its step's clock and its first timer."""
+    if deadline is None:
         return
-    kinds = [(Timer.Kind.WARN, item.warn_at), (Timer.Kind.OVERDUE, item.due_at)]
-    if config.on_timeout != "remind":
-        kinds.append((Timer.Kind.TIMEOUT, item.due_at))
-    Timer.objects.bulk_create(Timer(kind=kind, instance=item.instance, work_item=item, due_at=at) for kind, at in kinds)
+    item.deadline, item.clock_started_at = deadline.deadline, deadline.started_at
+    item.due_at, item.warn_at = deadline.due_at, deadline.warn_at
+    item.timer, item.timer_at = WARN, deadline.warn_at
 
 
-def stop(engine_task_id: str, instance: ProcessInstance) -> None:
-    """The step is over: its clock stops and its pending timers are cancelled."""
-    items = WorkItem.objects.filter(instance=instance, engine_task_id=engine_task_id)
-    Timer.objects.filter(work_item__in=items, state=Timer.State.PENDING).update(state=Timer.State.CANCELLED)
-    clock_id = items.exclude(clock_id__isnull=True).values_list("clock_id", flat=True).first()
-    if clock_id is not None:
-        clock = Clock.objects.filter(pk=clock_id).exclude(state=ClockState.STOPPED).first()
-        if clock is not None:
-            workdays.stop_clock(acting_user=None, clock=clock)
+@receiver(calendar_changed)
+def follow_the_calendar(sender: Any, days: Collection[date], years: Collection[int], **kwargs: Any) -> None:
+    """A changed working day moves the deadline of every open item whose clock spans it (or, for a year
+    that gained data, every provisional one); pending timers move with it."""
+    items = WorkItem.objects.filter(state__in=(WorkItem.State.OPEN, WorkItem.State.WAITING, WorkItem.State.DELEGATED),
+                                    clock_started_at__isnull=False).exclude(deadline__endswith="h")
+    if days and not years:
+        items = items.filter(clock_started_at__lte=calendar.end_of_day(max(days)),
+                             due_at__gt=calendar.end_of_day(min(days) - calendar.ONE_DAY))
+    snapshot = calendar.Snapshot()
+    moved = []
+    for item in items.select_related("instance__definition"):
+        if item.clock_started_at is None:
+            continue
+        config = _config(item)
+        recomputed = _due(item.deadline, item.clock_started_at, config.warn_ratio if config else 0.8, snapshot)
+        if recomputed is None or (recomputed.due_at, recomputed.warn_at) == (item.due_at, item.warn_at):
+            continue
+        item.due_at, item.warn_at = recomputed.due_at, recomputed.warn_at
+        if item.timer:
+            item.timer_at = item.warn_at if item.timer == WARN else item.due_at
+        moved.append(item)
+    WorkItem.objects.bulk_update(moved, ["due_at", "warn_at", "timer_at"])
 
 
-@receiver(due_changed)
-def follow_the_calendar(sender: Any, changes: list[DueChange], **kwargs: Any) -> None:
-    """When the calendar moves a clock, its work items and their pending timers move with it."""
-    for change in changes:
-        shift = change.new_due_at - change.old_due_at
-        for item in WorkItem.objects.filter(clock_id=change.clock_id, state__in=(WorkItem.State.OPEN, WorkItem.State.WAITING,
-                                                                                 WorkItem.State.DELEGATED)):
-            item.due_at = change.new_due_at
-            item.warn_at = item.warn_at + shift if item.warn_at else None
-            item.save(update_fields=["due_at", "warn_at"])
-            for timer in Timer.objects.filter(work_item=item, state=Timer.State.PENDING):
-                timer.due_at = item.warn_at if timer.kind == Timer.Kind.WARN and item.warn_at else item.due_at
-                timer.save(update_fields=["due_at"])
+def _config(item: WorkItem) -> StepConfig | None:
+    from zhengtong.platform.workflow.definitions import parsed
+
+    return parsed(item.instance.definition).steps.get(item.step_id)
 
 
 # --- Firing --------------------------------------------------------------------------------
 
 
-def _fire(timer: Timer, now: datetime) -> None:
+def _fire(item: WorkItem, instance: ProcessInstance, now: datetime) -> None:
     from zhengtong.platform.workflow import services
 
-    item = timer.work_item
-    if item is None or item.state != WorkItem.State.OPEN or timer.instance.state != ProcessInstance.State.RUNNING:
-        return
-    if timer.kind == Timer.Kind.WARN:
-        services.record_timer_action(timer.instance, item, Action.Kind.REMIND, {"level": "yellow"})
+    if item.timer == WARN:
+        item.timer, item.timer_at = OVERDUE, item.due_at
+        services.record_timer_action(instance, item, Action.Kind.REMIND, {"level": "yellow"})
         reminders.yellow_card(item)
-    elif timer.kind == Timer.Kind.OVERDUE:
+    else:
+        item.timer, item.timer_at = "", None
         leaders = [leader.username for leader in directory.department_head(item.principal or item.assignee)]
-        services.record_timer_action(timer.instance, item, Action.Kind.ESCALATE, {"level": "red", "leaders": leaders})
+        services.record_timer_action(instance, item, Action.Kind.ESCALATE, {"level": "red", "leaders": leaders})
         reminders.red_card(item, leaders)
-    elif timer.kind == Timer.Kind.TIMEOUT:
+    WorkItem.objects.filter(pk=item.pk).update(timer=item.timer, timer_at=item.timer_at)
+    config = _config(item)
+    if not item.timer and config is not None and config.on_timeout != "remind":
         services.decide_on_timeout(item)
 
 
@@ -105,16 +119,25 @@ def run_due(now: datetime | None = None, limit: int = 200) -> int:
     """Fire the timers that are due; returns how many fired. Safe with several workers."""
     now = now or timezone.now()
     fired = 0
-    due = list(Timer.objects.filter(state=Timer.State.PENDING, due_at__lte=now).order_by("due_at", "id")
-               .values_list("pk", flat=True)[:limit])
-    for pk in due:
+    due = list(WorkItem.objects.filter(timer_at__lte=now, state=WorkItem.State.OPEN).order_by("timer_at", "id")
+               .values_list("pk", "instance_id")[:limit])
+    skip = connection.features.has_select_for_update_skip_locked
+    for pk, instance_id in due:
         with batch.atomic():
-            # Lock the timer row alone: joins under FOR UPDATE differ between databases.
-            timer = Timer.objects.select_for_update(skip_locked=True).filter(pk=pk, state=Timer.State.PENDING).first()
-            if timer is None:
+            # The process first, as every workflow operation locks it; one another worker or a person holds is left
+            # for the next round.
+            instance = ProcessInstance.objects.select_for_update(skip_locked=skip).filter(pk=instance_id).first()
+            item = WorkItem.objects.filter(pk=pk, state=WorkItem.State.OPEN, timer_at__lte=now).select_related(
+                "assignee", "principal").first() if instance is not None else None
+            if instance is None or item is None:
                 continue
-            _fire(timer, now)
-            timer.state, timer.fired_at = Timer.State.FIRED, now
-            timer.save(update_fields=["state", "fired_at"])
+            instance = ProcessInstance.objects.select_related("definition").get(pk=instance_id)
+            item.instance = instance
+            if instance.state != ProcessInstance.State.RUNNING:
+                WorkItem.objects.filter(pk=pk).update(timer="", timer_at=None)
+                continue
+            # A worker that was away fires the yellow and the red card of a long-overdue item in one round.
+            while item.timer and item.timer_at is not None and item.timer_at <= now and item.state == WorkItem.State.OPEN:
+                _fire(item, instance, now)
             fired += 1
     return fired

@@ -1,10 +1,21 @@
-"""The thin layer over SpiffWorkflow: create, load, save and move a process's engine state."""
+"""The thin layer over SpiffWorkflow: create, load, save and move a process's engine state.
+
+Deserialising the engine's state costs more than anything else an action does, so each process
+keeps the engines it last saved in memory, by instance and ``engine_version`` (drawn at random at
+each save): an operation takes
+its engine out (``load``), and it goes back only once the operation has committed (``keep``). A
+version that no longer matches — another process saved since, or a restore — is read afresh.
+"""
 
 from __future__ import annotations
 
+import secrets
+import threading
+from collections import OrderedDict
 from typing import Any
 from uuid import UUID
 
+from django.db import transaction
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -16,6 +27,9 @@ from zhengtong.platform.workflow.models import ProcessInstance
 from zhengtong.platform.workflow.sandbox import script_engine
 
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+KEPT = 512
+_kept: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
+_kept_lock = threading.Lock()
 
 
 def create(instance: ProcessInstance, data: dict[str, Any]) -> BpmnWorkflow:
@@ -27,6 +41,11 @@ def create(instance: ProcessInstance, data: dict[str, Any]) -> BpmnWorkflow:
 
 
 def load(instance: ProcessInstance) -> BpmnWorkflow:
+    """The process's engine, as its row's state says; the caller owns it from now on."""
+    with _kept_lock:
+        kept = _kept.pop(instance.pk, None)
+    if kept is not None and kept[0] == instance.engine_version:
+        return kept[1]
     workflow = _SERIALIZER.deserialize_json(instance.engine_state)
     workflow.script_engine = script_engine()
     return workflow
@@ -34,6 +53,21 @@ def load(instance: ProcessInstance) -> BpmnWorkflow:
 
 def save(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     instance.engine_state = _SERIALIZER.serialize_json(workflow)
+    instance.engine_version = secrets.randbits(62)
+
+
+def keep(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """Keep the saved engine for the process's next operation, once this one has committed."""
+    pk, version = instance.pk, instance.engine_version
+
+    def kept() -> None:
+        with _kept_lock:
+            _kept[pk] = (version, workflow)
+            _kept.move_to_end(pk)
+            while len(_kept) > KEPT:
+                _kept.popitem(last=False)
+
+    transaction.on_commit(kept)
 
 
 def ready_steps(workflow: BpmnWorkflow) -> list[SpiffTask]:

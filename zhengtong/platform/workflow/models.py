@@ -1,4 +1,4 @@
-"""Process definitions, running instances, work items, the action log, copies, delegations, timers.
+"""Process definitions, running instances, work items, the action log, copies, delegations.
 
 The BPMN engine (SpiffWorkflow) decides where a process goes; these tables say who has what
 to do. Work items are denormalised rows (O2OA's Task / TaskCompleted / Read), so a person's
@@ -56,6 +56,9 @@ class ProcessInstance(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.RUNNING, db_index=True)
     data = models.JSONField(_("form values"), default=dict, blank=True)
     engine_state = models.TextField(blank=True)
+    # Drawn afresh at every save of ``engine_state``: a process keeps its engine in memory while the row's
+    # version is the one it saved (a counter could repeat after a rollback or a restore; a random draw does not).
+    engine_version = models.BigIntegerField(default=0)
     classification = models.PositiveSmallIntegerField(_("classification"), default=0)
     # The business object this process is about, e.g. "documents.document:12" (apps keep their own tables).
     subject = models.CharField(_("subject"), max_length=100, blank=True, db_index=True)
@@ -63,7 +66,6 @@ class ProcessInstance(models.Model):
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
-    clock_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -126,9 +128,15 @@ class WorkItem(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("arrived at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # The step's clock: its terms ("3wd", "2d", "4h") from the step's start, due and yellow-card times from
+    # the working-day calendar, and the next timer the worker fires (yellow card, then red card and any
+    # automatic decision), so that a step's clock and timers are this row.
+    deadline = models.CharField(max_length=10, blank=True)
+    clock_started_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
-    clock_id = models.BigIntegerField(null=True, blank=True)
+    timer = models.CharField(max_length=10, choices=[("warn", _("Yellow card")), ("overdue", _("Red card and escalation"))], blank=True)
+    timer_at = models.DateTimeField(null=True, blank=True)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -137,6 +145,7 @@ class WorkItem(models.Model):
             models.Index(fields=["assignee", "state", "-created_at"], name="workflow_todo_idx"),
             models.Index(fields=["assignee", "state", "-completed_at"], name="workflow_done_idx"),
             models.Index(fields=["instance", "state"]),
+            models.Index(fields=["timer_at"], name="workflow_timer_idx"),
         ]
         verbose_name = _("work item")
         verbose_name_plural = _("work items")
@@ -235,31 +244,3 @@ class StandingDelegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principal} → {self.delegate} {self.starts_on}…{self.ends_on}"
-
-
-class Timer(models.Model):
-    """A durable timer: a row the worker claims and fires exactly once."""
-
-    class Kind(models.TextChoices):
-        REMIND = "remind", _("Reminder before due")
-        WARN = "warn", _("Yellow card")
-        OVERDUE = "overdue", _("Red card and escalation")
-        TIMEOUT = "timeout", _("Automatic decision")
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        FIRED = "fired", _("Fired")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE, related_name="timers")
-    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, null=True, blank=True, related_name="timers")
-    due_at = models.DateTimeField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    fired_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["state", "due_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.due_at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,7 @@ from zhengtong.apps.documents.tests.conftest import act, draft_notice, incoming_
 from zhengtong.errors import Conflict, ServiceError
 from zhengtong.platform.audit.models import AuditRecord
 from zhengtong.platform.notices.models import NoticeRecipient
+from zhengtong.platform.todo.services import notify_arrivals
 from zhengtong.platform.workflow.models import Copy, WorkItem
 
 
@@ -44,7 +45,9 @@ def test_a_notice_goes_from_draft_to_closed_in_a_receiving_unit(org):
     # Exchange: each district's registry has it to sign for; the sender sees per-unit status.
     east, west = incoming_for(document, "east", org), incoming_for(document, "west", org)
     assert (east.state, east.number, east.sender_name) == ("awaiting", document.number, "市水务局")
-    assert NoticeRecipient.objects.filter(user=p["east_clerk"], notice__title__contains="防汛").exists()
+    notify_arrivals()  # the worker: each clerk's new 签收 to-do arrives as a notice, offering 签收 in place
+    arrived = NoticeRecipient.objects.get(user=p["east_clerk"], notice__title__contains="防汛").notice
+    assert arrived.title.startswith("新待办") and arrived.quick_actions == [{"code": "receive", "label": "签收"}]
     east = services.receive(acting_user=p["east_clerk"], delivery=east.delivery)
     west = services.receive(acting_user=p["west_clerk"], delivery=west.delivery)
     statuses = {d.unit.name: (d.state, d.received_by.username) for d in queries.deliveries(document)}

@@ -31,7 +31,7 @@ def copy_entries(apps, schema_editor):
             sender_name=old.sender_name, on_behalf_of=old.on_behalf_of, urgency=old.urgency, classification=old.classification,
             tab=old.tab, state=old.state, actions=OFFERED.get(kind, []) if is_open_todo else [], due_at=old.due_at,
             warn_at=old.warn_at, due_sort=old.due_sort, created_at=old.created_at, updated_at=old.updated_at,
-            completed_at=old.completed_at))
+            completed_at=old.completed_at, arrival_seen=True))
         if len(batch) >= 2000:
             Entry.objects.bulk_create(batch)
             batch = []
