@@ -11,11 +11,14 @@ The start rule: the start (receipt) date is day 0 and counting begins the next d
 ``WORKDAYS_START_DAY_COUNTS`` is set, when the start date itself is the first day counted.
 
 Each computation loads the known years in one query and the calendar rows of a window of
-dates in another; it never queries per day.
+dates in another; it never queries per day. Deadlines of running work use ``current()``: the
+whole calendar, kept in memory by each process while ``CalendarRevision`` stands, one query.
 """
 
 from __future__ import annotations
 
+import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -27,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.errors import ServiceError
 from zhengtong.platform.workdays import alerts
-from zhengtong.platform.workdays.models import CalendarDay, CalendarYear, DayKind, Origin, Unit
+from zhengtong.platform.workdays.models import CalendarDay, CalendarRevision, CalendarYear, DayKind, Origin, Unit
 
 # Dates outside these years are refused as input errors: no deadline of a living matter lies there.
 FIRST_YEAR = 2000
@@ -125,6 +128,12 @@ class Snapshot:
         elif day > self._hi:
             self._load(self._hi + ONE_DAY, day + WINDOW)
 
+    def for_one_question(self) -> Snapshot:
+        """The same data for one more computation, which reports a missing year once itself."""
+        view = Snapshot(report_missing=self._report_missing)
+        view._known, view._rows, view._lo, view._hi = self._known, self._rows, self._lo, self._hi
+        return view
+
     def known_years(self) -> dict[int, str]:
         if self._known is None:
             self._known = dict(CalendarYear.objects.values_list("year", "origin"))
@@ -145,6 +154,34 @@ class Snapshot:
             alerts.note_missing_year(day.year)
         fixed = FIXED_HOLIDAYS.get((day.month, day.day), "")
         return DayFact(day, day.weekday() < 5 and not fixed, Provenance.PROVISIONAL, fixed)
+
+
+_kept: tuple[int, Snapshot] | None = None
+_kept_lock = threading.Lock()
+
+
+def _whole_calendar() -> Snapshot:
+    snapshot = Snapshot()
+    snapshot.known_years()
+    snapshot._load(date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
+    return snapshot
+
+
+def current() -> Snapshot:
+    """The calendar as it stands, read once per revision by each process (one query to check it)."""
+    global _kept
+    revision = CalendarRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    with _kept_lock:
+        if _kept is None or _kept[0] != revision:
+            _kept = (revision, _whole_calendar())
+        return _kept[1].for_one_question()
+
+
+def changed() -> None:
+    """Called by every service that changes days or years, inside its transaction."""
+    number = secrets.randbits(62)
+    if not CalendarRevision.objects.filter(pk=1).update(number=number):
+        CalendarRevision.objects.create(pk=1, number=number)
 
 
 def _never(day: date) -> bool:
@@ -190,7 +227,7 @@ def _check_amount(n: int) -> None:
 
 def is_workday(day: date) -> DayFact:
     """Whether ``day`` is a working day, with where the answer comes from; truthy when it is."""
-    return Snapshot().fact(day)
+    return current().fact(day)
 
 
 def add_working_days(start: date, n: int) -> Due:
@@ -199,16 +236,16 @@ def add_working_days(start: date, n: int) -> Due:
     check_in_range(start)
     if n == 0:
         return Due(start, False)
-    return _walk(Snapshot(), _origin(start), n, working=True)
+    return _walk(current(), _origin(start), n, working=True)
 
 
 def add_natural_days(start: date, n: int, roll_to_workday: bool = False) -> Due:
     """The due date n calendar days after ``start``; optionally moved off a rest day."""
     _check_amount(n)
     check_in_range(start)
-    due = Due(start, False) if n == 0 else _walk(Snapshot(), _origin(start), n, working=False)
+    due = Due(start, False) if n == 0 else _walk(current(), _origin(start), n, working=False)
     # A natural count needs no calendar; only moving the due date off a rest day does.
-    return _roll(Snapshot(due.day), due) if roll_to_workday else due
+    return _roll(current(), due) if roll_to_workday else due
 
 
 def add_hours(start: datetime, hours: int) -> DueTime:
@@ -259,7 +296,7 @@ def clock_due(terms: ClockTerms, snapshot: Snapshot | None = None) -> DueTime:
     if terms.unit == Unit.HOURS:
         paused = sum((resumed - paused_at for paused_at, resumed in terms.pauses), timedelta())
         return DueTime(terms.started_at + timedelta(hours=terms.amount) + paused, False)
-    snapshot = snapshot or Snapshot()
+    snapshot = snapshot or current()
     intervals = [(timezone.localdate(paused_at), timezone.localdate(resumed)) for paused_at, resumed in terms.pauses]
 
     def paused_on(day: date) -> bool:

@@ -59,6 +59,16 @@ class CalendarYear(models.Model):
         return str(self.year)
 
 
+class CalendarRevision(models.Model):
+    """One row, redrawn at random whenever the calendar's data changes: each process keeps the whole
+    calendar in memory while the revision it read stands (a counter could repeat after a restore)."""
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
 class MissingYear(models.Model):
     """A year someone's deadline needed while the calendar had no data for it: an alert to administrators."""
 

@@ -358,6 +358,7 @@ def recompute_open_clocks(*, cause: str, changed_days: Collection[date] = (), ye
     """
     if not changed_days and not years:
         return 0
+    calendar.changed()
     calendar_changed.send(sender=CalendarDay, days=set(changed_days), years=set(years))
     days = sorted(changed_days)
     reach = Q(provisional=True) if years else Q()

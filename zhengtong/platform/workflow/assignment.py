@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,10 +41,19 @@ def _active(users: Any) -> list[Any]:
     return list(seen.values())
 
 
+def _away_today() -> Exists:
+    today = timezone.localdate()
+    return Exists(StandingDelegation.objects.filter(principal=OuterRef("pk"), revoked_at__isnull=True, starts_on__lte=today,
+                                                    ends_on__gte=today))
+
+
 def resolve(rule: str, *, initiator: Any, data: dict[str, Any], chosen: list[str]) -> list[Any]:
-    """The people a rule names, in a stable order, without duplicates or disabled people."""
+    """The people a rule names, in a stable order, without duplicates or disabled people.
+
+    People read here carry ``away``: whether a standing delegation of theirs runs today.
+    """
     kind, _sep, argument = rule.partition(":")
-    people = get_user_model().objects.filter(is_active=True)
+    people = get_user_model().objects.filter(is_active=True).annotate(away=_away_today())
     if kind == "initiator":
         return _active([initiator])
     if kind == "user":
@@ -85,6 +94,10 @@ def standing_delegates(people: list[Any], process_key: str) -> dict[int, Any]:
     """Who receives each person's new work today under a standing delegation (委托), by person id (one query)."""
     today = timezone.localdate()
     found: dict[int, Any] = {}
+    # People read by ``resolve`` say whether they are away; only they, and the others, need looking up.
+    people = [person for person in people if getattr(person, "away", True)]
+    if not people:
+        return found
     delegations = StandingDelegation.objects.filter(principal__in=people, revoked_at__isnull=True, starts_on__lte=today,
                                                     ends_on__gte=today).select_related("delegate").order_by("principal_id", "-starts_on")
     for delegation in delegations:

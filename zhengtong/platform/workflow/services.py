@@ -143,11 +143,24 @@ def lock(instance_id: int) -> Locked:
 
 
 def _lock_item(item_id: int) -> tuple[Locked, WorkItem]:
-    """Lock the process of a work item (serialising every action on it), then read its items afresh."""
-    instance = _locking(ProcessInstance.objects.filter(work_items__pk=item_id)).first()
-    if instance is None:
+    """Lock the process of a work item (serialising every action on it) and read all its items: one query
+    where the database can lock the process row alone within a join, two elsewhere."""
+    features = connection.features
+    if features.has_select_for_update and not features.has_select_for_update_of:
+        instance = _locking(ProcessInstance.objects.filter(work_items__pk=item_id)).first()
+        if instance is None:
+            raise NotFound("not_found", _("There is no such task."))
+        locked = Locked(instance, _items_of(instance))
+        return locked, locked.item(item_id)
+    rows = WorkItem.objects.filter(instance__work_items__pk=item_id).select_related(
+        "instance__definition", "instance__initiator", "assignee", "principal").order_by("id")
+    items = list(rows.select_for_update(of=("instance",)) if features.has_select_for_update else rows)
+    if not items:
         raise NotFound("not_found", _("There is no such task."))
-    locked = Locked(instance, _items_of(instance))
+    instance = items[0].instance
+    for item in items:
+        item.instance = instance
+    locked = Locked(instance, items)
     return locked, locked.item(item_id)
 
 
