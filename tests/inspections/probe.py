@@ -37,5 +37,5 @@ sys.stdout.write(json.dumps({
     "permission": "inspections.approve" in perms.catalogue(),
     "category": "inspection" in categories.catalogue(),
     "in_place": actions.act(acting_user=person, entry_id=entry.pk, code="confirm").message,
-    "arrival_notice": client.get("/api/notices/").json()[0]["title"],
+    "arrival_notice": client.get("/api/notices/").json()["items"][0]["title"],
 }, ensure_ascii=False) + "\n")

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengtong.apps.bulletins import services
 from zhengtong.apps.bulletins.models import Bulletin
 from zhengtong.apps.bulletins.rules import VIEW
+from zhengtong.pagination import Page, PageIn, page
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require, visible
 
@@ -35,11 +37,10 @@ def _out(bulletin: Bulletin) -> BulletinOut:
                        classification=bulletin.classification, published_at=bulletin.published_at)
 
 
-@router.get("/", response=list[BulletinOut], summary="Work news I may read")
-def list_bulletins(request: HttpRequest, limit: int = 50) -> list[BulletinOut]:
+@router.get("/", response=Page[BulletinOut], summary="Work news I may read, newest first")
+def list_bulletins(request: HttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
     require(request.user, perms.USE_BUSINESS_APPS)
-    items = visible(request.user, Bulletin.objects.select_related("author"))[: max(1, min(limit, 200))]
-    return [_out(item) for item in items]
+    return page(visible(request.user, Bulletin.objects.select_related("author")), paging, _out)
 
 
 @router.get("/{bulletin_id}", response=BulletinOut, summary="One work news item")

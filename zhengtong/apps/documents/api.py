@@ -7,11 +7,12 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengtong.apps.documents import output, queries, services
 from zhengtong.apps.documents.models import Delivery, Document, Version
 from zhengtong.apps.documents.rules import DRAFT
+from zhengtong.pagination import Page, PageIn, page
 from zhengtong.platform.access.policy import require
 
 router = Router(tags=["documents"])
@@ -136,13 +137,12 @@ def _document(request: HttpRequest, document_id: int) -> Document:
     return queries.document_or_404(request.user, document_id)
 
 
-@router.get("/", response=list[DocumentOut], summary="Documents I may see: outgoing (发文) or incoming (收文), filtered and searched")
-def list_documents(request: HttpRequest, direction: str = "out", state: str = "", year: int | None = None, doc_type: str = "",
-                   unit: int | None = None, q: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+@router.get("/", response=Page[DocumentOut], summary="Documents I may see: outgoing (发文) or incoming (收文), filtered and searched")
+def list_documents(request: HttpRequest, paging: Query[PageIn], direction: str = "out", state: str = "", year: int | None = None,
+                   doc_type: str = "", unit: int | None = None, q: str = "") -> dict[str, Any]:
     require(request.user, DRAFT)
     filters = queries.Filters(direction=direction, state=state, year=year, doc_type=doc_type, unit=unit, text=q[:100])
-    page = queries.listing(request.user, filters).select_related("instance")[max(0, offset): max(0, offset) + max(1, min(limit, 200))]
-    return [_out(request.user, document) for document in page]
+    return page(queries.listing(request.user, filters).select_related("instance"), paging, lambda document: _out(request.user, document))
 
 
 @router.post("/", response={201: DocumentDetailOut}, summary="Draft a document (拟稿)")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from zhengtong.pagination import Page, PageIn, page
 from zhengtong.platform.notices import queries, services
 from zhengtong.platform.notices.models import Notice, NoticeRecipient
 
@@ -135,10 +137,9 @@ def _sender(notice: Notice) -> str:
     return notice.sender.username if notice.sender else ""
 
 
-@router.get("/", response=list[NoticeOut], summary="My notices, unread first")
-def list_notices(request: HttpRequest, category: str = "", unread: bool = False, limit: int = 50) -> list[NoticeOut]:
-    copies = queries.inbox(request.user, category=category, unread_only=unread)[: max(1, min(limit, 200))]
-    return [_notice(copy) for copy in copies]
+@router.get("/", response=Page[NoticeOut], summary="My notices, unread first")
+def list_notices(request: HttpRequest, paging: Query[PageIn], category: str = "", unread: bool = False) -> dict[str, Any]:
+    return page(queries.inbox(request.user, category=category, unread_only=unread), paging, _notice)
 
 
 @router.get("/counts", response=CountsOut, summary="My unread counts per category")

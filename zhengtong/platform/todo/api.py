@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from zhengtong.pagination import Page, PageIn, page
 from zhengtong.platform.todo import actions, queries, services
 from zhengtong.platform.todo.auth import ApplicationToken
 from zhengtong.platform.todo.models import Entry, IntegratedSystem
@@ -36,8 +37,7 @@ class EntryOut(Schema):
     actions: list[str]
 
 
-class PageOut(Schema):
-    items: list[EntryOut]
+class PageOut(Page[EntryOut]):
     counts: dict[str, int]
     apps: dict[str, int]
 
@@ -50,7 +50,7 @@ class FiltersIn(Schema):
     q: str = ""
     sort: str = "due"
     limit: int = Field(queries.PAGE_SIZE, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    cursor: str = Field("", max_length=40, description="`next_cursor` of the previous page; empty for the first page.")
 
 
 class ActIn(Schema):
@@ -83,10 +83,10 @@ def _result(result: actions.Result) -> ResultOut:
 
 
 @router.get("/entries", response=PageOut, summary="A page of one of my tabs, with the counts per tab and per app")
-def list_entries(request: HttpRequest, filters: Query[FiltersIn]) -> PageOut:
+def list_entries(request: HttpRequest, filters: Query[FiltersIn]) -> dict[str, Any]:
     parsed = queries.Filters.parse({**filters.dict(), "overdue": "1" if filters.overdue else ""})
-    page = queries.entries(request.user, parsed)[filters.offset:filters.offset + filters.limit]
-    return PageOut(items=[_out(entry) for entry in page], counts=queries.tab_counts(request.user), apps=queries.app_counts(request.user))
+    paged = page(queries.entries(request.user, parsed), PageIn(limit=filters.limit, cursor=filters.cursor), _out)
+    return {**paged, "counts": queries.tab_counts(request.user), "apps": queries.app_counts(request.user)}
 
 
 @router.get("/entries/{entry_id}", response=EntryOut, summary="One of my entries")

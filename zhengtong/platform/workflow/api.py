@@ -7,12 +7,13 @@ from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from zhengtong.http import AuthenticatedHttpRequest
+from zhengtong.pagination import Page, PageIn, page
 from zhengtong.platform.access.policy import can
 from zhengtong.platform.workflow import queries, services
-from zhengtong.platform.workflow.models import Action, ProcessInstance, StandingDelegation, WorkItem
+from zhengtong.platform.workflow.models import Action, Copy, ProcessInstance, StandingDelegation, WorkItem
 from zhengtong.platform.workflow.operations import available_operations
 from zhengtong.platform.workflow.rules import VIEW
 
@@ -221,26 +222,29 @@ def counts(request: AuthenticatedHttpRequest) -> CountsOut:
     return CountsOut(**queries.counts(request.user))
 
 
-@router.get("/todo", response=list[ItemOut], summary="待办: my open tasks")
-def todo(request: AuthenticatedHttpRequest, limit: int = 50, offset: int = 0) -> list[ItemOut]:
-    return [_item(item) for item in queries.todo(request.user)[offset:offset + max(1, min(limit, 200))]]
+@router.get("/todo", response=Page[ItemOut], summary="待办: my open tasks")
+def todo(request: AuthenticatedHttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
+    return page(queries.todo(request.user), paging, _item)
 
 
-@router.get("/done", response=list[ItemOut], summary="已办: tasks I completed")
-def done(request: AuthenticatedHttpRequest, limit: int = 50, offset: int = 0) -> list[ItemOut]:
-    return [_item(item) for item in queries.done(request.user)[offset:offset + max(1, min(limit, 200))]]
+@router.get("/done", response=Page[ItemOut], summary="已办: tasks I completed")
+def done(request: AuthenticatedHttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
+    return page(queries.done(request.user), paging, _item)
 
 
-@router.get("/started", response=list[InstanceOut], summary="我发起的: processes I started")
-def started_list(request: AuthenticatedHttpRequest, limit: int = 50, offset: int = 0) -> list[InstanceOut]:
-    return [_instance(request, instance) for instance in queries.started(request.user)[offset:offset + max(1, min(limit, 200))]]
+@router.get("/started", response=Page[InstanceOut], summary="我发起的: processes I started")
+def started_list(request: AuthenticatedHttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
+    return page(queries.started(request.user), paging, lambda instance: _instance(request, instance))
 
 
-@router.get("/copied", response=list[CopyOut], summary="抄送我的: copies and circulations")
-def copied(request: AuthenticatedHttpRequest, limit: int = 50, offset: int = 0) -> list[CopyOut]:
-    return [CopyOut(instance=copy.instance_id, title=copy.instance.title, kind=copy.kind,
-                    sent_by=copy.sent_by.get_full_name() if copy.sent_by else None, sent_at=copy.created_at, read_at=copy.read_at)
-            for copy in queries.copied(request.user)[offset:offset + max(1, min(limit, 200))]]
+def _copy(copy: Copy) -> CopyOut:
+    return CopyOut(instance=copy.instance_id, title=copy.instance.title, kind=copy.kind,
+                   sent_by=copy.sent_by.get_full_name() if copy.sent_by else None, sent_at=copy.created_at, read_at=copy.read_at)
+
+
+@router.get("/copied", response=Page[CopyOut], summary="抄送我的: copies and circulations")
+def copied(request: AuthenticatedHttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
+    return page(queries.copied(request.user), paging, _copy)
 
 
 @router.post("/items/{item_id}/approve", response=InstanceOut, summary="Approve (同意), with comment and form values")

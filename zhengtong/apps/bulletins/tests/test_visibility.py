@@ -14,9 +14,9 @@ def test_list_page_hides_items_above_clearance(client_for: Any, clerk: Any, outs
 
 
 def test_api_list_hides_items_above_clearance(api_for: Any, clerk: Any, outsider: Any, news: Any) -> None:
-    titles = {item["title"] for item in api_for(clerk).get("/api/bulletins/").json()}
+    titles = {item["title"] for item in api_for(clerk).get("/api/bulletins/").json()["items"]}
     assert titles == {"动态0", "动态1"}
-    assert {item["title"] for item in api_for(outsider).get("/api/bulletins/").json()} == {"动态0"}
+    assert {item["title"] for item in api_for(outsider).get("/api/bulletins/").json()["items"]} == {"动态0"}
 
 
 def test_detail_page_matrix(client_for: Any, clerk: Any, head: Any, outsider: Any, sysadmin: Any, secadmin: Any, auditor: Any,
@@ -40,3 +40,16 @@ def test_administrators_see_no_business_content(client_for: Any, api_for: Any, s
     assert_access_matrix(client_for, "GET", "/apps/bulletins/", allowed=[clerk], denied=[sysadmin, secadmin, auditor])
     assert_access_matrix(api_for, "GET", "/api/bulletins/", allowed=[clerk], denied=[sysadmin, secadmin, auditor])
     assert_access_matrix(client_for, "GET", "/apps/bulletins/new/", allowed=[clerk], denied=[sysadmin, secadmin, auditor])
+
+
+def test_the_list_pages_by_cursor_and_a_page_holds_only_what_the_reader_may_see(api_for: Any, head: Any, clerk: Any,
+                                                                                news: Any) -> None:
+    first = api_for(head).get("/api/bulletins/", {"limit": 2}).json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    rest = api_for(head).get("/api/bulletins/", {"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert rest["next_cursor"] is None
+    assert {item["title"] for item in first["items"] + rest["items"]} == {"动态0", "动态1", "动态2"}
+    # The clerk's one page of two is the whole list: nothing above their clearance is counted or hinted at.
+    assert api_for(clerk).get("/api/bulletins/", {"limit": 2}).json()["next_cursor"] is None
+    refused = api_for(head).get("/api/bulletins/", {"cursor": "not-a-cursor"})
+    assert refused.status_code == 422 and refused.json()["fields"] == {"cursor": ["不是有效的游标。"]}

@@ -41,7 +41,7 @@ def test_a_notice_goes_out_and_is_signed_for_through_the_api(org, api_for):
     assert received.status_code == 200 and received.json()["state"] == "handling"
     again = _post(api_for(p["east_clerk"]), f"/api/documents/{east.pk}/receive")
     assert again.status_code == 409
-    incoming = api_for(p["east_clerk"]).get("/api/documents/", {"direction": "in"}).json()
+    incoming = api_for(p["east_clerk"]).get("/api/documents/", {"direction": "in"}).json()["items"]
     assert [row["title"] for row in incoming] == ["关于开展供水安全检查的通知"]
 
 

@@ -35,7 +35,7 @@ def test_the_audit_shows_who_got_what_when_by_which_channel(api_for, client_for,
 
 
 def test_staff_see_only_their_own_notices(api_for, sent, org):
-    assert [n["title"] for n in api_for(org.clerk).get("/api/notices/").json()] == ["周五例会"]
-    assert api_for(org.outsider).get("/api/notices/").json() == []
+    assert [n["title"] for n in api_for(org.clerk).get("/api/notices/").json()["items"]] == ["周五例会"]
+    assert api_for(org.outsider).get("/api/notices/").json()["items"] == []
     assert api_for(org.outsider).post(f"/api/notices/{sent.pk}/read").status_code == 404
     assert api_for(org.clerk).get(f"/api/notices/{sent.pk}/receipts").status_code == 404

@@ -19,14 +19,14 @@ def test_send_list_count_read_receipts_remind_recall(api_for, org, broadcaster):
 
     clerk = api_for(org.clerk)
     assert clerk.get("/api/notices/counts").json() == {"total": 1, "by_category": {"meeting": 1}}
-    assert [n["id"] for n in clerk.get("/api/notices/", {"unread": True}).json()] == [notice_id]
+    assert [n["id"] for n in clerk.get("/api/notices/", {"unread": True}).json()["items"]] == [notice_id]
     assert api_for(org.head).post(f"/api/notices/{notice_id}/read").json() == {"changed": 1}
     receipts = issuer.get(f"/api/notices/{notice_id}/receipts").json()
     assert [r["username"] for r in receipts["read"]] == ["head"] and [r["username"] for r in receipts["unread"]] == ["clerk"]
     assert issuer.post(f"/api/notices/{notice_id}/remind").json() == {"changed": 1}
     assert clerk.post(f"/api/notices/{notice_id}/recall").status_code == 404
     assert issuer.post(f"/api/notices/{notice_id}/recall").status_code == 200
-    assert clerk.get("/api/notices/").json() == [] and clerk.get("/api/notices/counts").json()["total"] == 0
+    assert clerk.get("/api/notices/").json()["items"] == [] and clerk.get("/api/notices/counts").json()["total"] == 0
     assert Notice.objects.get(pk=notice_id).recalled_at
 
 

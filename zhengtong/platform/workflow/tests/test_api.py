@@ -49,7 +49,7 @@ def test_start_and_act_through_the_api(api_for, clerk, hr):
     response = post(api_for(clerk), "/api/workflow/instances", {"key": "hr", "title": "调岗申请", "data": {"reason": "工作需要"}})
     assert response.status_code == 201, response.content
     instance_id = response.json()["id"]
-    todo = api_for(hr["officer"]).get("/api/workflow/todo").json()
+    todo = api_for(hr["officer"]).get("/api/workflow/todo").json()["items"]
     assert [(item["instance"], item["step"]) for item in todo] == [(instance_id, "hr_review")]
     approved = post(api_for(hr["officer"]), f"/api/workflow/items/{todo[0]['id']}/approve",
                     {"comment": "同意", "data": {"salary_note": "薪级不变"}})
