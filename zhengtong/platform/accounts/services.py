@@ -28,7 +28,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.errors import ServiceError
+from zhengtong.errors import Conflict, Forbidden, ServiceError
 from zhengtong.http import AuthenticatedHttpRequest, client_ip
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require, role_codes_of
@@ -98,7 +98,7 @@ def create_user(
     if not username:
         raise ServiceError("invalid", _("A username is required."), {"username": [_("This field is required.")]})
     if User.objects.filter(username__iexact=username).exists():
-        raise ServiceError("duplicate", _("That username is taken."), {"username": [_("That username is taken.")]})
+        raise Conflict("duplicate", _("That username is taken."), {"username": [_("That username is taken.")]})
     user = User(username=username, display_name=display_name.strip() or username, email=email, mobile=mobile,
                 clearance=clearance, must_change_password=must_change_password)
     try:
@@ -145,7 +145,7 @@ def disable_user(*, acting_user: User | None, user: User, reason: str = "") -> U
     if acting_user is not None:
         require(acting_user, perms.MANAGE_ACCOUNTS)
         if acting_user.pk == user.pk:
-            raise ServiceError("forbidden", _("You cannot disable your own account."))
+            raise Forbidden("forbidden", _("You cannot disable your own account."))
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if not user.is_active:
@@ -558,7 +558,7 @@ def enable_mfa(*, user: User, secret: str, code: str, request: HttpRequest | Non
     """Confirm enrolment with a first code from the app; returns the recovery codes, shown once."""
     if user.mfa_enabled:
         # Replacing a working secret must go through disabling, which asks for a current code.
-        raise ServiceError("mfa_already_enabled", _("Two-factor authentication is already on."))
+        raise Conflict("mfa_already_enabled", _("Two-factor authentication is already on."))
     if not _accept_totp(user, code.strip(), secret=secret):
         audit.record("accounts.mfa_enabled", actor=user, obj=user, outcome=Outcome.FAILURE, detail="wrong code")
         raise ServiceError("wrong_code", _("The code is not correct. Check the time on your phone and try again."),
@@ -588,7 +588,7 @@ def disable_mfa(*, acting_user: User, user: User, code: str = "") -> None:
     """Turn two-factor off: the person (with a current code), or an account administrator."""
     if acting_user.pk == user.pk:
         if mfa_required_for(user):
-            raise ServiceError("mfa_required", _("Two-factor authentication is required for your account."))
+            raise Forbidden("mfa_required", _("Two-factor authentication is required for your account."))
         _require_totp(user, code, "accounts.mfa_disabled")
     else:
         require(acting_user, perms.MANAGE_ACCOUNTS)

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.errors import Conflict, ServiceError
+from zhengtong.errors import Conflict, NotFound, ServiceError
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, events, forms, hooks
@@ -189,7 +189,7 @@ def _locked(item_id: int) -> tuple[ProcessInstance, WorkItem]:
     """Lock the instance (serialising every action on it), then read the work item afresh."""
     instance_id = WorkItem.objects.filter(pk=item_id).values_list("instance_id", flat=True).first()
     if instance_id is None:
-        raise ServiceError("not_found", _("There is no such task."))
+        raise NotFound("not_found", _("There is no such task."))
     return lock_instance(instance_id, "definition", "initiator"), WorkItem.objects.get(pk=item_id)
 
 
