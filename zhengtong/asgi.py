@@ -8,6 +8,7 @@ ASGI handler instead, for comparison.
 """
 
 import os
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengtong.settings")
 
@@ -24,11 +25,19 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 from zhengtong.routing import websocket_urlpatterns  # noqa: E402
 
-http_application = (
-    WSGIMiddleware(get_wsgi_application(), workers=settings.HTTP_THREADS)  # type: ignore[arg-type]
-    if settings.HTTP_MODE == "wsgi"
-    else django_asgi
-)
+wsgi_bridge = WSGIMiddleware(get_wsgi_application(), workers=settings.HTTP_THREADS)  # type: ignore[arg-type]
+
+
+async def wsgi_http(scope: Any, receive: Any, send: Any) -> None:
+    # a2wsgi reads the body with run_coroutine_threadsafe(receive()), which needs a coroutine;
+    # granian's receive returns a plain awaitable.
+    async def receive_coroutine() -> Any:
+        return await receive()
+
+    await wsgi_bridge(scope, receive_coroutine, send)
+
+
+http_application = wsgi_http if settings.HTTP_MODE == "wsgi" else django_asgi
 
 application = ProtocolTypeRouter(
     {

@@ -57,6 +57,7 @@ def assign_role(*, acting_user: Any, user: Any, role: Role) -> RoleAssignment:
                 {"role": [_("One person holds at most one administrator role.")]},
             )
         assignment = RoleAssignment.objects.create(user=user, role=role, granted_by=acting_user)
+        get_user_model().objects.identity_changed([user.pk])
         audit.record("access.role_assigned", actor=acting_user, obj=user, changes={"roles": [sorted(held), sorted(held | {role.code})]})
     forget(user)
     return assignment
@@ -71,6 +72,7 @@ def revoke_role(*, acting_user: Any, user: Any, role: Role) -> None:
         deleted, _details = RoleAssignment.objects.filter(user=user, role=role).delete()
         if not deleted:
             raise NotFound("not_found", _("%(user)s does not have the role %(role)s.") % {"user": user, "role": role.label})
+        get_user_model().objects.identity_changed([user.pk])
         audit.record("access.role_revoked", actor=acting_user, obj=user, changes={"roles": [sorted(held), sorted(held - {role.code})]})
     forget(user)
 
@@ -122,6 +124,7 @@ def update_role(*, acting_user: Any, role: Role, name: str, permissions: list[st
         before = {"name": role.name, "description": role.description, "permissions": role.permissions}
         role.name, role.description, role.permissions = name, description.strip(), permissions
         role.save(update_fields=["name", "description", "permissions"])
+        get_user_model().objects.identity_changed(RoleAssignment.objects.filter(role=role).values("user_id"))
         audit.record("access.role_updated", actor=acting_user, obj=role,
                      changes=audit.diff(before, {"name": role.name, "description": role.description, "permissions": role.permissions}))
     return role
