@@ -75,7 +75,11 @@ def server(env: dict[str, str], port: int, workers: int = 1, command: list[str] 
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # granian waits for idle keep-alive connections
+            process.kill()
+            process.wait(timeout=10)
         log.close()
 
 
