@@ -2,7 +2,7 @@
 
 HTTP goes to Django's WSGI handler through a2wsgi, so each request crosses from the event
 loop to a worker thread once; Django's own ASGI handler crosses for every sync middleware
-and view (benchmarks/http.py measures both; BENCHMARKS.md has the figures). WebSockets are
+and view (benchmarks/http_throughput.py measures both; BENCHMARKS.md has the figures). WebSockets are
 served by Channels consumers natively on the loop. ``ZT_HTTP_MODE=asgi`` selects Django's
 ASGI handler instead, for comparison.
 """
@@ -23,6 +23,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
+from zhengtong.http import freeze_startup_objects  # noqa: E402
 from zhengtong.routing import websocket_urlpatterns  # noqa: E402
 
 wsgi_bridge = WSGIMiddleware(get_wsgi_application(), workers=settings.HTTP_THREADS)  # type: ignore[arg-type]
@@ -45,3 +46,4 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+freeze_startup_objects()
