@@ -54,11 +54,12 @@ def deployment(**extra: str) -> Iterator[dict[str, str]]:
 
 
 @contextmanager
-def server(env: dict[str, str], port: int, workers: int = 1) -> Iterator[str]:
+def server(env: dict[str, str], port: int, workers: int = 1, command: list[str] | None = None) -> Iterator[str]:
+    """``manage.py serve`` on ``port``, or another server's ``command`` line listening there."""
     # The server's log goes to a file: an unread pipe fills up and freezes the server mid-run.
     log = (Path(env["ZT_VAR_DIR"]) / f"server-{port}.log").open("w")
     process = subprocess.Popen(
-        [PYTHON, "manage.py", "serve", "--port", str(port), "--workers", str(workers)],
+        command or [PYTHON, "manage.py", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -74,7 +75,11 @@ def server(env: dict[str, str], port: int, workers: int = 1) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # granian waits for idle keep-alive connections
+            process.kill()
+            process.wait(timeout=10)
         log.close()
 
 

@@ -55,8 +55,8 @@ def test_malformed_json_is_refused_and_nothing_is_stored(api_for, clerk):
     assert not Bulletin.objects.exists()
 
 
-def test_a_service_refusal_is_a_clear_400(api_for, clerk):
-    body = assert_error(post_json(api_for(clerk), {"title": "超密级", "body": "x", "classification": 2}), 400, "invalid")
+def test_a_service_refusal_is_a_clear_422(api_for, clerk):
+    body = assert_error(post_json(api_for(clerk), {"title": "超密级", "body": "x", "classification": 2}), 422, "invalid")
     assert "classification" in body["fields"]
     assert not Bulletin.objects.exists()
 
@@ -90,3 +90,12 @@ def test_a_refused_api_call_is_audited_as_denied(api_for, auditor):
     denied = AuditRecord.objects.filter(action="access.denied", outcome="denied").latest("seq")
     assert denied.actor_name == "auditor"
     assert "GET /api/bulletins/" in denied.detail
+
+
+def test_the_status_of_a_refusal_follows_its_meaning(api_for, secadmin, clerk):
+    api = api_for(secadmin)
+    roles = f"/api/access/people/{clerk.pk}/roles"
+    assert_error(api.delete(f"{roles}/audit_admin"), 404, "not_found")  # a role the clerk does not hold
+    assert_error(api.post(roles, {"role": "staff"}, content_type="application/json"), 409, "duplicate")
+    assert_error(api.post(f"/api/access/people/{secadmin.pk}/roles", {"role": "staff"}, content_type="application/json"), 403, "self")
+    assert_error(api.put(f"/api/access/people/{clerk.pk}/clearance", {"rank": 9}, content_type="application/json"), 422, "invalid")

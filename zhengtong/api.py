@@ -19,6 +19,7 @@ from zhengtong.middleware import api_error
 from zhengtong.platform import registry
 from zhengtong.platform.accounts.auth import ActiveSession, BearerToken
 from zhengtong.platform.audit.services import record_denied
+from zhengtong.validation import field_message
 
 api = NinjaAPI(
     title="Zhengtong API",
@@ -35,7 +36,7 @@ def _field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
         # Ninja's locations are (source, field…) or, for a body schema, (source, parameter, field…).
         location = [str(part) for part in error.get("loc", ())]
         field_path = location[2:] if location[:1] in (["body"], ["form"]) and len(location) > 2 else location[1:]
-        fields.setdefault(".".join(field_path) or "__all__", []).append(str(error.get("msg", "")))
+        fields.setdefault(".".join(field_path) or "__all__", []).append(field_message(error))
     return fields
 
 

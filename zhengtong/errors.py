@@ -1,4 +1,9 @@
-"""Errors that services raise and that pages and the API turn into clear messages."""
+"""Errors that services raise and that pages and the API turn into clear messages.
+
+The class says what the refusal means, and so its HTTP status, the same for the API and the
+pages: bad input 422 (``ServiceError`` itself), ``NotFound`` 404, ``Forbidden`` 403,
+``Conflict`` 409 (the request is fine, the state of things does not allow it now).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ class ServiceError(Exception):
     ``fields`` names the inputs at fault.
     """
 
-    status = 400
+    status = 422
 
     def __init__(self, code: str, message: Any, fields: dict[str, Any] | None = None) -> None:
         super().__init__(str(message))

@@ -48,17 +48,27 @@ def api_error(status: int, code: str, message: str, fields: Mapping[str, object]
 
 
 class ApiRequestLimitsMiddleware:
-    """Refuse oversized (413) and wrongly typed (415) API bodies before anything reads them."""
+    """Refuse oversized (413) and wrongly typed (415) API bodies before anything reads them, and
+    answer a method the API does not offer (405) in the API's one error shape."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and request.method in BODY_METHODS:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if request.method in BODY_METHODS:
             refusal = self.refusal(request)
             if refusal is not None:
                 return refusal
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405:
+            # Ninja answers a known path with an unknown method in plain text.
+            allowed = response.headers.get("Allow", "")
+            response = api_error(405, "method_not_allowed", _("This address does not accept %(method)s; it accepts %(allowed)s.")
+                                 % {"method": request.method, "allowed": allowed})
+            response.headers["Allow"] = allowed
+        return response
 
     @staticmethod
     def refusal(request: HttpRequest) -> JsonResponse | None:

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "zhengtong.platform.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhengtong.platform.accounts.middleware.SessionPolicyMiddleware",
+    "zhengtong.ui.middleware.PageErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

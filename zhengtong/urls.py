@@ -29,6 +29,11 @@ def _back_office_sign_in(request: HttpRequest, extra_context: object = None) -> 
 
 admin.site.login = _back_office_sign_in  # type: ignore[method-assign]
 
+handler400 = "zhengtong.ui.errors.bad_request"
+handler403 = "zhengtong.ui.errors.permission_denied"
+handler404 = "zhengtong.ui.errors.page_not_found"
+handler500 = "zhengtong.ui.errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Pages without our <link rel=icon> (the back office) make browsers ask for this.

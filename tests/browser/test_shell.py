@@ -80,3 +80,24 @@ def test_work_news_list_and_detail(visit: Any, server: Any) -> None:
     titles = items.locator(".title").all_text_contents()
     items.first.click()
     expect(page.locator("#news-title")).to_have_text(titles[0].strip())
+
+
+def test_a_wrong_address_is_a_chinese_page_with_the_way_home_and_back(visit: Any, server: Any) -> None:
+    stranger = visit(PHONE)
+    stranger.goto("/no-such-page/")
+    page = stranger.page
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.locator("#error h2")).to_have_text("页面不存在")
+    page.click("#error-sign-in")
+    expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=%2Fno-such-page%2F$"))
+
+    person = visit(PHONE)
+    person.sign_in(*server.staff())
+    person.goto("/contacts/")
+    person.page.evaluate("location.assign('/contacts/no-such-page/')")
+    expect(person.page.locator("#error")).to_have_attribute("data-status", "404")
+    expect(person.page.locator(".bottom-tabs")).to_be_visible()
+    person.page.click("#error-back")
+    expect(person.page).to_have_url(re.compile(r"/contacts/$"))
+    for device in (stranger, person):  # the 404 itself is what was asked for; anything else still fails the test
+        device.problems[:] = [problem for problem in device.problems if "status of 404" not in problem]

@@ -7,6 +7,7 @@ from typing import cast
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 
 from zhengtong.platform.access.models import ClassificationLevel, Role
 from zhengtong.platform.access.policy import can, require
@@ -45,7 +46,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     """通讯录: one search box; my departments, recent and frequent contacts, groups, the units to browse."""
     require(request.user, VIEW_DIRECTORY)
     viewer = viewer_of(request.user)
-    query = request.GET.get("q", "").strip()[:50]
+    query = request.GET.get("q", "").strip()
+    if len(query) > contacts.QUERY_MAX_LENGTH:
+        error = ngettext("Search for at most %(count)d character (this was %(length)d).",
+                         "Search for at most %(count)d characters (this was %(length)d).", contacts.QUERY_MAX_LENGTH) % {
+            "count": contacts.QUERY_MAX_LENGTH, "length": len(query)}
+        return render(request, "ui/directory.html", {"query": query[:contacts.QUERY_MAX_LENGTH], "query_error": error}, status=422)
     if query:
         return render(request, "ui/directory.html", {"query": query, "results": contacts.search(viewer, query)})
     return render(request, "ui/directory.html", {

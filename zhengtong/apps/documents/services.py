@@ -36,7 +36,7 @@ from zhengtong.apps.documents.models import (
 )
 from zhengtong.apps.documents.permissions import NOTICE_CATEGORY
 from zhengtong.apps.documents.rules import DRAFT, EDIT, MANAGE, REGISTRY, VIEW, is_clerk
-from zhengtong.errors import Conflict, ServiceError
+from zhengtong.errors import Conflict, NotFound, ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import clearance_of, require
@@ -321,7 +321,7 @@ def _require_owner(acting_user: Any, document: Document) -> None:
 def _own_item(acting_user: Any, document: Document, item_id: int) -> WorkItem:
     item = WorkItem.objects.filter(pk=item_id, instance_id=document.instance_id).first()
     if item is None or document.instance_id is None:
-        raise ServiceError("not_found", _("There is no such task on this document."))
+        raise NotFound("not_found", _("There is no such task on this document."))
     return item
 
 

@@ -44,13 +44,18 @@ def permissions_of(user: Any) -> frozenset[str]:
 def role_codes_of(user: Any) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
+    # A person signed in by token arrives with the codes of their current version.
+    cached = getattr(user, "_zt_role_codes", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     return frozenset(RoleAssignment.objects.filter(user=user).values_list("role__code", flat=True))
 
 
 def forget(user: Any) -> None:
-    """Drop the cached permissions after a role change within the same request."""
-    if hasattr(user, "_zt_permissions"):
-        del user._zt_permissions
+    """Drop the cached permissions and role codes after a role change within the same request."""
+    for cached in ("_zt_permissions", "_zt_role_codes"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def clearance_of(user: Any) -> int:

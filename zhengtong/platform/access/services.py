@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from zhengtong.errors import Conflict, ServiceError
+from zhengtong.errors import Conflict, Forbidden, NotFound, ServiceError
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.models import ClassificationLevel, ObjectGrant, Role, RoleAssignment
 from zhengtong.platform.access.policy import forget, require
@@ -27,7 +27,7 @@ from zhengtong.platform.audit import services as audit
 
 def _not_self(acting_user: Any, user: Any) -> None:
     if acting_user is not None and acting_user.pk == user.pk:
-        raise ServiceError("self", _("You cannot change your own roles, clearance or grants; ask another security administrator."))
+        raise Forbidden("self", _("You cannot change your own roles, clearance or grants; ask another security administrator."))
 
 
 def _role_codes(user: Any) -> set[str]:
@@ -57,6 +57,7 @@ def assign_role(*, acting_user: Any, user: Any, role: Role) -> RoleAssignment:
                 {"role": [_("One person holds at most one administrator role.")]},
             )
         assignment = RoleAssignment.objects.create(user=user, role=role, granted_by=acting_user)
+        get_user_model().objects.identity_changed([user.pk])
         audit.record("access.role_assigned", actor=acting_user, obj=user, changes={"roles": [sorted(held), sorted(held | {role.code})]})
     forget(user)
     return assignment
@@ -70,7 +71,8 @@ def revoke_role(*, acting_user: Any, user: Any, role: Role) -> None:
         held = _role_codes(user)
         deleted, _details = RoleAssignment.objects.filter(user=user, role=role).delete()
         if not deleted:
-            raise ServiceError("not_found", _("%(user)s does not have the role %(role)s.") % {"user": user, "role": role.label})
+            raise NotFound("not_found", _("%(user)s does not have the role %(role)s.") % {"user": user, "role": role.label})
+        get_user_model().objects.identity_changed([user.pk])
         audit.record("access.role_revoked", actor=acting_user, obj=user, changes={"roles": [sorted(held), sorted(held - {role.code})]})
     forget(user)
 
@@ -118,10 +120,11 @@ def update_role(*, acting_user: Any, role: Role, name: str, permissions: list[st
     with transaction.atomic():
         role = Role.objects.select_for_update().get(pk=role.pk)
         if role.is_builtin:
-            raise ServiceError("builtin", _("Built-in roles cannot be changed."))
+            raise Conflict("builtin", _("Built-in roles cannot be changed."))
         before = {"name": role.name, "description": role.description, "permissions": role.permissions}
         role.name, role.description, role.permissions = name, description.strip(), permissions
         role.save(update_fields=["name", "description", "permissions"])
+        get_user_model().objects.identity_changed(RoleAssignment.objects.filter(role=role).values("user_id"))
         audit.record("access.role_updated", actor=acting_user, obj=role,
                      changes=audit.diff(before, {"name": role.name, "description": role.description, "permissions": role.permissions}))
     return role
@@ -170,7 +173,7 @@ def add_level(*, acting_user: Any, name: str, description: str = "") -> Classifi
         highest = ClassificationLevel.objects.select_for_update().aggregate(top=Max("rank"))["top"]
         rank = 0 if highest is None else highest + 1
         if rank > settings.MAX_CLASSIFICATION:
-            raise ServiceError("limit", _(
+            raise Conflict("limit", _(
                 "This deployment allows levels up to rank %(max)d; raise ZT_MAX_CLASSIFICATION before adding another."
             ) % {"max": settings.MAX_CLASSIFICATION})
         level = ClassificationLevel.objects.create(rank=rank, name=name, description=description.strip()[:200])

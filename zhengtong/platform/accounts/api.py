@@ -8,6 +8,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from pydantic import BaseModel
 
 from zhengtong.http import AuthenticatedHttpRequest
 from zhengtong.platform.access.policy import clearance_of, role_codes_of
@@ -18,7 +19,9 @@ from zhengtong.platform.accounts.models import ApiToken, UserSession
 router = Router(tags=["accounts"])
 
 
-class MeOut(Schema):
+# Built from keyword arguments only, so without Schema's getter for ORM objects (a fifth of the
+# cost of the busiest API call).
+class MeOut(BaseModel):
     id: int
     username: str
     display_name: str

@@ -5,13 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from zhengtong.errors import Forbidden
 from zhengtong.platform.accounts import services
 
 
 class ActiveSession(SessionAuth):
     """A browser's session (CSRF checked) of a person whose account is active."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a signed-in session there is nothing for CSRF to protect: the caller is
+        # unauthenticated (401), not refused a CSRF check (403).
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            message = _("This page's security token is missing or out of date. Reload the page and try again.")
+            raise Forbidden("csrf_failed", message) from None
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)

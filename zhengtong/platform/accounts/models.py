@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,11 @@ from django.utils.translation import gettext_lazy as _
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(username__iexact=username)
+
+    def identity_changed(self, user_ids: Iterable[int] | models.QuerySet[Any]) -> None:
+        """Move these accounts' versions on, for changes kept outside the user row (roles, a role's
+        permissions, a token revoked): what is cached under the old version is never read again."""
+        self.filter(pk__in=user_ids).update(auth_version=F("auth_version") + 1)
 
 
 class User(AbstractBaseUser):
@@ -32,6 +39,9 @@ class User(AbstractBaseUser):
     mfa_secret = models.CharField(max_length=64, blank=True)
     mfa_enabled_at = models.DateTimeField(_("two-factor enabled at"), null=True, blank=True)
     mfa_last_step = models.BigIntegerField(default=0, help_text="Last TOTP time step used; a code is accepted once.")
+    # Moves on with every change to the account and its roles; what is cached about a person
+    # (tokens.authenticate_token) is keyed on it, so a change shows on the very next request.
+    auth_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -45,6 +55,18 @@ class User(AbstractBaseUser):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.username})" if self.display_name else self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # Incremented in the database, so two concurrent changes never share a version.
+        self.auth_version = F("auth_version") + 1  # type: ignore[assignment]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "auth_version"}
+        super().save(*args, **kwargs)
+        # Left deferred, not as the expression: read again, it is loaded from the database.
+        del self.__dict__["auth_version"]
 
     def get_full_name(self) -> str:
         return self.display_name or self.username

@@ -155,7 +155,7 @@ def leaders(request: HttpRequest, person_id: int, query: Query[LevelsQuery]) -> 
 
 
 @router.get("/search", response=list[PersonOut], summary="Search people by name, pinyin, initials, department, post or group")
-def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=50)) -> list[PersonOut]:
+def search(request: HttpRequest, q: str = Query(..., min_length=1, max_length=contacts.QUERY_MAX_LENGTH)) -> list[PersonOut]:
     return [_person(card) for card in contacts.search(_reader(request), q)]
 
 

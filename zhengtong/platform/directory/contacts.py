@@ -29,6 +29,8 @@ from zhengtong.platform.directory.visibility import (
 
 RECENT_LIMIT = 10
 SEARCH_LIMIT = 50
+# The longest search text, on the page and in the API alike.
+QUERY_MAX_LENGTH = 50
 # Leadership (局领导) first among siblings, then the display order.
 SIBLING_ORDER = (Case(When(kind=Department.Kind.LEADERSHIP, then=Value(0)), default=Value(1), output_field=IntegerField()),
                  "order", "name", "id")

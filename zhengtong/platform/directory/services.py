@@ -21,7 +21,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.errors import Conflict, ServiceError
+from zhengtong.errors import Conflict, Forbidden, NotFound, ServiceError
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.accounts import services as accounts
@@ -259,7 +259,7 @@ def add_membership(*, acting_user: Any, user: Any, department: Department, post:
         user = type(user).objects.select_for_update().get(pk=user.pk)
         held = Membership.objects.filter(user=user)
         if held.filter(department=department, post=post).exists():
-            raise ServiceError("duplicate", _("%(user)s already holds this post.") % {"user": user})
+            raise Conflict("duplicate", _("%(user)s already holds this post.") % {"user": user})
         if is_primary is None:
             is_primary = not held.filter(is_primary=True).exists()
         if is_primary:
@@ -338,7 +338,7 @@ def add_group_member(*, acting_user: Any, group: Group, user: Any, is_leader: bo
     _authorise(acting_user)
     with transaction.atomic():
         if GroupMember.objects.filter(group=group, user=user).exists():
-            raise ServiceError("duplicate", _("%(user)s is already in %(group)s.") % {"user": user, "group": group})
+            raise Conflict("duplicate", _("%(user)s is already in %(group)s.") % {"user": user, "group": group})
         member = GroupMember.objects.create(group=group, user=user, is_leader=is_leader, order=order)
         audit.record("directory.group_member_added", actor=acting_user, obj=group, detail=user.username)
         feed.emit(ChangeEvent.Entity.GROUP, group.pk, "member_added", {"user": user.pk, "username": user.username,
@@ -351,7 +351,7 @@ def remove_group_member(*, acting_user: Any, group: Group, user: Any) -> None:
     with transaction.atomic():
         deleted, _details = GroupMember.objects.filter(group=group, user=user).delete()
         if not deleted:
-            raise ServiceError("not_found", _("%(user)s is not in %(group)s.") % {"user": user, "group": group})
+            raise NotFound("not_found", _("%(user)s is not in %(group)s.") % {"user": user, "group": group})
         audit.record("directory.group_member_removed", actor=acting_user, obj=group, detail=user.username)
         feed.emit(ChangeEvent.Entity.GROUP, group.pk, "member_removed", {"user": user.pk, "username": user.username},
                   group.external_id)
@@ -485,7 +485,7 @@ def disable_person(*, acting_user: Any, user: Any, reason: str = "") -> Any:
     """
     _authorise(acting_user)
     if acting_user is not None and acting_user.pk == user.pk:
-        raise ServiceError("forbidden", _("You cannot disable your own account."))
+        raise Forbidden("forbidden", _("You cannot disable your own account."))
     with transaction.atomic():
         user = type(user).objects.select_for_update().get(pk=user.pk)
         if not user.is_active:

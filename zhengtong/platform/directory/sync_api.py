@@ -30,22 +30,13 @@ from zhengtong.platform.directory.permissions import require_sync
 
 router = Router(tags=["directory sync"])
 
-# A refusal's HTTP status by its code, where the service left the generic 400.
-STATUS = {"invalid": 422, "duplicate": 409}
-
-
 def _sync(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Check the caller may sync; give service refusals their sync-API status."""
+    """Check the caller may sync."""
 
     @wraps(handler)
     def call(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         require_sync(request.user)
-        try:
-            return handler(request, *args, **kwargs)
-        except ServiceError as exc:
-            if exc.status == ServiceError.status:
-                exc.status = STATUS.get(exc.code, exc.status)
-            raise
+        return handler(request, *args, **kwargs)
 
     return call
 

@@ -168,7 +168,7 @@ def remind_unread(*, acting_user: Any, notice_id: int) -> int:
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=sent_notice(acting_user, notice_id).pk)
         if notice.recalled_at:
-            raise ServiceError("recalled", _("This notice has been recalled."))
+            raise Conflict("recalled", _("This notice has been recalled."))
         now = timezone.now()
         window = timedelta(minutes=settings.WORKFLOW_REMIND_MINUTES)
         if notice.last_reminded_at and notice.last_reminded_at > now - window:
@@ -190,7 +190,7 @@ def recall(*, acting_user: Any, notice_id: int) -> Notice:
     with transaction.atomic():
         notice = sent_notice(acting_user, notice_id)
         if notice.recalled_at:
-            raise ServiceError("recalled", _("This notice has been recalled."))
+            raise Conflict("recalled", _("This notice has been recalled."))
         notice.recalled_at = timezone.now()
         notice.save(update_fields=["recalled_at"])
         Delivery.objects.filter(recipient__notice=notice, state=Delivery.State.PENDING).update(

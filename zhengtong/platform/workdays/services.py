@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.errors import ServiceError
+from zhengtong.errors import Conflict, NotFound, ServiceError
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.audit import services as audit
@@ -87,7 +87,7 @@ def remove_day(*, acting_user: Any, day: date) -> None:
     with transaction.atomic():
         row = CalendarDay.objects.select_for_update().filter(day=day).first()
         if row is None:
-            raise ServiceError("not_found", _("%(day)s has no entry to remove.") % {"day": day}, {"day": [day.isoformat()]})
+            raise NotFound("not_found", _("%(day)s has no entry to remove.") % {"day": day}, {"day": [day.isoformat()]})
         audit.record("workdays.day_removed", actor=acting_user, obj=row, changes=audit.diff(_day_values(row), {}))
         row.delete()
         recompute_open_clocks(cause=_("calendar day %(day)s removed") % {"day": day}, changed_days=[day], actor=acting_user)
@@ -267,7 +267,7 @@ def pause_clock(*, acting_user: Any, clock: Clock, reason: str, note: str = "", 
     with transaction.atomic():
         clock = _locked(clock)
         if clock.state != ClockState.RUNNING:
-            raise ServiceError("not_running", _("Only a running clock can be paused."))
+            raise Conflict("not_running", _("Only a running clock can be paused."))
         if at < clock.started_at:
             raise ServiceError("invalid", _("A clock cannot pause before it started."), {"at": [at.isoformat()]})
         ClockPause.objects.create(clock=clock, reason=reason, note=note.strip()[:200], started_at=at,
@@ -286,7 +286,7 @@ def resume_clock(*, acting_user: Any, clock: Clock, at: datetime | None = None) 
         clock = _locked(clock)
         pause = clock.pauses.filter(ended_at__isnull=True).first()
         if clock.state != ClockState.PAUSED or pause is None:
-            raise ServiceError("not_paused", _("Only a paused clock can be resumed."))
+            raise Conflict("not_paused", _("Only a paused clock can be resumed."))
         if at < pause.started_at:
             raise ServiceError("invalid", _("A clock cannot resume before it paused."), {"at": [at.isoformat()]})
         pause.ended_at = at
@@ -312,7 +312,7 @@ def extend_clock(*, acting_user: Any, clock: Clock, amount: int, reason: str) ->
     with transaction.atomic():
         clock = _locked(clock)
         if clock.state == ClockState.STOPPED:
-            raise ServiceError("stopped", _("A stopped clock cannot be extended."))
+            raise Conflict("stopped", _("A stopped clock cannot be extended."))
         ClockExtension.objects.create(clock=clock, amount=amount, reason=reason.strip(), created_at=now,
                                       created_by=acting_user if getattr(acting_user, "pk", None) else None)
         before = _clock_values(clock)
@@ -329,7 +329,7 @@ def stop_clock(*, acting_user: Any, clock: Clock, at: datetime | None = None) ->
     with transaction.atomic():
         clock = _locked(clock)
         if clock.state == ClockState.STOPPED:
-            raise ServiceError("stopped", _("The clock has already stopped."))
+            raise Conflict("stopped", _("The clock has already stopped."))
         before = clock.state
         clock.pauses.filter(ended_at__isnull=True).update(ended_at=at)
         clock.state, clock.stopped_at = ClockState.STOPPED, at

@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from zhengtong.errors import ServiceError
+from zhengtong.errors import NotFound, ServiceError
 from zhengtong.platform import registry
 from zhengtong.platform.workflow.forms import validate_form_definition
 from zhengtong.platform.workflow.models import ProcessDefinition
@@ -204,5 +204,5 @@ def install_builtin(directory: Path = BUILTIN_DIR) -> list[ProcessDefinition]:
 def active(key: str) -> ProcessDefinition:
     definition = ProcessDefinition.objects.filter(key=key, is_active=True).first()
     if definition is None:
-        raise ServiceError("not_found", _("There is no process %(key)s.") % {"key": key})
+        raise NotFound("not_found", _("There is no process %(key)s.") % {"key": key})
     return definition

@@ -32,7 +32,7 @@ def test_publish_page_refuses_above_own_clearance(client_for: Any, clerk: Any) -
 
 def test_api_refuses_above_own_clearance(api_for: Any, clerk: Any) -> None:
     response = api_for(clerk).post("/api/bulletins/", {"title": "t", "body": "b", "classification": 2}, content_type="application/json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"] == "invalid" and "classification" in response.json()["fields"]
     assert not Bulletin.objects.exists()
 
@@ -40,7 +40,7 @@ def test_api_refuses_above_own_clearance(api_for: Any, clerk: Any) -> None:
 @override_settings(MAX_CLASSIFICATION=1)
 def test_refuses_above_deployment_maximum(api_for: Any, client_for: Any, head: Any) -> None:
     response = api_for(head).post("/api/bulletins/", {"title": "t", "body": "b", "classification": 2}, content_type="application/json")
-    assert response.status_code == 400 and "classification" in response.json()["fields"]
+    assert response.status_code == 422 and "classification" in response.json()["fields"]
     page = _csrf_post(client_for(head), "/apps/bulletins/new/", {"title": "t", "body": "b", "classification": 2})
     assert page.status_code == 200 and page.context["form"].errors["classification"]
     assert not Bulletin.objects.exists()

@@ -48,8 +48,8 @@ def test_a_notice_goes_out_and_is_signed_for_through_the_api(org, api_for):
 def test_bad_input_is_a_clear_error_and_changes_nothing(org, api_for):
     drafter = api_for(org.people["drafter"])
     answer = _post(drafter, "/api/documents/", {"doc_type": "便条", "title": ""})
-    assert answer.status_code == 400 and set(answer.json()["fields"]) >= {"doc_type", "title"}
-    assert _post(drafter, "/api/documents/", {"title": "x", "main_recipients": [999999]}).status_code == 400
+    assert answer.status_code == 422 and set(answer.json()["fields"]) >= {"doc_type", "title"}
+    assert _post(drafter, "/api/documents/", {"title": "x", "main_recipients": [999999]}).status_code == 422
     assert not Document.objects.exists()
 
 

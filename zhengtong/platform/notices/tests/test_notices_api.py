@@ -56,7 +56,7 @@ def test_read_all_and_bad_input(api_for, org):
     assert clerk.post("/api/notices/read-all", {}, content_type="application/json").json() == {"changed": 1}
     assert clerk.get("/api/notices/preferences").json() == {"quiet_from": None, "quiet_until": None, "muted_categories": []}
     bad = clerk.put("/api/notices/preferences", {"quiet_from": "22:00:00", "muted_categories": []}, content_type="application/json")
-    assert bad.status_code == 400 and "quiet_until" in bad.json()["fields"]
+    assert bad.status_code == 422 and "quiet_until" in bad.json()["fields"]
     ok = clerk.put("/api/notices/preferences", {"quiet_from": "22:00:00", "quiet_until": "07:00:00", "muted_categories": ["duty"]},
                    content_type="application/json")
     assert ok.json()["muted_categories"] == ["duty"]
@@ -68,4 +68,4 @@ def test_quick_action_through_the_api_is_refused_to_non_recipients(api_for, org:
     assert api_for(org.head).post(f"/api/notices/{notice.pk}/actions/approve", {"comment": ""},
                                   content_type="application/json").status_code == 404
     assert api_for(org.clerk).post(f"/api/notices/{notice.pk}/actions/reject", {"comment": ""},
-                                   content_type="application/json").status_code == 400
+                                   content_type="application/json").status_code == 422

@@ -78,7 +78,7 @@ def test_a_persons_token_does_not_open_the_external_api(people, system, api_for)
 def test_the_person_must_exist_and_be_active(people, system):
     _application, client = system
     response = put(client, "T-4", {**TODO, "username": "nobody"})
-    assert response.status_code == 400 and response.json()["error"] == "unknown_user"
+    assert response.status_code == 422 and response.json()["error"] == "unknown_user"
     people["bob"].is_active = False
     people["bob"].save()
     assert put(client, "T-4", {**TODO, "username": "bob"}).json()["error"] == "unknown_user"
@@ -87,8 +87,8 @@ def test_the_person_must_exist_and_be_active(people, system):
 
 def test_links_must_point_into_the_application_or_the_platform(people, system):
     _application, client = system
-    assert put(client, "T-5", {**TODO, "link": "https://evil.example.com/x"}).status_code == 400
-    assert put(client, "T-5", {**TODO, "link": "javascript:alert(1)"}).status_code == 400
+    assert put(client, "T-5", {**TODO, "link": "https://evil.example.com/x"}).status_code == 422
+    assert put(client, "T-5", {**TODO, "link": "javascript:alert(1)"}).status_code == 422
     assert put(client, "T-5", {**TODO, "link": "/workflow/"}).status_code == 201
 
 
@@ -123,7 +123,7 @@ def test_notices_are_sent_once_per_external_id_and_need_their_scope(people, syst
     assert first.json()["recipients"] == 2 and Notice.objects.count() == 1
     assert NoticeRecipient.objects.filter(user=people["ann"]).count() == 1
     assert put_notice(ops, "N-2", {**notice, "usernames": ["nobody"]}).json()["error"] == "unknown_user"
-    assert put_notice(ops, "N-3", {**notice, "link": "https://evil.example/"}).status_code == 400
+    assert put_notice(ops, "N-3", {**notice, "link": "https://evil.example/"}).status_code == 422
 
 
 def put_notice(client, external_id, data):

@@ -130,12 +130,12 @@ def test_a_file_with_bad_rows_lists_them_and_changes_nothing(client_for: Any, sy
 def test_api_import_json_and_errors(api_for: Any, sysadmin: Any, year_2027_json: bytes) -> None:
     client = api_for(sysadmin)
     response = client.post("/api/workdays/years/2027/import", {"file": SimpleUploadedFile("2027.csv", BAD_FILE.encode())})
-    assert response.status_code == 400 and response.json()["error"] == "invalid_file" and len(response.json()["fields"]["rows"]) == 4
+    assert response.status_code == 422 and response.json()["error"] == "invalid_file" and len(response.json()["fields"]["rows"]) == 4
     response = client.post("/api/workdays/years/2027/import", {"file": SimpleUploadedFile("2027.json", b"{not json")})
-    assert response.status_code == 400 and response.json()["error"] == "invalid_file"
+    assert response.status_code == 422 and response.json()["error"] == "invalid_file"
     no_source = json.dumps({"days": [{"date": "2027-01-01", "kind": "holiday"}]}).encode()
     response = client.post("/api/workdays/years/2027/import", {"file": SimpleUploadedFile("2027.json", no_source)})
-    assert response.status_code == 400 and len(response.json()["fields"]["rows"]) == 1  # only the missing source
+    assert response.status_code == 422 and len(response.json()["fields"]["rows"]) == 1  # only the missing source
     assert not CalendarYear.objects.filter(year=2027).exists()
     response = client.post("/api/workdays/years/2027/import", {"file": SimpleUploadedFile("2027.json", year_2027_json)})
     assert response.status_code == 200 and response.json() == {"year": 2027, "stored": 3, "removed": 0, "kept_local": []}
@@ -184,9 +184,9 @@ def test_api_day_changes(api_for: Any, sysadmin: Any) -> None:
     response = client.post("/api/workdays/days", {"date": "2025-11-15", "kind": "workday", "name": "调休", "origin": "local"},
                            content_type="application/json")
     assert response.status_code == 200 and response.json()["origin"] == "local"
-    assert client.post("/api/workdays/days", {"date": "1900-01-01", "kind": "holiday"}, content_type="application/json").status_code == 400
+    assert client.post("/api/workdays/days", {"date": "1900-01-01", "kind": "holiday"}, content_type="application/json").status_code == 422
     assert client.delete("/api/workdays/days/2025-11-15").status_code == 204
-    assert client.delete("/api/workdays/days/2025-11-15").status_code == 400
+    assert client.delete("/api/workdays/days/2025-11-15").status_code == 404
 
 
 def test_out_of_range_pages_are_404(client_for: Any, sysadmin: Any) -> None:

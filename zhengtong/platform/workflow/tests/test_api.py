@@ -87,7 +87,7 @@ def test_a_step_cannot_change_a_field_it_may_only_view(api_for, clerk, hr):
     instance = services.start(acting_user=clerk, key="hr", title="调岗申请", data={"reason": "工作需要"})
     item = WorkItem.objects.get(instance=instance)
     response = post(api_for(hr["officer"]), f"/api/workflow/items/{item.pk}/approve", {"data": {"reason": "改掉"}})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "reason" in response.json()["fields"]
     instance.refresh_from_db()
     assert instance.data["reason"] == "工作需要"

@@ -225,7 +225,7 @@ def test_reject_needs_an_opinion_and_changes_nothing_without_one(client, people)
     instance = start(people)
     ann = signed_in(client, people["ann"])
     response = act(ann, item_of(instance, "ann"), "decide", {"decision": "reject", "comment": ""})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert 'class="errorlist' in page_text(response)
     assert item_of(instance, "ann").state == WorkItem.State.OPEN
     assert act(ann, item_of(instance, "ann"), "decide", {"decision": "reject", "comment": "不符合规定"}).status_code == 302
@@ -346,7 +346,7 @@ def test_transfer_delegate_and_hand_back(client, people):
     # Transferring to oneself is refused with the service's message.
     eve = signed_in(type(client)(), people["eve"])
     refused = act(eve, item_of(instance, "eve"), "transfer", {"transfer-to": "eve"})
-    assert refused.status_code == 400 and 'class="errorlist' in page_text(refused)
+    assert refused.status_code == 422 and 'class="errorlist' in page_text(refused)
 
 
 def test_add_and_remove_a_signer(client, people):
@@ -396,7 +396,7 @@ def test_copy_remind_cancel(client, people):
 def test_standing_delegation_pages(client, people):
     author = signed_in(client, people["author"])
     response = author.post("/workflow/delegations/", {"to": "dan", "starts_on": "2026-01-05", "ends_on": "2026-01-01"})
-    assert response.status_code == 400 and not StandingDelegation.objects.exists()
+    assert response.status_code == 422 and not StandingDelegation.objects.exists()
     response = author.post("/workflow/delegations/", {"to": "dan", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
                                                       "reason": "出差"})
     assert response.status_code == 302
@@ -429,7 +429,7 @@ def test_admin_uploads_a_new_version(client, people, manager):
     assert "请假审批" in page_text(admin.get("/workflow/admin/definitions/upload/?key=leave"))
     bad = admin.post("/workflow/admin/definitions/upload/", {"key": "leave", "name": "请假审批", "process_id": "leave",
                                                              "bpmn": upload("x.bpmn", b"<not-bpmn/>"), "form_json": "[]"})
-    assert bad.status_code == 400 and 'class="errorlist' in page_text(bad)
+    assert bad.status_code == 422 and 'class="errorlist' in page_text(bad)
     good = admin.post("/workflow/admin/definitions/upload/", {
         "key": "leave", "name": "请假审批", "process_id": "leave", "form_json": json.dumps(FORM),
         "bpmn": upload("leave.bpmn", leave_xml(sign_name="局长签批").encode())})
