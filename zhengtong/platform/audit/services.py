@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,10 +144,12 @@ def seal_pending() -> int:
 
 
 def seal_due(now: datetime) -> int:
-    """The worker's job: seal once the newest checkpoint is ``AUDIT_SEAL_SECONDS`` old."""
-    newest = Checkpoint.objects.order_by("-size").values_list("created_at", flat=True).first()
-    if newest is not None and newest > now - timedelta(seconds=settings.AUDIT_SEAL_SECONDS):
+    """The worker's job: seal once the newest checkpoint is ``AUDIT_SEAL_SECONDS`` old and records wait."""
+    size, made = Checkpoint.objects.order_by("-size").values_list("size", "created_at").first() or (0, None)
+    if made is not None and made > now - timedelta(seconds=settings.AUDIT_SEAL_SECONDS):
         return 0
+    if not AuditRecord.objects.filter(Q(seq__isnull=True) | Q(seq__gt=size)).exists():
+        return 0  # two reads when idle, no write lock
     try:
         return seal_pending()
     except ServiceError as refused:

@@ -196,13 +196,14 @@ class _Verification:
 
     def _pending(self) -> int:
         """The records after the newest checkpoint: each authentic, the numbered ones without gaps."""
-        rows = list(AuditRecord.objects.filter(Q(seq__isnull=True) | Q(seq__gt=self.sealed))
-                    .order_by(F("seq").asc(nulls_last=True), "id"))
-        expected = self.sealed + 1
+        rows = (AuditRecord.objects.filter(Q(seq__isnull=True) | Q(seq__gt=self.sealed))
+                .order_by(F("seq").asc(nulls_last=True), "id").iterator(chunk_size=self.batch_size))
+        expected, count = self.sealed + 1, 0
         for row in rows:
             if row.seq is not None:
                 if row.seq != expected:
                     raise _Broken(_("record #%(seq)d was deleted before it was sealed") % {"seq": expected}, expected)
                 expected += 1
             self._authentic(row)
-        return len(rows)
+            count += 1
+        return count

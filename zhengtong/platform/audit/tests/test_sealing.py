@@ -70,12 +70,13 @@ def test_a_backlog_is_sealed_in_bounded_checkpoints(db, monkeypatch):
     assert verify().ok
 
 
-def test_the_worker_seals_once_the_interval_has_passed(sealed):
-    services.record("test.event")
-    now = timezone.now()
+def test_the_worker_seals_once_the_interval_has_passed_and_records_wait(sealed):
+    later = timezone.now() + timedelta(seconds=61)
     with override_settings(AUDIT_SEAL_SECONDS=60):
-        assert services.seal_due(now) == 0
-        assert services.seal_due(now + timedelta(seconds=61)) == 1
+        assert services.seal_due(later) == 0  # nothing waits
+        services.record("test.event")
+        assert services.seal_due(timezone.now()) == 0  # too soon
+        assert services.seal_due(later) == 1
 
 
 def test_records_rolled_back_with_their_change_leave_no_gap(db):
