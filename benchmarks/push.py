@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import uvloop
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -171,7 +172,8 @@ def run(label: str, args: argparse.Namespace, workers: int, **extra: str) -> Non
     with deployment(root, **extra) as env:
         setup = json.loads(manage(env, "shell", "-c", SETUP.format(people=args.people), root=root).strip().splitlines()[-1])
         with server(env, free_port(), workers=workers, root=root) as base:
-            result = asyncio.run(measure(base, env, setup, args.events, args.burst, args.timeout, root))
+            # uvloop: the one client process stands in for 1,000 devices; the less of its own time it adds, the better.
+            result = uvloop.run(measure(base, env, setup, args.events, args.burst, args.timeout, root))
     print(f"| {label} | {load:.1f} | {args.people} | {result['connect']:.1f} s | {result['p50']:.0f} ms | {result['p99']:.0f} ms "
           f"| {args.burst} × {args.people} | {result['burst_p50']:.0f} ms | {result['burst_p99']:,.0f} ms "
           f"| {result['events_per_s']:.1f} | {result['frames_per_s']:,.0f} |", flush=True)
