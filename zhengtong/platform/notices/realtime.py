@@ -217,10 +217,10 @@ def _after(cursor: int) -> list[Event]:
 
 
 def _listen_parameters() -> dict[str, Any]:
-    database = connections["default"].settings_dict
-    given = {"dbname": database["NAME"], "user": database["USER"], "password": database["PASSWORD"],
-             "host": database["HOST"], "port": database["PORT"]}
-    return {name: value for name, value in given.items() if value}
+    """How Django connects (the same server, credentials and TLS options), for a connection of our own."""
+    parameters = connections["default"].get_connection_params()
+    parameters.pop("cursor_factory", None)  # Django's cursors are synchronous
+    return parameters
 
 
 @functools.cache
