@@ -50,6 +50,12 @@ def make_person(username: str, display_name: str, *, roles: tuple[str, ...] = ()
     return user
 
 
+@pytest.fixture(autouse=True)
+def _audit_witness(tmp_path: Path, settings: Any) -> None:
+    """A witness file per test: each test's database is rolled back, a shared file would not be."""
+    settings.AUDIT_WITNESS_PATH = str(tmp_path / "audit-witness.jsonl")
+
+
 @pytest.fixture
 def clerk(db: Any) -> Any:
     return make_person("clerk", "王小明", roles=("staff",), clearance=1)

@@ -37,30 +37,30 @@ def environment(var_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+def manage(env: dict[str, str], *args: str, root: Path = ROOT) -> str:
+    done = subprocess.run([PYTHON, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args[:2])} failed:\n{done.stderr[-3000:]}")
     return done.stdout
 
 
 @contextmanager
-def deployment(**extra: str) -> Iterator[dict[str, str]]:
-    """A migrated throw-away deployment (SQLite unless ZT_DATABASE_URL says otherwise)."""
+def deployment(root: Path = ROOT, **extra: str) -> Iterator[dict[str, str]]:
+    """A migrated throw-away deployment (SQLite unless ZT_DATABASE_URL says otherwise) of the code at ``root``."""
     with tempfile.TemporaryDirectory(prefix="zt-bench-") as var_dir:
         env = environment(Path(var_dir), **extra)
-        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        manage(env, "migrate", "--noinput", "--verbosity", "0", root=root)
         yield env
 
 
 @contextmanager
-def server(env: dict[str, str], port: int, workers: int = 1, command: list[str] | None = None) -> Iterator[str]:
-    """``manage.py serve`` on ``port``, or another server's ``command`` line listening there."""
+def server(env: dict[str, str], port: int, workers: int = 1, command: list[str] | None = None, root: Path = ROOT) -> Iterator[str]:
+    """``manage.py serve`` on ``port`` (in the checkout ``root``), or another server's ``command`` line listening there."""
     # The server's log goes to a file: an unread pipe fills up and freezes the server mid-run.
     log = (Path(env["ZT_VAR_DIR"]) / f"server-{port}.log").open("w")
     process = subprocess.Popen(
         command or [PYTHON, "manage.py", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

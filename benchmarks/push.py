@@ -2,20 +2,30 @@
 
 Measures delivery latency (the publisher's timestamp in the payload against the time each
 socket receives it; client and server share the clock) and sustained throughput (events
-published back to back to everyone). Two set-ups: one server process without Redis, and two
-server processes (``serve --workers 2``) over Redis. The publisher is ``manage.py shell`` —
-another process, as the background worker is — so without Redis the frames reach the sockets
-when the server's reader next reads the log (every realtime.TAIL_SECONDS); over Redis each
-publish is one pub/sub message that wakes the reader of every server process at once.
+published back to back to everyone). Three set-ups, one after the other in one run:
 
-Usage: .venv/bin/python benchmarks/push.py [--people 1000] [--burst 20] [--redis redis://127.0.0.1:6379/14]
-Only ever targets 127.0.0.1; the Redis database given is flushed first.
+- one server process, SQLite, no Redis: the server's reader finds the rows when it next reads
+  the log (every realtime.TAIL_SECONDS);
+- two server processes (``serve --workers 2``) over Redis: each publish is one pub/sub message
+  that wakes the reader of every process at once;
+- two server processes on PostgreSQL without Redis: the database's NOTIFY, sent with the
+  publisher's commit, wakes the readers (LISTEN on one connection per process).
+
+The publisher is ``manage.py shell`` — another process, as the background worker is, so nothing
+in the server's own process wakes its reader. ``--code`` runs the servers and the publisher from
+another checkout (the old code, for an old-versus-new comparison), with this harness.
+
+Usage: .venv/bin/python benchmarks/push.py [--people 1000] [--events 5] [--burst 20] [--redis redis://127.0.0.1:6379/14]
+       [--postgres zt_bench_push] [--code /path/to/other/checkout]
+Only ever targets 127.0.0.1; the Redis database given is flushed first, the PostgreSQL database
+given is created and dropped.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -23,13 +33,18 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import uvloop
 import websockets
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import PYTHON, ROOT, deployment, free_port, machine, manage, server  # noqa: E402
+
+PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
 
 SETUP = """
 import json
@@ -57,7 +72,7 @@ Session.objects.bulk_create(
 print(json.dumps({{"cookie": settings.SESSION_COOKIE_NAME, "department": department.pk, "sessions": keys}}))
 """
 
-# One event to everyone in the department, ``count`` times back to back, each stamped when published.
+# One event to everyone in the department, ``count`` times ``pause`` seconds apart, each stamped when published.
 PUBLISH = """
 import time
 from zhengtong.platform.directory.models import Membership
@@ -65,6 +80,7 @@ from zhengtong.platform.notices import stream
 people = list(Membership.objects.filter(department_id={department}).values_list("user_id", flat=True))
 for seq in range({count}):
     stream.publish(people, "bench", {{"seq": seq, "sent": time.time()}})
+    time.sleep({pause})
 """
 
 
@@ -102,12 +118,13 @@ class Fleet:
                     self.done.set()
 
 
-def publish(env: dict[str, str], department: int, count: int) -> subprocess.Popen[str]:
-    return subprocess.Popen([PYTHON, "manage.py", "shell", "-c", PUBLISH.format(department=department, count=count)],
-                            cwd=ROOT, env=env, text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def publish(env: dict[str, str], department: int, count: int, pause: float, root: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([PYTHON, "manage.py", "shell", "-c", PUBLISH.format(department=department, count=count, pause=pause)],
+                            cwd=root, env=env, text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-async def measure(base: str, env: dict[str, str], setup: dict[str, Any], burst: int, timeout: float) -> dict[str, Any]:
+async def measure(base: str, env: dict[str, str], setup: dict[str, Any], events: int, burst: int, timeout: float,
+                  root: Path) -> dict[str, Any]:
     uri = base.replace("http://", "ws://") + "/ws/events/"
     stop = asyncio.Event()
     ready: asyncio.Queue[bool] = asyncio.Queue()
@@ -120,14 +137,15 @@ async def measure(base: str, env: dict[str, str], setup: dict[str, Any], burst: 
         await asyncio.wait_for(ready.get(), timeout)
     connect_seconds = time.perf_counter() - started
 
-    # One event to everyone.
-    await asyncio.to_thread(publish(env, setup["department"], 1).wait)
+    # One event to everyone, ``events`` times, a second apart: each a separate wake-up of the readers.
+    fleet.expected = people * events
+    await asyncio.to_thread(publish(env, setup["department"], events, 1.0, root).wait)
     await asyncio.wait_for(fleet.done.wait(), timeout)
     single = sorted(fleet.latencies)
 
     # A burst: ``burst`` events to everyone, back to back.
     fleet.latencies, fleet.expected, fleet.done, fleet.first_sent = [], people * burst, asyncio.Event(), float("inf")
-    publisher = publish(env, setup["department"], burst)
+    publisher = publish(env, setup["department"], burst, 0, root)
     await asyncio.to_thread(publisher.wait)
     if publisher.returncode:
         raise RuntimeError(publisher.stderr.read() if publisher.stderr else "publish failed")
@@ -148,33 +166,52 @@ def _percentile(values: list[float], percent: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[percent - 1] * 1000 if len(values) > 1 else values[0] * 1000
 
 
-def run(label: str, people: int, burst: int, workers: int, timeout: float, **extra: str) -> None:
-    with deployment(**extra) as env:
-        setup = json.loads(manage(env, "shell", "-c", SETUP.format(people=people)).strip().splitlines()[-1])
-        with server(env, free_port(), workers=workers) as base:
-            result = asyncio.run(measure(base, env, setup, burst, timeout))
-    print(f"| {label} | {people} | {result['connect']:.1f} s | {result['p50']:.0f} ms | {result['p99']:.0f} ms "
-          f"| {burst} × {people} | {result['burst_p50']:.0f} ms | {result['burst_p99']:.0f} ms "
+def run(label: str, args: argparse.Namespace, workers: int, **extra: str) -> None:
+    root = Path(args.code)
+    load = os.getloadavg()[0]
+    with deployment(root, **extra) as env:
+        setup = json.loads(manage(env, "shell", "-c", SETUP.format(people=args.people), root=root).strip().splitlines()[-1])
+        with server(env, free_port(), workers=workers, root=root) as base:
+            # uvloop: the one client process stands in for 1,000 devices; the less of its own time it adds, the better.
+            result = uvloop.run(measure(base, env, setup, args.events, args.burst, args.timeout, root))
+    print(f"| {label} | {load:.1f} | {args.people} | {result['connect']:.1f} s | {result['p50']:.0f} ms | {result['p99']:.0f} ms "
+          f"| {args.burst} × {args.people} | {result['burst_p50']:.0f} ms | {result['burst_p99']:,.0f} ms "
           f"| {result['events_per_s']:.1f} | {result['frames_per_s']:,.0f} |", flush=True)
+
+
+@contextlib.contextmanager
+def postgres(name: str) -> Iterator[str]:
+    subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run([*PSQL, f"CREATE DATABASE {name}"], check=True)
+    try:
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    finally:
+        subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {name}"], check=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=5, help="Single events to everyone, a second apart.")
     parser.add_argument("--burst", type=int, default=20, help="Events published back to back to everyone.")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--postgres", default="zt_bench_push", help="The PostgreSQL database to create, use and drop.")
+    parser.add_argument("--code", default=str(ROOT), help="The checkout whose server and publisher run (default: this one).")
     parser.add_argument("--timeout", type=float, default=120, help="Seconds any one step may take.")
     args = parser.parse_args()
     if not args.redis.startswith("redis://127.0.0.1:"):
         sys.exit("only a Redis on 127.0.0.1")
+    commit = subprocess.run(["git", "-C", args.code, "log", "-1", "--format=%h %s"], capture_output=True, text=True).stdout.strip()
     print(f"# Real-time push, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
-    print("# server, publisher and the client holding every socket share the machine; "
-          f"load average before the run {os.getloadavg()[0]:.1f}\n")
-    print("| Set-up | Sockets | Connect all | One event p50 | p99 | Burst | Burst p50 | p99 | Events/s | Frames/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    run("1 process, no Redis", args.people, args.burst, 1, args.timeout)
+    print(f"# code: {args.code} ({commit})")
+    print("# server, publisher and the client holding every socket share the machine; the load average is taken before each set-up\n")
+    print("| Set-up | Load | Sockets | Connect all | One event p50 | p99 | Burst | Burst p50 | p99 | Events/s | Frames/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    run("1 process, SQLite, no Redis (polling)", args, 1)
     subprocess.run([PYTHON, "-c", f"import redis; redis.Redis.from_url({args.redis!r}).flushdb()"], check=True)
-    run("2 processes, Redis pub/sub", args.people, args.burst, 2, args.timeout, ZT_REDIS_URL=args.redis)
+    run("2 processes, SQLite, Redis pub/sub", args, 2, ZT_REDIS_URL=args.redis)
+    with postgres(args.postgres) as url:
+        run("2 processes, PostgreSQL, no Redis (LISTEN/NOTIFY)", args, 2, ZT_DATABASE_URL=url)
 
 
 if __name__ == "__main__":

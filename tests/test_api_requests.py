@@ -87,7 +87,7 @@ def test_the_api_describes_itself(client, path):
 def test_a_refused_api_call_is_audited_as_denied(api_for, auditor):
     response = api_for(auditor).get(URL)
     assert_error(response, 403, "forbidden")
-    denied = AuditRecord.objects.filter(action="access.denied", outcome="denied").latest("seq")
+    denied = AuditRecord.objects.filter(action="access.denied", outcome="denied").latest("pk")
     assert denied.actor_name == "auditor"
     assert "GET /api/bulletins/" in denied.detail
 

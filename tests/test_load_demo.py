@@ -68,7 +68,7 @@ def test_synthetic_organisation(db: Any, var_dir: Path) -> None:
     assert Membership.objects.filter(is_primary=True).count() == 300
     assert Membership.objects.filter(is_primary=False).exists()
     assert User.objects.filter(role_assignments__role__code="staff").count() == 300
-    summary = AuditRecord.objects.filter(action="directory.synthetic_loaded").order_by("seq").first()
+    summary = AuditRecord.objects.filter(action="directory.synthetic_loaded").order_by("pk").first()
     assert summary is not None and "250 people" in summary.detail
     with pytest.raises(CommandError):
         call_command("load_demo", "--people", "10", "--once")

@@ -42,8 +42,8 @@ def test_every_device_of_a_person_receives_and_a_read_on_one_clears_the_others_b
         await phone.greeted()
         await pc.greeted()
         notice = (await publish([person.pk], "notice.new", {"title": "会议通知"}))[0]
-        for device in (phone, pc):
-            assert (await device.receive_json_from())["id"] == notice.pk
+        frames = [await device.receive_json_from() for device in (phone, pc)]
+        assert [frame["id"] for frame in frames] == [await _position(notice)] * 2
         # Read on the phone: the notices service stores the read and publishes the new counts.
         unread[person.pk] = 0
         await publish([person.pk], "notice.read", {"notice": 1})
@@ -66,7 +66,7 @@ def test_a_device_reconnecting_with_its_cursor_gets_exactly_what_it_missed(perso
             await publish([person.pk], "notice.new", {"n": number})
         seen = [(await device.receive_json_from())["n"] for _ in range(5)]
         assert seen == [0, 1, 2, 3, 4]
-        cursor = max(event.pk for event in await _events(person))
+        cursor = max(event.seq for event in await _events(person))
         await device.disconnect()
         for number in range(5, 8):
             await publish([person.pk], "notice.new", {"n": number})
@@ -129,6 +129,11 @@ async def _events(user):
     return await sync_to_async(lambda: list(Event.objects.filter(user=user)))()
 
 
+async def _position(event):
+    """Where the sequencer put ``event`` in the log: the ``id`` of its frame."""
+    return (await sync_to_async(Event.objects.get)(pk=event.pk)).seq
+
+
 def test_polling_returns_only_my_events_after_the_cursor(clerk, head, client_for):
     start = client_for(clerk).get("/api/events").json()
     assert start["events"] == [] and start["more"] is False
@@ -165,7 +170,7 @@ def test_with_the_broker_unreachable_a_notice_is_stored_and_still_reaches_the_op
             # server's reader finds it by reading the log.
             later = await sync_to_async(Event.objects.create)(
                 user=person, kind="todo.changed", payload={"title": "请阅"})
-            assert (await device.receive_json_from(timeout=5))["id"] == later.pk
+            assert (await device.receive_json_from(timeout=5))["id"] == await _position(later)
             await device.disconnect()
 
         async_to_sync(scenario)()
@@ -189,13 +194,36 @@ def test_over_redis_a_publish_in_another_process_wakes_this_process_socket(perso
         # here), then that process's publish: ``realtime.wake`` in a separate ``manage.py shell``.
         event = await sync_to_async(Event.objects.create)(
             user=person, kind="notice.new", payload={"title": "跨进程"})
-        await asyncio.to_thread(_wake_from_another_process, event.pk)
+        await asyncio.to_thread(_wake_from_another_process)
         for device in (phone, pc):
             frame = await device.receive_json_from(timeout=10)
-            assert (frame["id"], frame["title"]) == (event.pk, "跨进程")
+            assert (frame["id"], frame["title"]) == (await _position(event), "跨进程")
             await device.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_on_postgresql_without_redis_the_database_wakes_the_reader(person, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; elsewhere without Redis the reader polls")
+    # Only the database's notification can wake the reader in time: its safety-net read is an hour away.
+    monkeypatch.setattr(realtime, "IDLE_SECONDS", 3600)
+    with override_settings(REDIS_URL=None):
+        async def scenario():
+            device = Socket(person)
+            await device.greeted()
+            await _until_subscribed()
+            # Stored by another process (the worker, say): a plain INSERT, nothing wakes this process but the database.
+            started = time.monotonic()
+            event = await sync_to_async(Event.objects.create)(user=person, kind="notice.new", payload={"title": "数据库通知"})
+            frame = await device.receive_json_from(timeout=5)
+            assert (frame["id"], frame["title"]) == (await _position(event), "数据库通知")
+            assert time.monotonic() - started < 2
+            await device.disconnect()
+
+        async_to_sync(scenario)()
 
 
 async def _until_subscribed():
@@ -206,8 +234,8 @@ async def _until_subscribed():
     raise AssertionError("the reader did not subscribe to the broker")
 
 
-def _wake_from_another_process(newest):
-    code = f"from zhengtong.platform.notices import realtime; realtime.wake({newest})"
+def _wake_from_another_process():
+    code = "from zhengtong.platform.notices import realtime; realtime.wake()"
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=root,  # noqa: S603  (our own manage.py)
                    env={**os.environ, "DJANGO_SETTINGS_MODULE": "zhengtong.settings"}, check=True, capture_output=True, timeout=60)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "zhengtong.platform.files",
     "zhengtong.platform.search",
     "zhengtong.platform.todo",
+    "zhengtong.platform.ledger",
     "zhengtong.apps.workbench",
     "zhengtong.apps.documents",
     "zhengtong.apps.bulletins",
@@ -209,8 +210,19 @@ API_TOKEN_MAX_DAYS = env_int("ZT_API_TOKEN_MAX_DAYS", 365, minimum=1)
 # --- Audit ---------------------------------------------------------------------------
 
 AUDIT_RETENTION_DAYS = env_int("ZT_AUDIT_RETENTION_DAYS", 180, minimum=1)
-# Key for the audit chain's HMAC; separate from SECRET_KEY so it can be rotated on its own.
-AUDIT_CHAIN_KEY = env_secret("ZT_AUDIT_CHAIN_KEY", lambda: "audit-chain:" + SECRET_KEY)
+# HMAC key each audit record is authenticated with as it is written; never stored in the database.
+AUDIT_RECORD_KEY = env_secret("ZT_AUDIT_RECORD_KEY", lambda: "audit-record:" + SECRET_KEY)
+# The hash of the sealed audit tree and of the records' MACs: sha256, or sm3 (商密). Fixed for the trail's life.
+AUDIT_HASH = env_choice("ZT_AUDIT_HASH", "sha256", ("sha256", "sm3"))
+# The audit log's name: the first line of its checkpoints and the name of its signing key.
+AUDIT_ORIGIN = env_str("ZT_AUDIT_ORIGIN", "zhengtong/audit")
+if not AUDIT_ORIGIN or any(character.isspace() or character == "+" for character in AUDIT_ORIGIN):
+    raise ImproperlyConfigured(f"ZT_AUDIT_ORIGIN={AUDIT_ORIGIN!r} must be non-empty, without spaces or '+'")
+# The checkpoint signing key (Ed25519, PEM) and the witness file; empty: under ZT_VAR_DIR, the key made on first use.
+AUDIT_SIGNING_KEY_PATH = env_optional("ZT_AUDIT_SIGNING_KEY_PATH")
+AUDIT_WITNESS_PATH = env_optional("ZT_AUDIT_WITNESS_PATH")
+# The worker seals waiting records into a signed checkpoint this often (at once when a full batch waits).
+AUDIT_SEAL_SECONDS = env_int("ZT_AUDIT_SEAL_SECONDS", 60, minimum=1)
 
 # --- Transport and browser security ------------------------------------------------------
 

@@ -17,7 +17,9 @@ logger = logging.getLogger(__name__)
 
 
 def jobs() -> list[tuple[str, Callable[[datetime], int]]]:
+    from zhengtong.platform.audit.services import seal_due
     from zhengtong.platform.directory.webhooks import deliver_due
+    from zhengtong.platform.ledger.sequence import sweep
     from zhengtong.platform.notices.channels import run_due as notice_deliveries
     from zhengtong.platform.todo.services import notify_arrivals
     from zhengtong.platform.workflow.deadlines import run_due as workflow_timers
@@ -27,6 +29,9 @@ def jobs() -> list[tuple[str, Callable[[datetime], int]]]:
         ("to-do arrival notices", notify_arrivals),
         ("directory webhooks", lambda now: sum(deliver_due(now=now).values())),
         ("notice deliveries and escalation", notice_deliveries),
+        # Readers number what they read themselves; this keeps the logs numbered when nobody reads.
+        ("cursor logs", lambda now: sweep()),
+        ("audit sealing", seal_due),
     ]
 
 

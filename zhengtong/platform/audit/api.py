@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 
-from zhengtong.platform.audit import services
+from zhengtong.platform.audit import auditor
 from zhengtong.platform.audit.exports import csv_response
 from zhengtong.platform.audit.filters import RecordFilter
 from zhengtong.platform.audit.models import AuditRecord
@@ -17,7 +17,9 @@ router = Router(tags=["audit"])
 
 
 class RecordOut(Schema):
-    seq: int
+    id: int = Field(..., description="The record's number: pass it to `/records/{record_id}` and as `before`.")
+    seq: int | None = Field(..., description="Its position in the sealed trail; null until the worker has numbered it.")
+    sealed: bool = Field(False, description="Whether a signed checkpoint covers it yet.")
     occurred_at: datetime
     actor_id: int | None
     actor_name: str
@@ -30,8 +32,6 @@ class RecordOut(Schema):
     outcome: str
     changes: dict[str, Any]
     detail: str
-    prev_hash: str
-    hash: str
 
 
 class RecordPage(Schema):
@@ -41,29 +41,34 @@ class RecordPage(Schema):
 
 class VerifyOut(Schema):
     ok: bool
-    checked: int
+    checked: int = Field(..., description="Sealed records verified (before the first bad one).")
     first_bad_seq: int | None
     problem: str
+    pending: int = Field(..., description="Records written but not yet sealed into a checkpoint.")
+    sealed: int = Field(..., description="Records covered by the newest checkpoint.")
 
 
-def _out(entry: AuditRecord) -> RecordOut:
-    return RecordOut.model_validate(entry, from_attributes=True)
+def _out(entry: AuditRecord, sealed_size: int) -> RecordOut:
+    out = RecordOut.model_validate(entry, from_attributes=True)
+    out.sealed = entry.seq is not None and entry.seq <= sealed_size
+    return out
 
 
 @router.get("/records", response=RecordPage, summary="Audit records, newest first")
 def list_records(
     request: HttpRequest,
     filters: Query[RecordFilter],
-    before: int | None = Query(None, ge=1, description="Only records older than this sequence number."),  # noqa: B008
+    before: int | None = Query(None, ge=1, description="Only records older than this record number (`id`)."),  # noqa: B008
     limit: int = Query(50, ge=1, le=500),  # noqa: B008
 ) -> RecordPage:
-    rows, next_before = services.browse(request.user, filters, before=before, limit=limit)
-    return RecordPage(items=[_out(row) for row in rows], next_before=next_before)
+    rows, next_before = auditor.browse(request.user, filters, before=before, limit=limit)
+    sealed_size = auditor.sealed_size()
+    return RecordPage(items=[_out(row, sealed_size) for row in rows], next_before=next_before)
 
 
-@router.get("/records/{seq}", response=RecordOut, summary="One audit record")
-def get_record(request: HttpRequest, seq: int) -> RecordOut:
-    return _out(services.get_record(request.user, seq))
+@router.get("/records/{record_id}", response=RecordOut, summary="One audit record")
+def get_record(request: HttpRequest, record_id: int) -> RecordOut:
+    return _out(auditor.get_record(request.user, record_id), auditor.sealed_size())
 
 
 @router.get(
@@ -71,10 +76,11 @@ def get_record(request: HttpRequest, seq: int) -> RecordOut:
     openapi_extra={"responses": {200: {"description": "CSV, UTF-8 with a byte-order mark", "content": {"text/csv": {}}}}},
 )
 def export_csv(request: HttpRequest, filters: Query[RecordFilter]) -> StreamingHttpResponse:
-    return csv_response(services.export(request.user, filters))
+    return csv_response(auditor.export(request.user, filters))
 
 
-@router.post("/verify", response=VerifyOut, summary="Verify the audit chain")
+@router.post("/verify", response=VerifyOut, summary="Verify the audit trail")
 def verify(request: HttpRequest) -> VerifyOut:
-    result = services.verify_chain(request.user)
-    return VerifyOut(ok=result.ok, checked=result.checked, first_bad_seq=result.first_bad_seq, problem=result.problem)
+    result = auditor.verify_chain(request.user)
+    return VerifyOut(ok=result.ok, checked=result.checked, first_bad_seq=result.first_bad_seq, problem=result.problem,
+                     pending=result.pending, sealed=result.sealed)

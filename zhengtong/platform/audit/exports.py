@@ -14,8 +14,8 @@ from django.utils import timezone
 from zhengtong.platform.audit.models import AuditRecord, Outcome
 
 COLUMNS = (
-    "seq", "occurred_at", "actor_name", "actor_id", "source_ip", "user_agent", "action",
-    "object_type", "object_id", "object_repr", "outcome", "changes", "detail", "hash",
+    "id", "seq", "occurred_at", "actor_name", "actor_id", "source_ip", "user_agent", "action",
+    "object_type", "object_id", "object_repr", "outcome", "changes", "detail",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection);
 # a leading apostrophe makes it text.

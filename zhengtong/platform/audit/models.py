@@ -1,8 +1,13 @@
-"""The append-only audit trail.
+"""The append-only audit trail and its signed checkpoints.
 
-Each record carries the HMAC of its predecessor, so an edited, inserted or deleted record
-breaks the chain (``manage.py audit_verify``). The app never updates or deletes a record;
-only the retention purge removes the oldest ones and moves the chain's floor with them.
+A record is written with one INSERT in the transaction of the change it describes, carrying an
+HMAC of its content made with a key the database does not hold (``mac``). The worker later gives
+committed records their positions (``seq``) and seals them as the leaves of an RFC 9162 Merkle tree
+into checkpoints signed with the log's Ed25519 key, the newest of which also goes to a witness
+file outside the database (services.seal_pending). ``manage.py audit_verify`` then names an edited,
+forged or deleted record, a cut-off tail, a rolled-back database and a forged checkpoint. The app
+never updates or deletes a record; only the retention purge removes the oldest ones, down to a
+checkpoint that becomes the trail's floor.
 """
 
 from __future__ import annotations
@@ -10,7 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from zhengtong.platform.ledger.sequence import Position
 
 
 class Outcome(models.TextChoices):
@@ -24,7 +32,8 @@ class AppendOnlyError(Exception):
 
 
 class AuditRecord(models.Model):
-    seq = models.BigIntegerField(_("sequence"), unique=True)
+    # The record's leaf in the sealed tree is seq - 1; empty until the sequencer numbers the committed row.
+    seq = Position(_("sequence"))
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     # Plain columns, not foreign keys: nothing may cascade into the trail.
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
@@ -38,17 +47,18 @@ class AuditRecord(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     changes = models.JSONField(_("changed fields"), default=dict, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64)
+    # HMAC of the content with AUDIT_RECORD_KEY: who can write the database but lacks the key can
+    # neither forge a record nor change one, sealed or not.
+    mac = models.CharField(_("MAC"), max_length=64)
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.actor_name}"
+        return f"#{self.pk} {self.action} {self.actor_name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -59,23 +69,28 @@ class AuditRecord(models.Model):
         raise AppendOnlyError("audit records cannot be deleted")
 
 
-class AuditHead(models.Model):
-    """The chain's one head row: locked while appending, so concurrent writers queue.
+class Checkpoint(models.Model):
+    """The signed head of the audit tree after one sealing: records 1 … ``size`` are its leaves.
 
-    The head is sealed with the chain's key too: without the seal, deleting the newest
-    records and winding ``last_seq`` back, or deleting the oldest and raising the floor,
-    would leave a chain that verifies.
+    ``note`` is the C2SP signed checkpoint (origin, size, base64 root, Ed25519 signature); the
+    other columns repeat what verification needs without parsing it, and are checked against it.
+    ``frontier`` holds the right-edge subtree roots (ledger.merkle.Frontier), so verification,
+    the next sealing and the retention purge can start from this checkpoint instead of leaf 0.
     """
 
-    last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="")
-    # The oldest record kept after a retention purge, and the hash it links back to.
-    floor_seq = models.BigIntegerField(default=1)
-    floor_prev_hash = models.CharField(max_length=64, default="")
-    seal = models.CharField(max_length=64, default="")
+    size = models.BigIntegerField(unique=True)
+    # The size of the checkpoint this one extends (0 for the first): checkpoints cover the trail without gaps.
+    first = models.BigIntegerField()
+    root = models.CharField(max_length=64)  # hex
+    frontier = models.JSONField(default=list)  # base64 hashes, leftmost first
+    note = models.TextField()
+    hash_name = models.CharField(max_length=10)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("audit chain head")
+        ordering = ["size"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
 
     def __str__(self) -> str:
-        return f"#{self.floor_seq}..#{self.last_seq}"
+        return f"checkpoint {self.size}"

@@ -1,48 +1,48 @@
-"""Writing, reading, verifying and purging the audit trail.
+"""Writing, sealing and purging the audit trail.
 
 ``record`` is called by every service that changes state, inside that service's transaction,
-so the audit row commits or rolls back with the change it describes. Failures (a wrong
-password, a refused request) are recorded by the caller after its transaction has ended,
-so that they survive the rollback.
+so the audit row commits or rolls back with the change it describes. It costs that transaction
+one INSERT: no read, no lock, no savepoint. Failures (a wrong password, a refused request) are
+recorded by the caller after its transaction has ended, so that they survive the rollback.
 
-Reading the trail is the audit administrator's alone (``audit.view`` / ``audit.export`` /
-``audit.verify``); the functions below that take ``acting_user`` check it.
+``seal_pending`` (the worker's job) gives committed records their positions and seals them as
+leaves of the trail's Merkle tree into checkpoints signed with the log's key, then appends the
+newest checkpoint to the witness file. ``verification.verify`` checks all of it.
+
+This module, the models, verification and the middleware never import ``access``: ``access``
+records its own changes through ``record``. The audit administrator's permission-checked reading
+of the trail lives in ``auditor``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
+import base64
+import logging
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.http import Http404, HttpRequest
+from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import ServiceError
-from zhengtong.platform.access import permissions as perms
-from zhengtong.platform.access.policy import require
+from zhengtong.platform.audit import canonical, signing, verification
 from zhengtong.platform.audit.context import current
-from zhengtong.platform.audit.exports import csv_lines
-from zhengtong.platform.audit.filters import RecordFilter
-from zhengtong.platform.audit.models import AuditHead, AuditRecord, Outcome
+from zhengtong.platform.audit.models import AuditRecord, Checkpoint, Outcome
+from zhengtong.platform.ledger import note, sequence
+from zhengtong.platform.ledger.merkle import Frontier
+from zhengtong.platform.ledger.witness import FileWitness
+
+logger = logging.getLogger(__name__)
 
 MASK = "******"
 _SECRET_FIELD = re.compile(r"password|secret|token|recovery|otp|key", re.IGNORECASE)
-
-# The fields that the chain's HMAC covers, in a fixed order.
-_CHAINED_FIELDS = (
-    "seq", "occurred_at", "actor_id", "actor_name", "source_ip", "user_agent", "action",
-    "object_type", "object_id", "object_repr", "outcome", "changes", "detail", "prev_hash",
-)
-_HEAD_FIELDS = ("last_seq", "last_hash", "floor_seq", "floor_prev_hash")
+# Records per checkpoint at most: bounds one sealing transaction after a backlog.
+SEAL_BATCH = 1000
 
 
 def _masked(value: Any) -> Any:
@@ -64,70 +64,10 @@ def mask_changes(changes: dict[str, Any]) -> dict[str, Any]:
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [old, new]}`` for each field whose value differs."""
     return {
-        field: [_plain(old.get(field)), _plain(new.get(field))]
+        field: [canonical.plain(old.get(field)), canonical.plain(new.get(field))]
         for field in sorted(set(old) | set(new))
         if old.get(field) != new.get(field)
     }
-
-
-def _text(value: str) -> str:
-    # PostgreSQL refuses NUL in text and JSON; a NUL typed into a sign-in form must not
-    # make the failure it describes unrecordable.
-    return value.replace("\x00", "\ufffd")
-
-
-def _plain(value: Any) -> Any:
-    """A JSON value that reads back identically on every database, so the HMAC still fits."""
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    if isinstance(value, str):
-        return _text(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted((_plain(item) for item in value), key=str)
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {_text(str(key)): _plain(item) for key, item in value.items()}
-    # Floats and dates as text: JSON columns differ in how they round-trip them.
-    return _text(str(value))
-
-
-def _digest(values: dict[str, Any]) -> str:
-    canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), canonical.encode(), hashlib.sha256).hexdigest()
-
-
-def _chained_values(entry: AuditRecord) -> dict[str, Any]:
-    values = {name: getattr(entry, name) for name in _CHAINED_FIELDS}
-    values["occurred_at"] = _utc_text(entry.occurred_at)
-    return values
-
-
-def _seal(head: AuditHead) -> str:
-    return _digest({"kind": "head", **{name: getattr(head, name) for name in _HEAD_FIELDS}})
-
-
-def _utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _locked_head() -> AuditHead:
-    head, created = AuditHead.objects.select_for_update().get_or_create(pk=1)
-    if created:
-        head.seal = _seal(head)
-        head.save(update_fields=["seal"])
-    return head
-
-
-def hold_chain_lock() -> None:
-    """Take the audit chain's lock until the current transaction ends.
-
-    Every state-changing transaction takes this lock when it writes its audit record, so
-    transactions that hold it commit one after another. Logs read by cursor (the directory's
-    change feed, the devices' event log) take it before allocating ids, so that ids are handed
-    out in commit order and a reader never skips a row that commits late with a lower id.
-    """
-    _locked_head()
 
 
 def record(
@@ -143,7 +83,7 @@ def record(
     object_repr: str = "",
     actor_name: str = "",
 ) -> AuditRecord:
-    """Append one record to the chain. ``actor`` is a user or None for the system itself."""
+    """Write one record. ``actor`` is a user or None for the system itself."""
     context = current.get()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -151,31 +91,24 @@ def record(
         object_repr = object_repr or str(obj)
     if actor is not None:
         actor_name = getattr(actor, "username", "") or actor_name
-    with transaction.atomic():
-        head = _locked_head()
-        entry = AuditRecord(
-            seq=head.last_seq + 1,
-            # Microseconds kept, so the value survives every database's DATETIME(6) round trip.
-            occurred_at=timezone.now(),
-            actor_id=getattr(actor, "pk", None),
-            actor_name=_text(actor_name or "system")[:150],
-            source_ip=_text(context.source_ip)[:45],
-            user_agent=_text(context.user_agent)[:300],
-            action=_text(action)[:100],
-            object_type=_text(object_type)[:100],
-            object_id=_text(str(object_id))[:64],
-            object_repr=_text(str(object_repr))[:200],
-            outcome=outcome,
-            changes=mask_changes(_plain(changes or {})),
-            detail=_text(detail)[:500],
-            prev_hash=head.last_hash,
-        )
-        entry.hash = _digest(_chained_values(entry))
-        entry.save()
-        head.last_seq = entry.seq
-        head.last_hash = entry.hash
-        head.seal = _seal(head)
-        head.save(update_fields=["last_seq", "last_hash", "seal"])
+    text = canonical.text
+    entry = AuditRecord(
+        # Microseconds kept, so the value survives every database's DATETIME(6) round trip.
+        occurred_at=timezone.now(),
+        actor_id=getattr(actor, "pk", None),
+        actor_name=text(actor_name or "system")[:150],
+        source_ip=text(context.source_ip)[:45],
+        user_agent=text(context.user_agent)[:300],
+        action=text(action)[:100],
+        object_type=text(object_type)[:100],
+        object_id=text(str(object_id))[:64],
+        object_repr=text(str(object_repr))[:200],
+        outcome=outcome,
+        changes=mask_changes(canonical.plain(changes or {})),
+        detail=text(detail)[:500],
+    )
+    entry.mac = canonical.mac(entry, settings.AUDIT_RECORD_KEY, settings.AUDIT_HASH)
+    entry.save()
     return entry
 
 
@@ -193,157 +126,113 @@ def record_denied(request: HttpRequest, exc: Exception | None = None) -> AuditRe
     return record("access.denied", actor=actor, outcome=Outcome.DENIED, detail=detail)
 
 
-# --- Reading (the audit administrator) ---------------------------------------------------
+# --- Sealing -------------------------------------------------------------------------------
 
 
-def browse(acting_user: Any, query: RecordFilter, *, before: int | None = None, limit: int = 50) -> tuple[list[AuditRecord], int | None]:
-    """One page of matching records, newest first, and the cursor for the next (older) page.
+def seal_pending() -> int:
+    """Seal every committed record not yet in a checkpoint; how many were sealed.
 
-    Paged by sequence number rather than by offset: new records arriving while someone reads
-    do not shift the pages under them, and a deep page costs what the first one costs.
+    Refuses (``ServiceError``) while the database lacks the witness file's newest checkpoint:
+    extending a rolled-back trail would sign a history inconsistent with one already signed.
     """
-    require(acting_user, perms.VIEW_AUDIT)
-    records = query.apply(AuditRecord.objects.all())
-    if before is not None:
-        records = records.filter(seq__lt=before)
-    rows = list(records.order_by("-seq")[: limit + 1])
-    next_before = rows[limit - 1].seq if len(rows) > limit else None
-    return rows[:limit], next_before
+    signer, witness = signing.signer(), signing.witness()
+    _check_witness(witness, signer.verifier())
+    sealed = 0
+    while count := _seal_batch(signer, witness):
+        sealed += count
+    return sealed
 
 
-def get_record(acting_user: Any, seq: int) -> AuditRecord:
-    require(acting_user, perms.VIEW_AUDIT)
-    found = AuditRecord.objects.filter(seq=seq).first()
-    if found is None:
-        raise Http404
-    return found
+def seal_due(now: datetime) -> int:
+    """The worker's job: seal once the newest checkpoint is ``AUDIT_SEAL_SECONDS`` old and records wait."""
+    size, made = Checkpoint.objects.order_by("-size").values_list("size", "created_at").first() or (0, None)
+    if made is not None and made > now - timedelta(seconds=settings.AUDIT_SEAL_SECONDS):
+        return 0
+    if not AuditRecord.objects.filter(Q(seq__isnull=True) | Q(seq__gt=size)).exists():
+        return 0  # two reads when idle, no write lock
+    try:
+        return seal_pending()
+    except ServiceError as refused:
+        logger.error("audit sealing stopped: %s", refused.message)
+        return -1
 
 
-def export(acting_user: Any, query: RecordFilter) -> Iterator[str]:
-    """The matching records as CSV lines, newest first, streamed from the database.
-
-    The export is itself recorded first: who took a copy of the trail, and of what.
-    """
-    require(acting_user, perms.EXPORT_AUDIT)
-    record("audit.exported", actor=acting_user, detail=query.describe())
-    return csv_lines(query.apply(AuditRecord.objects.all()).order_by("-seq").iterator(chunk_size=1000))
-
-
-# --- Verifying ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    problem: str = ""
+def _check_witness(witness: FileWitness, verifier: note.Verifier) -> None:
+    witnessed = witness.latest()
+    if witnessed is None:
+        return
+    try:
+        head = note.Checkpoint.open(witnessed, verifier)
+    except note.NoteError:
+        raise ServiceError("witness_invalid", _("The witness file's newest checkpoint does not verify with this log's key.")) from None
+    if not Checkpoint.objects.filter(size=head.size, root=head.root.hex()).exists():
+        raise ServiceError("rolled_back", _(
+            "The database does not hold the witness file's newest checkpoint (%(size)d records): it was rolled back or "
+            "restored from a backup. Nothing is sealed until an operator deals with it (docs/operations.md).") % {"size": head.size})
 
 
-def verify(batch_size: int = 2000) -> VerifyResult:
-    """Walk the chain from its floor to its head and name the first record that does not fit.
-
-    Reads only: it can be run against a replica or a restored backup.
-    """
-    head = AuditHead.objects.filter(pk=1).first()
-    result = _walk(head, batch_size)
-    if not result.ok and head is not None:
-        # A purge that ran during the walk removes rows we were about to read; walk again
-        # from the new floor before calling that a deletion.
-        latest = AuditHead.objects.filter(pk=1).first()
-        if latest is not None and latest.floor_seq != head.floor_seq:
-            result = _walk(latest, batch_size)
-    return result
-
-
-def _broken(checked: int, seq: int | None, message: str) -> VerifyResult:
-    return VerifyResult(False, checked, seq, message % {"seq": seq} if seq is not None else message)
-
-
-def _walk(head: AuditHead | None, batch_size: int) -> VerifyResult:
-    if head is None:
-        first = AuditRecord.objects.order_by("seq").values_list("seq", flat=True).first()
-        return VerifyResult(True, 0) if first is None else _broken(0, first, _("record #%(seq)d exists but the chain's head is missing"))
-    if not hmac.compare_digest(head.seal, _seal(head)):
-        return _broken(0, None, _("the chain's head does not match its seal (edited)"))
-    expected_seq, expected_prev, checked = head.floor_seq, head.floor_prev_hash, 0
-    while expected_seq <= head.last_seq:
-        rows = list(AuditRecord.objects.filter(seq__gte=expected_seq, seq__lte=head.last_seq).order_by("seq")[:batch_size])
-        if not rows:
-            return _broken(checked, expected_seq, _("record #%(seq)d is missing (deleted)"))
-        for row in rows:
-            if row.seq != expected_seq:
-                return _broken(checked, expected_seq, _("record #%(seq)d is missing (deleted)"))
-            if row.prev_hash != expected_prev:
-                return _broken(checked, row.seq, _("record #%(seq)d does not link to its predecessor (inserted or replaced)"))
-            if not hmac.compare_digest(row.hash, _digest(_chained_values(row))):
-                return _broken(checked, row.seq, _("record #%(seq)d does not match its hash (edited or forged)"))
-            checked += 1
-            expected_seq += 1
-            expected_prev = row.hash
-    if expected_prev != head.last_hash:
-        return _broken(checked, head.last_seq, _("record #%(seq)d is not the one the head names (replaced)"))
-    below = AuditRecord.objects.filter(seq__lt=head.floor_seq).order_by("seq").values_list("seq", flat=True).first()
-    if below is not None:
-        return _broken(checked, below, _("record #%(seq)d lies below the chain's floor (inserted)"))
-    return _check_beyond_head(head, checked)
-
-
-def _check_beyond_head(head: AuditHead, checked: int) -> VerifyResult:
-    # Records appended since the head was read are legitimate. Reading the records first and
-    # the head second means any record committed by then is covered by the head we compare with.
-    newest = AuditRecord.objects.filter(seq__gt=head.last_seq).order_by("-seq").values_list("seq", flat=True).first()
-    if newest is None:
-        return VerifyResult(True, checked)
-    latest = AuditHead.objects.get(pk=1)
-    if newest <= latest.last_seq:
-        return VerifyResult(True, checked)
-    forged = AuditRecord.objects.filter(seq__gt=latest.last_seq).order_by("seq").values_list("seq", flat=True).first()
-    return _broken(checked, forged, _("record #%(seq)d lies beyond the chain's head (inserted)"))
-
-
-def verify_chain(acting_user: Any) -> VerifyResult:
-    """The audit administrator's "verify chain": the result, and a record that it was asked."""
-    require(acting_user, perms.VERIFY_AUDIT)
-    result = verify()
-    record("audit.verified", actor=acting_user, outcome=Outcome.SUCCESS if result.ok else Outcome.FAILURE,
-           detail=f"{result.checked} checked" + ("" if result.ok else f"; #{result.first_bad_seq}: {result.problem}"))
-    return result
+def _seal_batch(signer: note.Signer, witness: FileWitness) -> int:
+    hasher = signing.hasher()
+    with transaction.atomic():
+        head = sequence.hold(AuditRecord, limit=SEAL_BATCH)  # no other sealer until this one commits
+        newest = Checkpoint.objects.order_by("-size").first()
+        size = newest.size if newest is not None else 0
+        if head <= size:
+            return 0
+        if newest is not None and newest.hash_name != hasher.name:
+            raise ServiceError("hash_changed", _("The trail was sealed with %(used)s; ZT_AUDIT_HASH cannot change to %(configured)s.")
+                               % {"used": newest.hash_name, "configured": hasher.name})
+        frontier = Frontier(hasher, size, [base64.b64decode(value) for value in newest.frontier]) if newest else Frontier(hasher)
+        for row in AuditRecord.objects.filter(seq__gt=size, seq__lte=min(head, size + SEAL_BATCH)).order_by("seq"):
+            if row.seq != frontier.size + 1:
+                break
+            frontier.append(hasher.leaf(canonical.leaf_data(row)))
+        if frontier.size == size:
+            raise ServiceError("record_missing", _("Audit record #%(seq)d was deleted before it was sealed; nothing is sealed.")
+                               % {"seq": size + 1})
+        signed = note.Checkpoint(settings.AUDIT_ORIGIN, frontier.size, frontier.root()).sign(signer)
+        Checkpoint.objects.create(size=frontier.size, first=size, root=frontier.root().hex(), note=signed, hash_name=hasher.name,
+                                  frontier=[base64.b64encode(value).decode() for value in frontier.hashes])
+        transaction.on_commit(lambda: witness.append(signed))
+    return frontier.size - size
 
 
 # --- Retention -------------------------------------------------------------------------
 
 
 def purge_expired(*, now: datetime | None = None) -> int:
-    """Remove records older than the retention period and raise the chain's floor.
+    """Remove the records older than the retention period, down to a checkpoint that becomes the floor.
 
-    Only a prefix of the chain is removed (up to the first record still inside the retention
-    period), so what remains is contiguous. A chain that does not verify is not purged: that
-    would destroy the evidence. The purge is recorded, in the same transaction, before the
-    records go, so the trail always says when it was shortened.
+    Only a prefix of the trail goes (up to a checkpoint before the first record still inside the
+    retention period), so what remains starts at a signed checkpoint whose frontier carries the
+    tree on. A trail that does not verify is not purged: that would destroy the evidence. The purge
+    is recorded and sealed, in the same transaction, before the records go, so the trail always
+    says when it was shortened and down to where (verification checks the floor against it).
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    check = verify()
+    check = verification.verify()
     if not check.ok:
         record("audit.purged", outcome=Outcome.FAILURE, detail=f"refused: #{check.first_bad_seq}: {check.problem}")
-        message = _("The audit chain does not verify (%(problem)s); nothing was purged.") % {"problem": check.problem}
+        message = _("The audit trail does not verify (%(problem)s); nothing was purged.") % {"problem": check.problem}
         raise ServiceError("chain_broken", message)
+    seal_pending()
+    signer, witness = signing.signer(), signing.witness()
     with transaction.atomic():
-        head = _locked_head()
-        first_kept = (
-            AuditRecord.objects.filter(seq__gte=head.floor_seq, occurred_at__gte=cutoff)
-            .order_by("seq").values_list("seq", flat=True).first()
-        )
-        boundary = head.last_seq + 1 if first_kept is None else first_kept
-        if boundary <= head.floor_seq:
+        sequence.hold(AuditRecord, limit=0)  # nobody seals while the floor moves
+        floor = verification.floor()
+        first_kept = (AuditRecord.objects.filter(seq__gt=floor, occurred_at__gte=cutoff)
+                      .order_by("seq").values_list("seq", flat=True).first())
+        candidates = Checkpoint.objects.filter(size__gt=floor)
+        if first_kept is not None:
+            candidates = candidates.filter(size__lt=first_kept)
+        boundary = candidates.order_by("-size").first()
+        if boundary is None:
             return 0
-        floor_prev_hash = AuditRecord.objects.get(seq=boundary - 1).hash
-        record("audit.purged", changes={"floor_seq": [head.floor_seq, boundary]},
-               detail=f"records #{head.floor_seq}-#{boundary - 1} older than {cutoff.date().isoformat()}")
+        record("audit.purged", changes={"floor": [floor, boundary.size]},
+               detail=f"records #{floor + 1}-#{boundary.size} older than {cutoff.date().isoformat()}")
+        while _seal_batch(signer, witness):
+            pass
         # QuerySet.delete bypasses AuditRecord.delete; this is the one sanctioned removal.
-        removed, _details = AuditRecord.objects.filter(seq__lt=boundary).delete()
-        head = _locked_head()
-        head.floor_seq, head.floor_prev_hash = boundary, floor_prev_hash
-        head.seal = _seal(head)
-        head.save(update_fields=["floor_seq", "floor_prev_hash", "seal"])
+        removed, _details = AuditRecord.objects.filter(seq__lte=boundary.size).delete()
+        Checkpoint.objects.filter(size__lt=boundary.size).delete()
     return removed

@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.record_list, name="list"),
     path("export.csv", views.export_csv, name="export"),
     path("verify/", views.verify, name="verify"),
-    path("<int:seq>/", views.record_detail, name="detail"),
+    path("<int:record_id>/", views.record_detail, name="detail"),
 ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import can, require
-from zhengtong.platform.audit import services
+from zhengtong.platform.audit import auditor
 from zhengtong.platform.audit.exports import csv_response
 from zhengtong.platform.audit.filters import parse
 from zhengtong.platform.audit.models import Outcome
@@ -31,7 +31,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     require(request.user, perms.VIEW_AUDIT)
     query, errors = parse(request.GET)
     before = _cursor(request.GET.get("before"))
-    rows, next_before = services.browse(request.user, query, before=before, limit=PAGE_SIZE) if query else ([], None)
+    rows, next_before = auditor.browse(request.user, query, before=before, limit=PAGE_SIZE) if query else ([], None)
     kept = request.GET.copy()
     kept.pop("before", None)
     return render(request, "audit/list.html", {
@@ -63,9 +63,10 @@ def _change_rows(changes: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 @login_required
-def record_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    entry = services.get_record(request.user, seq)
-    return render(request, "audit/detail.html", {"entry": entry, "changes": _change_rows(entry.changes)})
+def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    entry = auditor.get_record(request.user, record_id)
+    return render(request, "audit/detail.html",
+                  {"entry": entry, "changes": _change_rows(entry.changes), "sealed_in": auditor.sealed_in(entry)})
 
 
 @login_required
@@ -75,11 +76,11 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     if query is None:
         messages.error(request, " ".join(message for field_errors in errors.values() for message in field_errors))
         return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
-    return csv_response(services.export(request.user, query))
+    return csv_response(auditor.export(request.user, query))
 
 
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
     require(request.user, perms.VERIFY_AUDIT)
-    result = services.verify_chain(request.user) if request.method == "POST" else None
+    result = auditor.verify_chain(request.user) if request.method == "POST" else None
     return render(request, "audit/verify.html", {"result": result})

@@ -4,24 +4,21 @@ Written by the services in the same transaction as the change (an outbox), toget
 one pending ``WebhookDelivery`` per interested webhook, so a change is never announced
 without having happened nor lost after it happened.
 
-Readers follow the feed by id (``since=<last id seen>``), so ids must become visible in id
-order: a reader at cursor N must never later find an event below N. Each writer therefore
-takes the audit chain's head-row lock before it allocates an event id and holds it until it
-commits (``audit.record``, which every service calls, takes the same lock in the same
-transaction). Writers of events thus allocate and commit their ids one at a time on
-PostgreSQL and MariaDB; SQLite has a single writer anyway.
+Readers follow the feed by position (``since=<last position seen>``). The writer gives its row
+no position and takes no lock; the sequencer (ledger/sequence.py) numbers committed rows in
+commit order when a reader asks (``changes``) and before webhooks are delivered, so a reader at
+position N never later finds an event below N, whichever transaction committed first.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory.models import ChangeEvent, Webhook, WebhookDelivery
+from zhengtong.platform.ledger import sequence
 
 
 def emit(entity: str, entity_id: Any, action: str, data: dict[str, Any], external_id: str | None = "") -> ChangeEvent:
-    audit.hold_chain_lock()
     event = ChangeEvent.objects.create(entity=entity, entity_id=str(entity_id), external_id=external_id or "", action=action, data=data)
     WebhookDelivery.objects.bulk_create(
         WebhookDelivery(webhook=webhook, event=event)
@@ -29,3 +26,9 @@ def emit(entity: str, entity_id: Any, action: str, data: dict[str, Any], externa
         if not webhook.entities or entity in webhook.entities
     )
     return event
+
+
+def changes(since: int, limit: int) -> list[ChangeEvent]:
+    """The events after position ``since``, oldest first."""
+    sequence.sequence(ChangeEvent)
+    return list(ChangeEvent.objects.filter(seq__gt=since).order_by("seq")[:limit])

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.platform.ledger.sequence import Position
+
 
 class Department(models.Model):
     class Kind(models.TextChoices):
@@ -257,9 +259,9 @@ class FieldRestriction(models.Model):
 
 
 class ChangeEvent(models.Model):
-    """The change feed: one row per change to the organisation, in commit order of ids.
+    """The change feed: one row per change to the organisation, at a position in commit order.
 
-    Integrated systems read it with ``since=<id>``; webhooks deliver the same rows.
+    Integrated systems read it with ``since=<position>``; webhooks deliver the same rows.
     """
 
     class Entity(models.TextChoices):
@@ -275,12 +277,14 @@ class ChangeEvent(models.Model):
     external_id = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=20)
     data = models.JSONField(default=dict)
+    # Empty until the sequencer numbers the committed row (ledger/sequence.py).
+    seq = Position()
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.entity} {self.entity_id} {self.action}"
+        return f"@{self.seq} {self.entity} {self.entity_id} {self.action}"
 
 
 class Webhook(models.Model):

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from zhengtong.errors import ServiceError
-from zhengtong.platform.directory import services, sync, webhooks
-from zhengtong.platform.directory.models import ChangeEvent, Department, Membership, Person, Post
+from zhengtong.platform.directory import feed, services, sync, webhooks
+from zhengtong.platform.directory.models import Department, Membership, Person, Post
 from zhengtong.platform.directory.permissions import require_sync
 
 router = Router(tags=["directory sync"])
@@ -329,5 +329,5 @@ class ChangesOut(Schema):
 @router.get("/changes", response=ChangesOut)
 @_sync
 def changes(request: HttpRequest, since: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-    events = [webhooks.event_payload(event) for event in ChangeEvent.objects.filter(id__gt=since).order_by("id")[:limit]]
+    events = [webhooks.event_payload(event) for event in feed.changes(since, limit)]
     return {"events": events, "next": events[-1]["id"] if events else since}

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from zhengtong.errors import ServiceError
 from zhengtong.platform.directory.models import ChangeEvent, WebhookDelivery
+from zhengtong.platform.ledger import sequence
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ USER_AGENT = "Zhengtong-Webhooks/1"
 
 def event_payload(event: ChangeEvent) -> dict[str, Any]:
     """One change as integrated systems see it, in webhook bodies and the change feed alike."""
-    return {"id": event.pk, "occurred_at": event.occurred_at.isoformat(), "entity": event.entity, "entity_id": event.entity_id,
+    # "id" is the event's position in the feed, the cursor of ``GET /changes?since=``.
+    return {"id": event.seq, "occurred_at": event.occurred_at.isoformat(), "entity": event.entity, "entity_id": event.entity_id,
             "external_id": event.external_id, "action": event.action, "data": event.data}
 
 
@@ -176,7 +178,10 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> dict[str, int]
     """Send up to ``limit`` due deliveries of active webhooks, oldest first; counts by outcome."""
     now = now or timezone.now()
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
-    due = (WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now, webhook__is_active=True)
+    # A body carries the event's position: deliveries whose event committed after this numbering wait for the next round.
+    sequence.sequence(ChangeEvent)
+    due = (WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now, webhook__is_active=True,
+                                          event__seq__isnull=False)
            .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
     for pk in list(due):
         delivery = _claim(pk, now)

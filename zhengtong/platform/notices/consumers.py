@@ -3,9 +3,9 @@
 Live frames come from this process's reader of the event log (realtime.LocalSockets), never
 from a channel layer, so a socket works whether or not the broker is up. On connect the socket
 is attached to the reader first and only then replays the log after the client's cursor; live
-frames that arrive meanwhile are held until the replay is done, so frames go out in id order, an
-event committed in between is replayed, pushed, or both — never neither — and ids already sent
-are dropped, so nothing shows twice. Without a cursor (a new tab) there is nothing to replay:
+frames that arrive meanwhile are held until the replay is done, so frames go out in position order,
+an event committed in between is replayed, pushed, or both — never neither — and positions
+already sent are dropped, so nothing shows twice. Without a cursor (a new tab) there is nothing to replay:
 the greeting tells the client where the log stands.
 
 Frames: ``{"type": "hello", "user", "cursor"}`` first, then replayed and live events
@@ -46,7 +46,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.attached = True
         await self.accept()
         cursor = _cursor(self.scope.get("query_string", b""))
-        self.cursor = await database_sync_to_async(realtime.latest_id)() if cursor is None else cursor
+        self.cursor = await database_sync_to_async(stream.latest)() if cursor is None else cursor
         await self.send_json({"type": "hello", "user": user.username, "cursor": self.cursor})
         await self.replay()
         await self.send_json({"type": "badges", "counts": await database_sync_to_async(realtime.badge_counts)(user)})

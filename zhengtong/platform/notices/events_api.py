@@ -1,6 +1,6 @@
 """The event log over HTTP: what a client polls when its WebSocket cannot connect.
 
-Only ever the caller's own events; the cursor is the last id the client has seen.
+Only ever the caller's own events; the cursor is the last position the client has seen (a frame's ``id``).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ class BadgesOut(Schema):
 @router.get("", response=EventsOut, summary="My events after a cursor")
 def events(request: HttpRequest, query: Query[SinceQuery]) -> dict[str, Any]:
     if query.since is None:
-        return {"events": [], "cursor": realtime.latest_id(), "more": False}
+        return {"events": [], "cursor": stream.latest(), "more": False}
     found = stream.since(request.user, query.since)
-    return {"events": [stream.frame(event) for event in found], "cursor": found[-1].pk if found else query.since,
+    return {"events": [stream.frame(event) for event in found], "cursor": found[-1].seq if found else query.since,
             "more": len(found) == stream.REPLAY_LIMIT}
 
 

@@ -3,8 +3,9 @@
 ``Event`` is the per-person event log every device replays from its cursor.
 
 Store first, push second (shared/reference/messaging.md): an event is a row before it is a
-socket frame, so a device that reconnects asks for everything after the last id it saw and
-nothing is lost, nothing shown twice.
+socket frame, so a device that reconnects asks for everything after the last position it saw
+and nothing is lost, nothing shown twice. Positions are handed out in commit order by the
+sequencer (ledger/sequence.py), not by the writer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.platform.ledger.sequence import Position
+
 
 class Event(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -21,12 +24,14 @@ class Event(models.Model):
     kind = models.CharField(max_length=40)
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
+    # The device's cursor: empty until the sequencer numbers the committed row.
+    seq = Position()
 
     class Meta:
-        indexes = [models.Index(fields=["user", "id"])]
+        indexes = [models.Index(fields=["user", "seq"], name="notices_event_user_seq")]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.kind} → {self.user_id}"
+        return f"@{self.seq} {self.kind} → {self.user_id}"
 
 
 class Notice(models.Model):

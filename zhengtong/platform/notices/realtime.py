@@ -1,20 +1,25 @@
 """Waking the sockets after an event is stored, and the badge counts the shell shows.
 
-Each process that holds sockets runs one reader (``LocalSockets``): it reads the event log after
-its own cursor, in id order, and hands every row to the consumers of its person open in this
-process. The log is the only source of frames, so a socket only ever delivers what is stored, in
-commit order (stream.publish allocates ids in commit order), and nothing is delivered twice.
+Each process that holds sockets runs one reader (``LocalSockets``): it has the sequencer number
+the rows committed since its last read (ledger/sequence.py), reads the log after its own cursor,
+in position order, and hands every row to the consumers of its person open in this process. The
+log is the only source of frames, so a socket only ever delivers what is stored, in commit order,
+and nothing is delivered twice.
 
 What wakes the reader:
 
 - a publish in this process (``wake``), at once;
-- with Redis (``ZT_REDIS_URL``): ONE pub/sub message per publish on ``BROKER_CHANNEL`` carrying
-  the newest id, which every process hears on its ONE subscription. The fan-out to sockets stays
-  inside each process, so a notice to 1,000 people is one Redis message, not 1,000 group sends.
-  (Channels' Redis layer lost frames and sockets at 1,000 people: every consumer of a process
-  shares one queue of capacity 100, and its blocking read timed out under redis-py's 5 s socket
-  timeout, ending the sockets waiting on it; BENCHMARKS.md.)
-- without Redis, or while the broker cannot be reached: the clock, every ``TAIL_SECONDS`` (the
+- with Redis (``ZT_REDIS_URL``): ONE pub/sub message per publish on ``BROKER_CHANNEL``, which
+  every process hears on its ONE subscription. The fan-out to sockets stays inside each process,
+  so a notice to 1,000 people is one Redis message, not 1,000 group sends. (Channels' Redis layer
+  lost frames and sockets at 1,000 people: every consumer of a process shares one queue of
+  capacity 100, and its blocking read timed out under redis-py's 5 s socket timeout, ending the
+  sockets waiting on it; BENCHMARKS.md.)
+- on PostgreSQL without Redis: the database itself. A statement trigger on the event table
+  (migration notices 0005) sends ``NOTIFY zt_events`` with every insert; PostgreSQL delivers it
+  when the inserting transaction commits, and each process LISTENs on one connection of its own.
+  The writer still sends its one INSERT and nothing else.
+- otherwise (SQLite), or while neither can be reached: the clock, every ``TAIL_SECONDS`` (the
   background worker and other server processes publish too); while subscribed, every
   ``IDLE_SECONDS``, for a message lost while a publisher could not reach the broker.
 
@@ -30,23 +35,27 @@ import contextlib
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from typing import Any
 
+import psycopg
 import redis
 import redis.asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connections
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from zhengtong.platform import registry
+from zhengtong.platform.ledger import sequence
 from zhengtong.platform.notices import stream
 from zhengtong.platform.notices.models import Event
 
 logger = logging.getLogger(__name__)
 BROKER_CHANNEL = "zt:events"
+NOTIFY_CHANNEL = "zt_events"  # the trigger of migration notices 0005 sends it
 TAIL_SECONDS = 0.25
 IDLE_SECONDS = 5.0
 TAIL_BATCH = 2000
@@ -77,6 +86,7 @@ class LocalSockets:
         self.news = asyncio.Event()  # replaced with each reader: an Event belongs to one loop
         self.cursor = 0
         self.subscribed = False
+        self.down = False  # the broker or the database's notifications could not be reached: said once
 
     def attach(self, user_id: int, consumer: Any) -> None:
         self.loop = asyncio.get_running_loop()
@@ -93,10 +103,9 @@ class LocalSockets:
             self.reader.cancel()
             self.reader = None
 
-    def heard(self, newest: int) -> None:
-        """Rows up to ``newest`` are committed: wake the reader unless it has read them (on the loop)."""
-        if newest > self.cursor:
-            self.news.set()
+    def heard(self) -> None:
+        """New rows are committed: wake the reader (on the loop)."""
+        self.news.set()
 
     async def deliver(self, events: list[Event]) -> None:
         """Hand each event to the consumers of its person in this process."""
@@ -112,8 +121,9 @@ class LocalSockets:
                     logger.debug("socket of person %s gone while delivering", event.user_id, exc_info=True)
 
     async def _read(self) -> None:
-        self.cursor = await database_sync_to_async(latest_id)()
-        listener = asyncio.ensure_future(self._listen(settings.REDIS_URL)) if settings.REDIS_URL else None
+        self.cursor = await database_sync_to_async(stream.latest)()
+        listening = self._listener()
+        listener = asyncio.ensure_future(listening) if listening is not None else None
         try:
             more_waiting = failing = False
             while True:
@@ -128,11 +138,19 @@ class LocalSockets:
                     continue
                 more_waiting, failing = len(events) == TAIL_BATCH, False
                 if events:
-                    self.cursor = events[-1].pk
+                    self.cursor = events[-1].seq
                     await self.deliver(events)
         finally:
             if listener is not None:
                 listener.cancel()
+
+    def _listener(self) -> Coroutine[Any, Any, None] | None:
+        """What carries the news between processes: Redis, else PostgreSQL's LISTEN, else nothing (the clock)."""
+        if settings.REDIS_URL:
+            return self._listen_redis(settings.REDIS_URL)
+        if connections["default"].vendor == "postgresql":
+            return self._listen_postgres()
+        return None
 
     async def _news(self) -> None:
         """Until a publish wakes the reader, or the clock does (often while no broker carries the news)."""
@@ -140,45 +158,69 @@ class LocalSockets:
             await asyncio.wait_for(self.news.wait(), IDLE_SECONDS if self.subscribed else TAIL_SECONDS)
         self.news.clear()
 
-    async def _listen(self, url: str) -> None:
+    async def _listen_redis(self, url: str) -> None:
         """Hold this process's one subscription to the broker; while it is down the reader polls."""
-        broker_was_down = False
         while True:
             client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
                                                   health_check_interval=30, retry=Retry(NoBackoff(), 0))
             try:
                 async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(BROKER_CHANNEL)
-                    self.subscribed = True
-                    if broker_was_down:
-                        logger.warning("event broker reachable again; pushing through it")
-                    broker_was_down = False
-                    self.news.set()  # whatever was published while not subscribed
-                    async for message in pubsub.listen():
-                        if message["data"].isdigit():  # anything else on the channel is not ours
-                            self.heard(int(message["data"]))
+                    self._subscribed("event broker")
+                    async for _message in pubsub.listen():
+                        self.heard()
             except (RedisError, OSError):
-                if not broker_was_down:
-                    logger.warning("event broker unreachable; reading the log every %s s until it is back", TAIL_SECONDS,
-                                   exc_info=True)
-                broker_was_down = True
+                self._lost("event broker")
             finally:
-                self.subscribed = False
-                self.news.set()  # the reader goes back to the shorter interval at once
+                self._unsubscribed()
                 await client.aclose()
             await asyncio.sleep(RESUBSCRIBE_SECONDS)
+
+    async def _listen_postgres(self) -> None:
+        """LISTEN on one connection of this process's own; while it is down the reader polls."""
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(**_listen_parameters(), autocommit=True) as listening:
+                    await listening.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    self._subscribed("database notifications")
+                    async for _notice in listening.notifies():
+                        self.heard()
+            except (psycopg.Error, OSError):
+                self._lost("database notifications")
+            finally:
+                self._unsubscribed()
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+
+    def _subscribed(self, what: str) -> None:
+        self.subscribed = True
+        if self.down:
+            logger.warning("%s reachable again; pushing through them", what)
+        self.down = False
+        self.news.set()  # whatever was published while not subscribed
+
+    def _lost(self, what: str) -> None:
+        if not self.down:
+            logger.warning("%s unreachable; reading the log every %s s until they are back", what, TAIL_SECONDS, exc_info=True)
+        self.down = True
+
+    def _unsubscribed(self) -> None:
+        self.subscribed = False
+        self.news.set()  # the reader goes back to the shorter interval at once
 
 
 local = LocalSockets()
 
 
-def latest_id() -> int:
-    """Where the whole log stands: a new tab's cursor, and where a reader starts."""
-    return Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
 def _after(cursor: int) -> list[Event]:
-    return list(Event.objects.filter(id__gt=cursor).order_by("id")[:TAIL_BATCH])
+    sequence.sequence(Event)
+    return list(Event.objects.filter(seq__gt=cursor).order_by("seq")[:TAIL_BATCH])
+
+
+def _listen_parameters() -> dict[str, Any]:
+    """How Django connects (the same server, credentials and TLS options), for a connection of our own."""
+    parameters = connections["default"].get_connection_params()
+    parameters.pop("cursor_factory", None)  # Django's cursors are synchronous
+    return parameters
 
 
 @functools.cache
@@ -187,17 +229,18 @@ def _broker(url: str) -> redis.Redis:
                                 retry=Retry(NoBackoff(), 0))
 
 
-def wake(newest: int) -> None:
-    """Events up to id ``newest`` are stored: wake the readers of this and, over Redis, every process.
+def wake() -> None:
+    """New events are stored: wake the reader of this process and, over Redis, of every process.
 
     Called after the commit. A broker outage never fails the publish: the events are stored, and
-    each reader finds them on its next read of the log.
+    each reader finds them on its next read of the log. (On PostgreSQL without Redis the
+    database's own notification has already gone out with the commit.)
     """
     loop = local.loop
     if loop is not None and loop.is_running():
-        loop.call_soon_threadsafe(local.heard, newest)
+        loop.call_soon_threadsafe(local.heard)
     if settings.REDIS_URL:
         try:
-            _broker(settings.REDIS_URL).publish(BROKER_CHANNEL, newest)
+            _broker(settings.REDIS_URL).publish(BROKER_CHANNEL, 1)
         except RedisError as error:
-            logger.warning("push failed (%s); the devices get events up to %d from the log", error, newest)
+            logger.warning("push failed (%s); the devices get the new events from the log", error)

@@ -1,9 +1,11 @@
 """Publishing to people's devices: store the event, then push it.
 
-``publish`` is called inside the service's transaction; the rows commit with the change they
-describe, and only after the commit are the sockets woken (realtime.wake). If the push fails
-(the broker is down), nothing is lost: each server process's reader finds the rows on its next
-read of the log, and clients replay from their cursor when they reconnect or poll.
+``publish`` is called inside the service's transaction and costs one INSERT: the rows commit with
+the change they describe, without a position and without any lock. After the commit the sockets
+are woken (realtime.wake); readers give committed rows their positions (the sequencer,
+ledger/sequence.py) just before they read. If the push fails (the broker is down), nothing is lost:
+each server process's reader finds the rows on its next read of the log, and clients replay from
+their cursor when they reconnect or poll.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
-from zhengtong.platform.audit import services as audit
+from zhengtong.platform.ledger import sequence
 from zhengtong.platform.notices import realtime
 from zhengtong.platform.notices.models import Event
 
@@ -21,21 +23,24 @@ REPLAY_LIMIT = 500
 
 
 def frame(event: Event) -> dict[str, Any]:
-    """What a device receives: the cursor id, the kind, and the payload."""
-    return {"id": event.pk, "kind": event.kind, "at": event.created_at.isoformat(), **event.payload}
+    """What a device receives: its cursor (the event's position), the kind, and the payload."""
+    return {"id": event.seq, "kind": event.kind, "at": event.created_at.isoformat(), **event.payload}
 
 
 def publish(user_ids: Iterable[int], kind: str, payload: dict[str, Any]) -> list[Event]:
-    with transaction.atomic():
-        # Ids in commit order: a device that has seen id N never misses a row committed later below N.
-        audit.hold_chain_lock()
-        events = Event.objects.bulk_create(Event(user_id=user_id, kind=kind, payload=payload) for user_id in dict.fromkeys(user_ids))
+    events = Event.objects.bulk_create(Event(user_id=user_id, kind=kind, payload=payload) for user_id in dict.fromkeys(user_ids))
     if events:
-        newest = max(event.pk for event in events)
-        transaction.on_commit(lambda: realtime.wake(newest))
+        transaction.on_commit(realtime.wake)
     return events
 
 
 def since(user: Any, cursor: int, limit: int = REPLAY_LIMIT) -> list[Event]:
-    """The events of ``user`` after ``cursor``, oldest first."""
-    return list(Event.objects.filter(user=user, id__gt=cursor).order_by("id")[:limit])
+    """The events of ``user`` after position ``cursor``, oldest first."""
+    sequence.sequence(Event)
+    return list(Event.objects.filter(user=user, seq__gt=cursor).order_by("seq")[:limit])
+
+
+def latest() -> int:
+    """Where the whole log stands: a new tab's cursor, and where a reader starts."""
+    sequence.sequence(Event)
+    return sequence.latest(Event)

@@ -100,7 +100,7 @@ def test_assign_and_revoke_on_the_page(secadmin, clerk):
     assert set(role_codes_of(clerk)) == {"staff", "audit_admin"}
     _post(client, f"/security/people/{clerk.pk}/roles/audit_admin/revoke/")
     assert set(role_codes_of(clerk)) == {"staff"}
-    revoked = AuditRecord.objects.filter(action="access.role_revoked").latest("seq")
+    revoked = AuditRecord.objects.filter(action="access.role_revoked").latest("pk")
     assert revoked.changes == {"roles": [["audit_admin", "staff"], ["staff"]]} and revoked.actor_id == secadmin.pk
 
 
@@ -109,11 +109,11 @@ def test_clearance_change_is_audited_old_to_new(secadmin, clerk, api_for):
     _post(client, f"/security/people/{clerk.pk}/clearance/", {"rank": "2"})
     clerk.refresh_from_db()
     assert clerk.clearance == 2
-    entry = AuditRecord.objects.filter(action="access.clearance_set").latest("seq")
+    entry = AuditRecord.objects.filter(action="access.clearance_set").latest("pk")
     assert entry.changes == {"clearance": [1, 2]} and entry.actor_id == secadmin.pk and entry.object_id == str(clerk.pk)
     response = api_for(secadmin).put(f"/api/access/people/{clerk.pk}/clearance", {"rank": 0}, content_type="application/json")
     assert response.json()["clearance"] == 0
-    assert AuditRecord.objects.filter(action="access.clearance_set").latest("seq").changes == {"clearance": [2, 0]}
+    assert AuditRecord.objects.filter(action="access.clearance_set").latest("pk").changes == {"clearance": [2, 0]}
     bad = api_for(secadmin).put(f"/api/access/people/{clerk.pk}/clearance", {"rank": 9}, content_type="application/json")
     assert bad.status_code == 422 and "rank" in bad.json()["fields"]
 
@@ -144,7 +144,7 @@ def test_custom_roles_are_created_and_edited_built_in_ones_are_read_only(secadmi
     _post(client, "/security/roles/news_editor/", {"name": "新闻审核", "permissions": []})
     role.refresh_from_db()
     assert role.name == "新闻审核" and role.permissions == []
-    assert AuditRecord.objects.filter(action="access.role_updated").latest("seq").changes["name"] == ["新闻编辑", "新闻审核"]
+    assert AuditRecord.objects.filter(action="access.role_updated").latest("pk").changes["name"] == ["新闻编辑", "新闻审核"]
     refused = _post(client, "/security/roles/new/", {"code": "sneaky", "name": "偷偷", "permissions": ["audit.view"]})
     assert refused.status_code == 400 and not Role.objects.filter(code="sneaky").exists()
     duplicate = _post(client, "/security/roles/new/", {"code": "staff", "name": "重复"})
@@ -167,7 +167,7 @@ def test_levels_are_added_on_top_and_renamed(secadmin):
     duplicate = _post(client, "/security/levels/0/", {"name": "内部"}, follow=True)
     assert ClassificationLevel.objects.get(rank=0).name == "公开信息"
     assert any("内部" in str(message) for message in duplicate.context["messages"])
-    assert AuditRecord.objects.filter(action="access.level_renamed").latest("seq").changes["name"] == ["公开", "公开信息"]
+    assert AuditRecord.objects.filter(action="access.level_renamed").latest("pk").changes["name"] == ["公开", "公开信息"]
 
 
 def test_grants_are_listed_and_revoked(secadmin, clerk, head):

@@ -41,7 +41,7 @@ def current_code(user: Any) -> str:
 
 
 def audit_actions(outcome: str | None = None) -> list[str]:
-    records = AuditRecord.objects.order_by("seq")
+    records = AuditRecord.objects.order_by("pk")
     if outcome is not None:
         records = records.filter(outcome=outcome)
     return list(records.values_list("action", flat=True))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from zhengtong.platform.audit import services
 from zhengtong.platform.audit.models import AuditRecord, Outcome
+from zhengtong.platform.audit.verification import verify
 from zhengtong.testing import assert_access_matrix
 
 
@@ -20,7 +21,7 @@ def trail(db, clerk):
     services.record("bulletins.published", actor=clerk, object_type="bulletins.bulletin", object_id="7", object_repr="=HYPERLINK(\"x\")",
                     changes={"title": [None, "+1 通知"]}, detail="@SUM(A1)")
     services.record("accounts.sign_in", actor_name="mallory", outcome=Outcome.FAILURE, detail="-bad credentials")
-    return AuditRecord.objects.order_by("seq")
+    return AuditRecord.objects.order_by("pk")
 
 
 def _csv(response) -> list[list[str]]:
@@ -30,8 +31,8 @@ def _csv(response) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("method, url", [
-    ("GET", "/audit/"), ("GET", "/audit/1/"), ("GET", "/audit/export.csv"), ("GET", "/audit/verify/"), ("POST", "/audit/verify/"),
-    ("GET", "/api/audit/records"), ("GET", "/api/audit/records/1"), ("GET", "/api/audit/export.csv"), ("POST", "/api/audit/verify"),
+    ("GET", "/audit/"), ("GET", "/audit/{first}/"), ("GET", "/audit/export.csv"), ("GET", "/audit/verify/"), ("POST", "/audit/verify/"),
+    ("GET", "/api/audit/records"), ("GET", "/api/audit/records/{first}"), ("GET", "/api/audit/export.csv"), ("POST", "/api/audit/verify"),
 ])
 def test_only_the_audit_administrator_reads_the_trail(trail, method, url, auditor, sysadmin, secadmin, clerk, head, api_for):
     def make(user):
@@ -42,23 +43,24 @@ def test_only_the_audit_administrator_reads_the_trail(trail, method, url, audito
             client.force_login(user)
         return client
 
+    url = url.format(first=trail.first().pk)  # record numbers go on across tests on PostgreSQL and MariaDB
     assert_access_matrix(make, method, url, allowed=[auditor], denied=[sysadmin, secadmin, clerk, head])
 
 
 def test_refusals_are_recorded_as_denied(trail, sysadmin, client_for):
     client_for(sysadmin).get("/audit/")
-    denied = AuditRecord.objects.filter(action="access.denied").latest("seq")
+    denied = AuditRecord.objects.filter(action="access.denied").latest("pk")
     assert denied.outcome == Outcome.DENIED and denied.actor_id == sysadmin.pk
     assert "/audit/" in denied.detail and "audit.view" in denied.detail
-    assert services.verify().ok
+    assert verify().ok
 
 
 def test_browse_newest_first_with_filters(trail, auditor, clerk, client_for):
     client = client_for(auditor)
     page = client.get("/audit/")
     assert page.status_code == 200
-    seqs = [entry.seq for entry in page.context["rows"]]
-    assert seqs == sorted(seqs, reverse=True)
+    numbers = [entry.pk for entry in page.context["rows"]]
+    assert numbers == sorted(numbers, reverse=True)
     assert [e.action for e in client.get("/audit/", {"actor": "mallo"}).context["rows"]] == ["accounts.sign_in"]
     assert [e.action for e in client.get("/audit/", {"outcome": "failure"}).context["rows"]] == ["accounts.sign_in"]
     assert [e.object_id for e in client.get("/audit/", {"object_type": "bulletins.bulletin", "object_id": "7"}).context["rows"]] == ["7"]
@@ -79,9 +81,11 @@ def test_a_bad_filter_is_a_clear_error_not_everything(trail, auditor, client_for
         assert response.context["rows"] == []
 
 
-def test_paging_by_sequence(db, auditor, api_for):
+def test_paging_by_record_number_sealed_or_not(seal, auditor, api_for):
     for n in range(7):
         services.record("test.event", detail=str(n))
+        if n == 3:
+            seal()
     api = api_for(auditor)
     first = api.get("/api/audit/records", {"action": "test.event", "limit": 3}).json()
     second = api.get("/api/audit/records", {"action": "test.event", "limit": 3, "before": first["next_before"]}).json()
@@ -89,21 +93,26 @@ def test_paging_by_sequence(db, auditor, api_for):
     seen = [row["detail"] for page in (first, second, third) for row in page["items"]]
     assert seen == [str(n) for n in range(6, -1, -1)]
     assert third["next_before"] is None
+    assert [row["sealed"] for page in (first, second, third) for row in page["items"]] == [False] * 3 + [True] * 4
 
 
-def test_record_detail_shows_changed_fields(trail, auditor, client_for):
+def test_record_detail_shows_changed_fields_and_the_seal(trail, seal, auditor, client_for):
     entry = AuditRecord.objects.get(action="bulletins.published")
-    page = client_for(auditor).get(f"/audit/{entry.seq}/")
+    page = client_for(auditor).get(f"/audit/{entry.pk}/")
     assert page.status_code == 200
     assert page.context["changes"] == [("title", "—", "+1 通知")]
+    assert page.context["sealed_in"] is None
+    seal()
+    page = client_for(auditor).get(f"/audit/{entry.pk}/")
+    assert page.context["sealed_in"].size >= AuditRecord.objects.get(pk=entry.pk).seq
     assert client_for(auditor).get("/audit/99999/").status_code == 404
 
 
 def test_api_record_and_filters(trail, auditor, api_for):
     api = api_for(auditor)
     entry = AuditRecord.objects.get(action="bulletins.published")
-    body = api.get(f"/api/audit/records/{entry.seq}").json()
-    assert body["changes"] == {"title": [None, "+1 通知"]} and body["hash"] == entry.hash
+    body = api.get(f"/api/audit/records/{entry.pk}").json()
+    assert body["changes"] == {"title": [None, "+1 通知"]} and (body["id"], body["seq"], body["sealed"]) == (entry.pk, None, False)
     assert api.get("/api/audit/records", {"outcome": "maybe"}).status_code == 422
     assert api.get("/api/audit/records", {"since": "2026-12-01", "until": "2026-11-01"}).status_code == 422
     assert api.get("/api/audit/records/99999").status_code == 404
@@ -128,14 +137,15 @@ def test_csv_export_is_filtered_and_escapes_formulas(trail, auditor, client_for,
     assert exports.count() == 3 and "bulletins.bulletin" in exports.last().detail
 
 
-def test_verify_action_shows_the_result_and_is_recorded(trail, auditor, client_for, api_for):
+def test_verify_action_shows_the_result_and_is_recorded(trail, seal, auditor, client_for, api_for):
     client = client_for(auditor)
     client.get("/audit/verify/")
     response = client.post("/audit/verify/", {"csrfmiddlewaretoken": client.cookies["zt_csrf"].value})
-    assert response.status_code == 200 and response.context["result"].ok
+    assert response.status_code == 200 and response.context["result"].ok and response.context["result"].pending > 0
+    seal()
     AuditRecord.objects.filter(seq=1).update(detail="edited")
     body = api_for(auditor).post("/api/audit/verify").json()
-    assert body["ok"] is False and body["first_bad_seq"] == 1 and "#1" in body["problem"]
+    assert body["ok"] is False and body["first_bad_seq"] == 1 and "#1" in body["problem"] and body["sealed"] > 0
     assert AuditRecord.objects.filter(action="audit.verified", outcome=Outcome.FAILURE, actor_id=auditor.pk).exists()
 
 
@@ -146,9 +156,10 @@ def test_the_verify_form_needs_its_csrf_token(trail, auditor, client_for):
 
 def test_no_endpoint_edits_or_deletes_records(trail, auditor, api_for):
     api = api_for(auditor)
-    assert api.delete("/api/audit/records/1").status_code == 405
-    assert api.put("/api/audit/records/1", {}, content_type="application/json").status_code == 405
-    assert AuditRecord.objects.filter(seq=1).exists()
+    first = AuditRecord.objects.order_by("pk").first().pk
+    assert api.delete(f"/api/audit/records/{first}").status_code == 405
+    assert api.put(f"/api/audit/records/{first}", {}, content_type="application/json").status_code == 405
+    assert AuditRecord.objects.filter(pk=first).exists()
 
 
 def test_the_back_office_does_not_offer_the_trail(trail, sysadmin):

@@ -10,7 +10,7 @@ from zhengtong.platform.audit.services import purge_expired
 
 
 class Command(BaseCommand):
-    help = "Remove audit records older than AUDIT_RETENTION_DAYS (ZT_AUDIT_RETENTION_DAYS); refuses when the chain is broken."
+    help = "Remove audit records older than AUDIT_RETENTION_DAYS (ZT_AUDIT_RETENTION_DAYS); refuses when the trail does not verify."
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
