@@ -25,6 +25,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,10 +169,18 @@ def _whole_calendar() -> Snapshot:
     return snapshot
 
 
-def current() -> Snapshot:
-    """The calendar as it stands, read once per revision by each process (one query to check it)."""
+def revision() -> Coalesce:
+    """The calendar's revision as an expression: a query that reads rows anyway can carry it, for ``current``."""
+    return Coalesce(Subquery(CalendarRevision.objects.filter(pk=1).values("number")[:1]), Value(0))
+
+
+def current(known_revision: int | None = None) -> Snapshot:
+    """The calendar as it stands, read once per revision by each process: one query to check it, none
+    when the caller read the revision (``revision()``) with rows of its own in this transaction."""
     global _kept
-    revision = CalendarRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    if known_revision is None:
+        known_revision = CalendarRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    revision = known_revision
     with _kept_lock:
         if _kept is None or _kept[0] != revision:
             _kept = (revision, _whole_calendar())

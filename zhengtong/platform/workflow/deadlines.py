@@ -49,9 +49,11 @@ def _due(deadline: str, started_at: datetime, warn_ratio: float, snapshot: calen
     return StepDeadline(deadline, started_at, due_at, started_at + (due_at - started_at) * warn_ratio)
 
 
-def start(config: StepConfig, now: datetime) -> StepDeadline | None:
-    """The clock of a step starting now, if the step has a deadline."""
-    return _due(config.deadline, now, config.warn_ratio)
+def start(config: StepConfig, now: datetime, calendar_revision: int | None) -> StepDeadline | None:
+    """The clock of a step starting now, if the step has a deadline (``calendar_revision``: as read with the process)."""
+    if not config.deadline:
+        return None
+    return _due(config.deadline, now, config.warn_ratio, calendar.current(calendar_revision))
 
 
 def arm(item: WorkItem, deadline: StepDeadline | None) -> None:

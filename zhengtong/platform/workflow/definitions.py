@@ -32,6 +32,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from zhengtong.errors import NotFound, ServiceError
 from zhengtong.platform import registry
+from zhengtong.platform.workdays import calendar
 from zhengtong.platform.workflow.forms import validate_form_definition
 from zhengtong.platform.workflow.models import ProcessDefinition
 
@@ -201,8 +202,12 @@ def install_builtin(directory: Path = BUILTIN_DIR) -> list[ProcessDefinition]:
     return installed
 
 
-def active(key: str) -> ProcessDefinition:
-    definition = ProcessDefinition.objects.filter(key=key, is_active=True).first()
+def active(key: str, *, with_calendar_revision: bool = False) -> ProcessDefinition:
+    """The version new instances of ``key`` use; with the calendar's revision for the first step's clock."""
+    versions = ProcessDefinition.objects.filter(key=key, is_active=True)
+    if with_calendar_revision:
+        versions = versions.annotate(calendar_revision=calendar.revision())
+    definition = versions.first()
     if definition is None:
         raise NotFound("not_found", _("There is no process %(key)s.") % {"key": key})
     return definition
