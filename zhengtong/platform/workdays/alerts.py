@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from zhengtong.errors import ServiceError
+from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.notices.models import Notice
 from zhengtong.platform.workdays.models import MissingYear
 
 logger = logging.getLogger(__name__)
@@ -37,12 +43,21 @@ def note_missing_year(year: int) -> None:
 
 
 def alert_administrators(year: int) -> None:
-    """Tell the system administrators that ``year`` needs the State Council's holiday notice.
+    """Tell the system administrators, in the message center, that ``year`` needs the State Council's
+    holiday notice; the open ``MissingYear`` row stays on the calendar pages until it is entered."""
+    from zhengtong.platform.notices import services as notices
+    from zhengtong.platform.notices.categories import SYSTEM
 
-    The hook for the message center: until ``notices`` exists, the alert is the open
-    ``MissingYear`` row (shown on the calendar pages) and this log line.
-    """
     logger.warning("working-day calendar: no data for %s; deadlines in it are provisional until an administrator enters it", year)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("The working-day calendar has no data for %(year)s") % {"year": year}
+        body = _("Deadlines that reach into %(year)s are provisional (weekdays minus the fixed holidays) until the State "
+                 "Council's holiday notice for %(year)s is entered in the calendar.") % {"year": year}
+    try:
+        notices.notify(sender=None, to=[f"role:{perms.SYSTEM_ADMIN}"], title=title, body=body, link=reverse("workdays:calendar"),
+                       category=SYSTEM, priority=Notice.Priority.URGENT, app="workdays")
+    except ServiceError:  # no system administrator yet (a fresh installation): the calendar page shows the alert
+        logger.warning("no system administrator to tell that %s is missing", year)
 
 
 def resolve(year: int) -> None:

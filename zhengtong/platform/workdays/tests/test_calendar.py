@@ -1,6 +1,7 @@
 """Deadline arithmetic: the statutory calendar, the start rule, provisional years, efficiency."""
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import chinese_calendar
 import pytest
@@ -8,6 +9,7 @@ from django.test import override_settings
 
 from zhengtong.errors import ServiceError
 from zhengtong.platform.audit.models import AuditRecord
+from zhengtong.platform.notices.models import NoticeRecipient
 from zhengtong.platform.workdays import calendar, services
 from zhengtong.platform.workdays.calendar import Provenance
 from zhengtong.platform.workdays.models import CalendarDay, CalendarYear, MissingYear
@@ -132,3 +134,11 @@ def test_the_package_years_are_seeded_on_migrate() -> None:
     assert CalendarDay.objects.get(day=date(2025, 10, 1)).name == "国庆节"
     assert set(CalendarDay.objects.values_list("name", flat=True)) <= {"元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节",
                                                                        "抗战胜利70周年纪念日"}
+
+
+def test_the_system_administrators_are_told_of_a_missing_year_once(sysadmin: Any, clerk: Any) -> None:
+    calendar.add_working_days(date(2026, 12, 20), 20)
+    calendar.add_working_days(date(2026, 12, 28), 5)
+    told = NoticeRecipient.objects.filter(notice__app="workdays", notice__category="system")
+    assert [(copy.user.username, copy.notice.title) for copy in told] == [("sysadmin", "工作日历缺少 2027 年的数据")]
+    assert told.get().notice.link == "/workdays/" and told.get().notice.priority == "urgent"
