@@ -41,6 +41,10 @@ def _active(users: Any) -> list[Any]:
     return list(seen.values())
 
 
+# What a step needs of the people it names: who they are, their name and clearance.
+PERSON_FIELDS = ("id", "username", "display_name", "is_active", "clearance")
+
+
 def _away_today() -> Exists:
     today = timezone.localdate()
     return Exists(StandingDelegation.objects.filter(principal=OuterRef("pk"), revoked_at__isnull=True, starts_on__lte=today,
@@ -53,7 +57,7 @@ def resolve(rule: str, *, initiator: Any, data: dict[str, Any], chosen: list[str
     People read here carry ``away``: whether a standing delegation of theirs runs today.
     """
     kind, _sep, argument = rule.partition(":")
-    people = get_user_model().objects.filter(is_active=True).annotate(away=_away_today())
+    people = get_user_model().objects.filter(is_active=True).only(*PERSON_FIELDS).annotate(away=_away_today())
     if kind == "initiator":
         return _active([initiator])
     if kind == "user":

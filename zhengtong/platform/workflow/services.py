@@ -35,6 +35,9 @@ from zhengtong.platform.workflow.models import Action, Copy, ProcessDefinition, 
 from zhengtong.platform.workflow.rules import ACT, START, VIEW
 
 OPEN_STATES = (WorkItem.State.OPEN, WorkItem.State.WAITING, WorkItem.State.DELEGATED)
+# Read only when needed: the engine's state when its kept copy is stale, the BPMN text when its parse is not
+# cached. A locked process otherwise carries neither, once per item row.
+UNREAD = ("engine_state", "definition__bpmn_xml")
 
 
 class Locked:
@@ -130,9 +133,9 @@ def _locking(queryset: Any) -> Any:
     SQLite locks the whole database at BEGIN, so it joins freely."""
     features = connection.features
     if not features.has_select_for_update:
-        return queryset.select_related("definition", "initiator")
+        return queryset.select_related("definition", "initiator").defer(*UNREAD)
     if features.has_select_for_update_of:
-        return queryset.select_related("definition", "initiator").select_for_update(of=("self",))
+        return queryset.select_related("definition", "initiator").defer(*UNREAD).select_for_update(of=("self",))
     return queryset.select_for_update()
 
 
@@ -161,8 +164,8 @@ def _lock_item(item_id: int) -> tuple[Locked, WorkItem]:
         locked = Locked(instance, _items_of(instance))
         return locked, locked.item(item_id)
     rows = WorkItem.objects.filter(instance__work_items__pk=item_id).select_related(
-        "instance__definition", "instance__initiator", "assignee", "principal").annotate(
-        calendar_revision=calendar.revision()).order_by("id")
+        "instance__definition", "instance__initiator", "assignee", "principal").defer(
+        *(f"instance__{name}" for name in UNREAD)).annotate(calendar_revision=calendar.revision()).order_by("id")
     items: list[WorkItem] = list(rows.select_for_update(of=("instance",)) if features.has_select_for_update else rows)
     if not items:
         raise NotFound("not_found", _("There is no such task."))
