@@ -154,26 +154,32 @@ def lock(instance_id: int) -> Locked:
 
 
 def _lock_item(item_id: int) -> tuple[Locked, WorkItem]:
-    """Lock the process of a work item (serialising every action on it) and read all its items: one query
-    where the database can lock the process row alone within a join, two elsewhere."""
-    features = connection.features
-    if features.has_select_for_update and not features.has_select_for_update_of:
-        instance = _locking(ProcessInstance.objects.filter(work_items__pk=item_id)).first()
+    """Lock the process of a work item (serialising every action on it) and read all its items.
+
+    The items are read after the lock is held, by a statement of their own: a row read in the
+    statement that waited for the lock would be as it was before the other transaction committed
+    (and the items it added would be missing). SQLite holds the database from BEGIN, so there one
+    statement reads both.
+    """
+    if connection.features.has_select_for_update:
+        locking = _locking(ProcessInstance.objects.filter(work_items__pk=item_id)).annotate(calendar_revision=calendar.revision())
+        instance = locking.first()
         if instance is None:
             raise NotFound("not_found", _("There is no such task."))
         locked = Locked(instance, _items_of(instance))
+        locked.calendar_revision = getattr(instance, "calendar_revision", None)
         return locked, locked.item(item_id)
     rows = WorkItem.objects.filter(instance__work_items__pk=item_id).select_related(
         "instance__definition", "instance__initiator", "assignee", "principal").defer(
         *(f"instance__{name}" for name in UNREAD)).annotate(calendar_revision=calendar.revision()).order_by("id")
-    items: list[WorkItem] = list(rows.select_for_update(of=("instance",)) if features.has_select_for_update else rows)
+    items: list[WorkItem] = list(rows)
     if not items:
         raise NotFound("not_found", _("There is no such task."))
     instance = items[0].instance
     for item in items:
         item.instance = instance
     locked = Locked(instance, items)
-    # Read with the lock, so that a step's new clock needs no query of its own for the calendar.
+    # Read with the process, so that a step's new clock needs no query of its own for the calendar.
     locked.calendar_revision = getattr(items[0], "calendar_revision", None)
     return locked, locked.item(item_id)
 
