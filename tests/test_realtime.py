@@ -136,18 +136,18 @@ async def _position(event):
 
 def test_polling_returns_only_my_events_after_the_cursor(clerk, head, client_for):
     start = client_for(clerk).get("/api/events").json()
-    assert start["events"] == [] and start["more"] is False
+    assert start["items"] == [] and start["more"] is False
     stream.publish([clerk.pk, head.pk], "notice.new", {"title": "通知"})
     stream.publish([head.pk], "notice.new", {"title": "仅处长"})
-    page = client_for(clerk).get(f"/api/events?since={start['cursor']}").json()
-    assert [event["title"] for event in page["events"]] == ["通知"]
-    assert page["cursor"] == page["events"][0]["id"]
-    assert client_for(clerk).get(f"/api/events?since={page['cursor']}").json() == {"events": [], "cursor": page["cursor"],
-                                                                                 "more": False}
+    page = client_for(clerk).get(f"/api/events?cursor={start['next_cursor']}").json()
+    assert [event["title"] for event in page["items"]] == ["通知"]
+    assert page["next_cursor"] == str(page["items"][0]["id"])
+    again = client_for(clerk).get(f"/api/events?cursor={page['next_cursor']}").json()
+    assert again == {"items": [], "next_cursor": page["next_cursor"], "more": False}
 
 
 def test_polling_and_badges_need_a_signed_in_person(db, client_for, clerk, unread):
-    assert client_for().get("/api/events?since=0").status_code == 401
+    assert client_for().get("/api/events?cursor=0").status_code == 401
     assert client_for().get("/api/events/badges").status_code == 401
     unread[clerk.pk] = 4
     assert client_for(clerk).get("/api/events/badges").json() == {"counts": {"messages": 4}}

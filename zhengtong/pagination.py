@@ -31,6 +31,21 @@ class Page(Schema, Generic[T]):
     next_cursor: str | None = Field(..., description="Pass as `cursor` for the next page; null on the last page.")
 
 
+class LogPage(Schema, Generic[T]):
+    """A page of a log read by position: there is always a cursor to come back with."""
+
+    items: list[T]
+    next_cursor: str = Field(..., description="Pass as `cursor` next time: the last position this page reached.")
+    more: bool = Field(..., description="True when more items wait already: ask again at once.")
+
+
+def log_page(rows: Sequence[Any], cursor: int, limit: int, position_of: Callable[[Any], int],
+             convert: Callable[[Any], Any]) -> dict[str, Any]:
+    """``rows``: up to ``limit`` items after ``cursor``, in position order."""
+    return {"items": [convert(row) for row in rows], "next_cursor": str(position_of(rows[-1]) if rows else cursor),
+            "more": len(rows) == limit}
+
+
 def position(cursor: str) -> int:
     """The position a list's cursor stands for (0 for none); anything else is refused."""
     if not cursor:

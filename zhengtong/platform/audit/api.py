@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 
+from zhengtong.pagination import Page, PageIn, position
 from zhengtong.platform.audit import auditor
 from zhengtong.platform.audit.exports import csv_response
 from zhengtong.platform.audit.filters import RecordFilter
@@ -34,9 +35,6 @@ class RecordOut(Schema):
     detail: str
 
 
-class RecordPage(Schema):
-    items: list[RecordOut]
-    next_before: int | None = Field(None, description="Pass as `before` to get the next, older page; null on the last page.")
 
 
 class VerifyOut(Schema):
@@ -54,16 +52,13 @@ def _out(entry: AuditRecord, sealed_size: int) -> RecordOut:
     return out
 
 
-@router.get("/records", response=RecordPage, summary="Audit records, newest first")
-def list_records(
-    request: HttpRequest,
-    filters: Query[RecordFilter],
-    before: int | None = Query(None, ge=1, description="Only records older than this record number (`id`)."),  # noqa: B008
-    limit: int = Query(50, ge=1, le=500),  # noqa: B008
-) -> RecordPage:
-    rows, next_before = auditor.browse(request.user, filters, before=before, limit=limit)
+@router.get("/records", response=Page[RecordOut], summary="Audit records, newest first")
+def list_records(request: HttpRequest, filters: Query[RecordFilter], paging: Query[PageIn]) -> dict[str, Any]:
+    # The cursor is the record number (id) the next, older page starts below: records arriving meanwhile never shift it.
+    before = position(paging.cursor) or None
+    rows, next_before = auditor.browse(request.user, filters, before=before, limit=paging.limit)
     sealed_size = auditor.sealed_size()
-    return RecordPage(items=[_out(row, sealed_size) for row in rows], next_before=next_before)
+    return {"items": [_out(row, sealed_size) for row in rows], "next_cursor": str(next_before) if next_before else None}
 
 
 @router.get("/records/{record_id}", response=RecordOut, summary="One audit record")

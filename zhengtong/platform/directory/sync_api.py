@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from zhengtong.errors import ServiceError
+from zhengtong.pagination import LogPage, Page, PageIn, log_page, page, position
 from zhengtong.platform.directory import feed, services, sync, webhooks
 from zhengtong.platform.directory.models import Department, Membership, Person, Post
 from zhengtong.platform.directory.permissions import require_sync
@@ -96,10 +97,14 @@ def _department_out(department: Department) -> dict[str, Any]:
                                                             "is_confidential", "is_active")}}
 
 
-@router.get("/departments", response=list[DepartmentOut])
+class SyncPageIn(PageIn):
+    limit: int = Field(100, ge=1, le=1000, description="At most this many items.")
+
+
+@router.get("/departments", response=Page[DepartmentOut])
 @_sync
-def list_departments(request: HttpRequest, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
-    return [_department_out(d) for d in Department.objects.select_related("parent").order_by("id")[offset:offset + limit]]
+def list_departments(request: HttpRequest, paging: Query[SyncPageIn]) -> dict[str, Any]:
+    return page(Department.objects.select_related("parent").order_by("id"), paging, _department_out)
 
 
 @router.get("/departments/{external_id}", response=DepartmentOut)
@@ -168,10 +173,10 @@ def _post_out(post: Post) -> dict[str, Any]:
             "department": sync.external_key("department", post.department.external_id, post.department_id)}
 
 
-@router.get("/posts", response=list[PostOut])
+@router.get("/posts", response=Page[PostOut])
 @_sync
-def list_posts(request: HttpRequest, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
-    return [_post_out(p) for p in Post.objects.select_related("department").order_by("id")[offset:offset + limit]]
+def list_posts(request: HttpRequest, paging: Query[SyncPageIn]) -> dict[str, Any]:
+    return page(Post.objects.select_related("department").order_by("id"), paging, _post_out)
 
 
 @router.get("/posts/{external_id}", response=PostOut)
@@ -261,11 +266,10 @@ def _person_out(user: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/people", response=list[PersonOut])
+@router.get("/people", response=Page[PersonOut])
 @_sync
-def list_people(request: HttpRequest, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
-    people = get_user_model().objects.filter(directory_person__isnull=False).order_by("id")[offset:offset + limit]
-    return [_person_out(user) for user in people]
+def list_people(request: HttpRequest, paging: Query[SyncPageIn]) -> dict[str, Any]:
+    return page(get_user_model().objects.filter(directory_person__isnull=False).order_by("id"), paging, _person_out)
 
 
 @router.get("/people/{external_id}", response=PersonOut)
@@ -321,13 +325,13 @@ class ChangeOut(Schema):
     data: dict[str, Any]
 
 
-class ChangesOut(Schema):
-    events: list[ChangeOut]
-    next: int = Field(..., description="The cursor to ask from next (the last event's id, or `since` when none came).")
+class FeedQuery(Schema):
+    cursor: str = Field("", max_length=40, description="`next_cursor` of the last page; empty: from the beginning.")
+    limit: int = Field(100, ge=1, le=1000)
 
 
-@router.get("/changes", response=ChangesOut)
+@router.get("/changes", response=LogPage[ChangeOut], summary="The organisation's changes after a cursor, oldest first")
 @_sync
-def changes(request: HttpRequest, since: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-    events = [webhooks.event_payload(event) for event in feed.changes(since, limit)]
-    return {"events": events, "next": events[-1]["id"] if events else since}
+def changes(request: HttpRequest, paging: Query[FeedQuery]) -> dict[str, Any]:
+    cursor = position(paging.cursor)
+    return log_page(feed.changes(cursor, paging.limit), cursor, paging.limit, lambda event: event.seq, webhooks.event_payload)

@@ -10,32 +10,30 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from zhengtong.pagination import LogPage, log_page, position
 from zhengtong.platform.notices import realtime, stream
 
 router = Router(tags=["events"])
 
 
-class SinceQuery(Schema):
-    since: int | None = Field(None, ge=0, description="The last event id seen; omitted: start from where the log stands now.")
-
-
-class EventsOut(Schema):
-    events: list[dict[str, Any]] = Field(..., description='Oldest first, each {"id", "kind", "at", ...payload}, as on the WebSocket.')
-    cursor: int = Field(..., description="Send it back as `since` next time.")
-    more: bool = Field(..., description="True when more events wait: ask again at once.")
+class EventsQuery(Schema):
+    cursor: str = Field("", max_length=40, description="`next_cursor` of the last page (or a frame's `id`); empty: start from "
+                                                          "where the log stands now.")
+    limit: int = Field(stream.REPLAY_LIMIT, ge=1, le=stream.REPLAY_LIMIT)
 
 
 class BadgesOut(Schema):
     counts: dict[str, int] = Field(..., description='Per tab, e.g. {"messages": 3, "todo": 5}.')
 
 
-@router.get("", response=EventsOut, summary="My events after a cursor")
-def events(request: HttpRequest, query: Query[SinceQuery]) -> dict[str, Any]:
-    if query.since is None:
-        return {"events": [], "cursor": stream.latest(), "more": False}
-    found = stream.since(request.user, query.since)
-    return {"events": [stream.frame(event) for event in found], "cursor": found[-1].seq if found else query.since,
-            "more": len(found) == stream.REPLAY_LIMIT}
+@router.get("", response=LogPage[dict[str, Any]], summary='My events after a cursor, oldest first, each {"id", "kind", "at", '
+                                                         '...payload} as on the WebSocket')
+def events(request: HttpRequest, query: Query[EventsQuery]) -> dict[str, Any]:
+    if not query.cursor:
+        return {"items": [], "next_cursor": str(stream.latest()), "more": False}
+    cursor = position(query.cursor)
+    found = stream.since(request.user, cursor, query.limit)
+    return log_page(found, cursor, query.limit, lambda event: event.seq, stream.frame)
 
 
 @router.get("/badges", response=BadgesOut, summary="My badge counts")

@@ -88,11 +88,11 @@ def test_paging_by_record_number_sealed_or_not(seal, auditor, api_for):
             seal()
     api = api_for(auditor)
     first = api.get("/api/audit/records", {"action": "test.event", "limit": 3}).json()
-    second = api.get("/api/audit/records", {"action": "test.event", "limit": 3, "before": first["next_before"]}).json()
-    third = api.get("/api/audit/records", {"action": "test.event", "limit": 3, "before": second["next_before"]}).json()
+    second = api.get("/api/audit/records", {"action": "test.event", "limit": 3, "cursor": first["next_cursor"]}).json()
+    third = api.get("/api/audit/records", {"action": "test.event", "limit": 3, "cursor": second["next_cursor"]}).json()
     seen = [row["detail"] for page in (first, second, third) for row in page["items"]]
     assert seen == [str(n) for n in range(6, -1, -1)]
-    assert third["next_before"] is None
+    assert third["next_cursor"] is None
     assert [row["sealed"] for page in (first, second, third) for row in page["items"]] == [False] * 3 + [True] * 4
 
 

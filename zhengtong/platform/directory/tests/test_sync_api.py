@@ -122,17 +122,18 @@ def test_posts_and_people(hr: Any, clerk: Any) -> None:
     assert _send(hr, "POST", "/people/e1/disable", {"reason": "调离"}).json()["is_active"] is False
     assert Membership.objects.filter(user=zhang).count() == 1
     assert _send(hr, "POST", "/people/e1/enable").json()["is_active"] is True
-    assert [p["external_id"] for p in hr.get(f"{BASE}/people").json()] == ["e1"]
+    assert [p["external_id"] for p in hr.get(f"{BASE}/people").json()["items"]] == ["e1"]
     assert hr.get(f"{BASE}/people/nope").status_code == 404
 
 
-def test_change_feed_since_and_next(hr: Any) -> None:
-    assert hr.get(f"{BASE}/changes").json() == {"events": [], "next": 0}
+def test_change_feed_by_cursor(hr: Any) -> None:
+    assert hr.get(f"{BASE}/changes").json() == {"items": [], "next_cursor": "0", "more": False}
     for key in ("u1", "u2", "u3"):
         _send(hr, "PUT", f"/departments/{key}", {"name": key, "kind": "unit"})
     first = hr.get(f"{BASE}/changes", {"limit": 2}).json()
-    assert [e["external_id"] for e in first["events"]] == ["u1", "u2"]
-    rest = hr.get(f"{BASE}/changes", {"since": first["next"]}).json()
-    assert [e["external_id"] for e in rest["events"]] == ["u3"] and rest["events"][0]["action"] == "created"
-    assert hr.get(f"{BASE}/changes", {"since": rest["next"]}).json() == {"events": [], "next": rest["next"]}
+    assert [e["external_id"] for e in first["items"]] == ["u1", "u2"] and first["more"] is True
+    rest = hr.get(f"{BASE}/changes", {"cursor": first["next_cursor"]}).json()
+    assert [e["external_id"] for e in rest["items"]] == ["u3"] and rest["items"][0]["action"] == "created"
+    assert hr.get(f"{BASE}/changes", {"cursor": rest["next_cursor"]}).json() == {"items": [], "next_cursor": rest["next_cursor"],
+                                                                               "more": False}
     assert hr.get(f"{BASE}/changes", {"limit": 0}).status_code == 422

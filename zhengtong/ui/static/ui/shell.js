@@ -66,10 +66,11 @@
     });
   }
   function poll() {
-    var query = lastId === null ? "" : "?since=" + lastId;
+    var query = lastId === null ? "" : "?cursor=" + lastId;
     getJson("/api/events" + query).then(function (page) {
-      page.events.forEach(receive);
-      if (lastId === null || page.cursor > lastId) { keepCursor(page.cursor); }
+      var reached = Number(page.next_cursor);
+      page.items.forEach(receive);
+      if (lastId === null || reached > lastId) { keepCursor(reached); }
       pollTimer = setTimeout(poll, page.more ? 0 : POLL_MS);
     }).catch(function () { pollTimer = setTimeout(poll, POLL_MS); });
   }
