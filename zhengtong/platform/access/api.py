@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from zhengtong.pagination import Page, PageIn, page
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access import security_policy, services
 from zhengtong.platform.access.models import ClassificationLevel, Role
@@ -91,18 +92,17 @@ def list_roles(request: HttpRequest) -> list[RoleOut]:
     return [_role_out(role) for role in Role.objects.all()]
 
 
-@router.get("/people", response=list[PersonOut], summary="People with their roles and clearance")
+@router.get("/people", response=Page[PersonOut], summary="People with their roles and clearance")
 def list_people(
     request: HttpRequest,
+    paging: Query[PageIn],
     q: str = Query("", max_length=100, description="Part of a username or name."),  # noqa: B008
-    offset: int = Query(0, ge=0),  # noqa: B008
-    limit: int = Query(50, ge=1, le=500),  # noqa: B008
-) -> list[PersonOut]:
+) -> dict[str, Any]:
     require(request.user, perms.MANAGE_ROLES)
     people = get_user_model().objects.order_by("username")
     if q.strip():
         people = people.filter(Q(username__icontains=q.strip()) | Q(display_name__icontains=q.strip()))
-    return [_person_out(person) for person in people[offset: offset + limit]]
+    return page(people, paging, _person_out)
 
 
 @router.post("/people/{user_id}/roles", response={201: PersonOut}, summary="Assign a role (三权分立 enforced)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -63,14 +63,11 @@ class ReceiptOut(Schema):
     read_at: datetime | None
 
 
-class ReceiptsQuery(Schema):
-    offset: int = Field(0, ge=0, description="Skip this many of each list.")
-    limit: int = Field(100, ge=1, le=1000, description="At most this many of each list.")
+class ReceiptsQuery(PageIn):
+    state: Literal["read", "unread"] = Field("unread", description="Who has read it, or who has not.")
 
 
-class ReceiptsOut(Schema):
-    read: list[ReceiptOut] = Field(..., description="By name; one page of them.")
-    unread: list[ReceiptOut] = Field(..., description="By name; one page of them.")
+class ReceiptsOut(Page[ReceiptOut]):
     read_total: int = Field(..., description="Everyone who has read it.")
     unread_total: int = Field(..., description="Everyone who has not.")
 
@@ -113,7 +110,8 @@ class AuditQuery(Schema):
     channel: str = ""
     since: datetime | None = None
     until: datetime | None = None
-    limit: int = Field(100, ge=1, le=1000)
+    limit: int = Field(50, ge=1, le=200, description="At most this many items.")
+    cursor: str = Field("", max_length=40, description="`next_cursor` of the previous page; empty for the first page.")
 
 
 class PreferencesIO(Schema):
@@ -165,17 +163,20 @@ def put_preferences(request: HttpRequest, payload: PreferencesIO) -> Preferences
     return PreferencesIO(quiet_from=pref.quiet_from, quiet_until=pref.quiet_until, muted_categories=pref.muted_categories)
 
 
-@router.get("/audit", response=list[AuditRowOut], summary="Message audit (audit administrator)")
-def audit(request: HttpRequest, filters: Query[AuditQuery]) -> list[AuditRowOut]:
+def _audit_row(row: NoticeRecipient) -> AuditRowOut:
+    return AuditRowOut(notice=row.notice_id, title=row.notice.title, category=row.category, priority=row.notice.priority,
+                       sender=_sender(row.notice), recipient=row.user.username, sent_at=row.notice.created_at,
+                       delivered_at=row.delivered_at, read_at=row.read_at, recalled_at=row.notice.recalled_at,
+                       deliveries=[DeliveryOut(channel=d.channel, reason=d.reason, state=d.state, created_at=d.created_at,
+                                               finished_at=d.finished_at, detail=d.detail) for d in row.deliveries.all()])
+
+
+@router.get("/audit", response=Page[AuditRowOut], summary="Message audit (audit administrator)")
+def audit(request: HttpRequest, filters: Query[AuditQuery]) -> dict[str, Any]:
     rows = queries.message_audit(request.user, queries.AuditFilter(
         sender=filters.sender, recipient=filters.recipient, category=filters.category, channel=filters.channel,
-        since=filters.since, until=filters.until))[: filters.limit]
-    return [AuditRowOut(notice=row.notice_id, title=row.notice.title, category=row.category, priority=row.notice.priority,
-                        sender=_sender(row.notice), recipient=row.user.username, sent_at=row.notice.created_at,
-                        delivered_at=row.delivered_at, read_at=row.read_at, recalled_at=row.notice.recalled_at,
-                        deliveries=[DeliveryOut(channel=d.channel, reason=d.reason, state=d.state, created_at=d.created_at,
-                                                finished_at=d.finished_at, detail=d.detail) for d in row.deliveries.all()])
-            for row in rows]
+        since=filters.since, until=filters.until))
+    return page(rows, PageIn(limit=filters.limit, cursor=filters.cursor), _audit_row)
 
 
 @router.post("/", response={201: SentOut}, summary="Send a notice (needs notices.broadcast)")
@@ -191,12 +192,10 @@ def read(request: HttpRequest, notice_id: int) -> ChangedOut:
 
 
 @router.get("/{notice_id}/receipts", response=ReceiptsOut, summary="Who has and has not read a notice I sent")
-def receipts(request: HttpRequest, notice_id: int, page: Query[ReceiptsQuery]) -> ReceiptsOut:
+def receipts(request: HttpRequest, notice_id: int, paging: Query[ReceiptsQuery]) -> dict[str, Any]:
     read_copies, unread_copies = queries.receipts(services.sent_notice(request.user, notice_id))
-    end = page.offset + page.limit
-    return ReceiptsOut(read=[_receipt(c) for c in read_copies[page.offset:end]],
-                       unread=[_receipt(c) for c in unread_copies[page.offset:end]],
-                       read_total=read_copies.count(), unread_total=unread_copies.count())
+    listed = page(read_copies if paging.state == "read" else unread_copies, paging, _receipt)
+    return {**listed, "read_total": read_copies.count(), "unread_total": unread_copies.count()}
 
 
 @router.post("/{notice_id}/remind", response=ChangedOut,

@@ -131,7 +131,7 @@ def test_people_list_shows_roles_and_clearance(secadmin, clerk, head, api_for):
     page = _plain_client(secadmin).get("/security/", {"q": "王小"})
     assert [person.username for person in page.context["page"]] == ["clerk"]
     assert "工作人员".encode() in page.content or b"Staff" in page.content
-    people = {p["username"]: p for p in api_for(secadmin).get("/api/access/people").json()}
+    people = {p["username"]: p for p in api_for(secadmin).get("/api/access/people").json()["items"]}
     assert people["head"] == {**people["head"], "roles": ["staff"], "clearance": 2}
 
 

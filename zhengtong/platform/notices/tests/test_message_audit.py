@@ -22,14 +22,14 @@ def test_the_audit_page_and_api_are_the_auditors_alone(client_for, api_for, sent
 
 
 def test_the_audit_shows_who_got_what_when_by_which_channel(api_for, client_for, sent, auditor):
-    rows = api_for(auditor).get("/api/notices/audit", {"sender": "issuer"}).json()
+    rows = api_for(auditor).get("/api/notices/audit", {"sender": "issuer"}).json()["items"]
     by_person = {row["recipient"]: row for row in rows}
     assert set(by_person) == {"clerk", "head"}
     assert by_person["head"]["read_at"] and not by_person["clerk"]["read_at"]
     assert by_person["clerk"]["deliveries"][0]["channel"] == "email" and by_person["clerk"]["title"] == "周五例会"
-    assert api_for(auditor).get("/api/notices/audit", {"recipient": "head"}).json()[0]["recipient"] == "head"
-    assert api_for(auditor).get("/api/notices/audit", {"category": "duty"}).json() == []
-    assert len(api_for(auditor).get("/api/notices/audit", {"channel": "email"}).json()) == 2
+    assert api_for(auditor).get("/api/notices/audit", {"recipient": "head"}).json()["items"][0]["recipient"] == "head"
+    assert api_for(auditor).get("/api/notices/audit", {"category": "duty"}).json()["items"] == []
+    assert len(api_for(auditor).get("/api/notices/audit", {"channel": "email"}).json()["items"]) == 2
     page = client_for(auditor).get("/notices/audit/", {"recipient": "clerk"})
     assert "周五例会" in page.content.decode() and page.content.decode().count("<tr>") == 2  # header + one row
 

@@ -21,8 +21,9 @@ def test_send_list_count_read_receipts_remind_recall(api_for, org, broadcaster):
     assert clerk.get("/api/notices/counts").json() == {"total": 1, "by_category": {"meeting": 1}}
     assert [n["id"] for n in clerk.get("/api/notices/", {"unread": True}).json()["items"]] == [notice_id]
     assert api_for(org.head).post(f"/api/notices/{notice_id}/read").json() == {"changed": 1}
-    receipts = issuer.get(f"/api/notices/{notice_id}/receipts").json()
-    assert [r["username"] for r in receipts["read"]] == ["head"] and [r["username"] for r in receipts["unread"]] == ["clerk"]
+    read = issuer.get(f"/api/notices/{notice_id}/receipts", {"state": "read"}).json()
+    unread = issuer.get(f"/api/notices/{notice_id}/receipts").json()
+    assert [r["username"] for r in read["items"]] == ["head"] and [r["username"] for r in unread["items"]] == ["clerk"]
     assert issuer.post(f"/api/notices/{notice_id}/remind").json() == {"changed": 1}
     assert clerk.post(f"/api/notices/{notice_id}/recall").status_code == 404
     assert issuer.post(f"/api/notices/{notice_id}/recall").status_code == 200
@@ -33,10 +34,13 @@ def test_send_list_count_read_receipts_remind_recall(api_for, org, broadcaster):
 def test_read_receipts_come_a_slice_at_a_time(api_for, org, broadcaster):
     notice = services.broadcast(acting_user=broadcaster, to=[f"dept+:{org.office.pk}"], title="周五例会", category="meeting")
     issuer = api_for(broadcaster)
-    pages = [issuer.get(f"/api/notices/{notice.pk}/receipts", {"limit": 1, "offset": offset}).json() for offset in (0, 1, 2, 3)]
-    assert [len(page["unread"]) for page in pages] == [1, 1, 1, 0]
+    pages, cursor = [], ""
+    while cursor is not None:
+        pages.append(issuer.get(f"/api/notices/{notice.pk}/receipts", {"limit": 1, "cursor": cursor}).json())
+        cursor = pages[-1]["next_cursor"]
+    assert [len(page["items"]) for page in pages] == [1, 1, 1]
     assert {page["unread_total"] for page in pages} == {3} and {page["read_total"] for page in pages} == {0}
-    assert sorted(page["unread"][0]["username"] for page in pages[:3]) == ["ann", "clerk", "head"]
+    assert sorted(page["items"][0]["username"] for page in pages) == ["ann", "clerk", "head"]
     assert issuer.get(f"/api/notices/{notice.pk}/receipts", {"limit": 1001}).status_code == 422
 
 
