@@ -39,7 +39,7 @@ from zhengtong.apps.documents.rules import DRAFT, EDIT, MANAGE, REGISTRY, VIEW, 
 from zhengtong.errors import Conflict, NotFound, ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.access.models import ClassificationLevel
-from zhengtong.platform.access.policy import clearance_of, require
+from zhengtong.platform.access.policy import clearance_of, is_visible, require
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.directory.models import Department
@@ -95,9 +95,9 @@ def _registry(unit: Department) -> Registry:
     return registry
 
 
-def _index(document: Document) -> None:
+def _index(document: Document, *, new: bool = False) -> None:
     search.index(SEARCH_KIND, document.pk, title=f"{document.title} {document.number} {document.register_number}",
-                 body=document.body)
+                 body=document.body, new=new)
 
 
 def _audit(event: str, actor: Any, document: Document, detail: str = "", changes: dict[str, Any] | None = None) -> None:
@@ -223,7 +223,7 @@ def create_draft(*, acting_user: Any, doc_type: str, title: str, body: str = "",
         document.main_recipients.set(main)
         document.copied_recipients.set(copied)
         _save_version(document, acting_user, _("Draft"), _("First draft"))
-        _index(document)
+        _index(document, new=True)
         _audit("drafted", acting_user, document, changes=audit.diff({}, {"title": document.title, "doc_type": doc_type,
                                                                          "classification": document.classification}))
     return document
@@ -327,10 +327,13 @@ def _own_item(acting_user: Any, document: Document, item_id: int) -> WorkItem:
 
 def decide(*, acting_user: Any, document: Document, item_id: int, approve: bool, comment: str = "",
            data: dict[str, Any] | None = None) -> Document:
-    """Approve or reject one's step of the document's process (the step's meaning is in ``step_decided``)."""
+    """Approve or reject one's step of the document's process (what a step means is in its ``Step`` handler)."""
     document = _fresh(document)
-    require(acting_user, VIEW, document)
     item = _own_item(acting_user, document, item_id)
+    # The holder of a step of its process may read the document; anyone else is asked the access rules,
+    # so that a refusal says not found, never "not yours".
+    if item.assignee_id != acting_user.pk or not is_visible(acting_user, document):
+        require(acting_user, VIEW, document)
     if approve:
         workflow.approve(acting_user=acting_user, item_id=item.pk, comment=comment, data=data)
     else:
@@ -436,9 +439,11 @@ def step_taken(event: StepEvent, outcome: str, change: Callable[[Document], None
     if document is None:
         return
     indexed = (document.number, document.register_number)
+    fields = [field.attname for field in Document._meta.concrete_fields if not field.primary_key]
+    before = [getattr(document, name) for name in fields]
     change(document)
     document.updated_at = timezone.now()
-    document.save()
+    document.save(update_fields=[name for name, old in zip(fields, before, strict=True) if getattr(document, name) != old])
     if (document.number, document.register_number) != indexed:  # the text itself only changes through edit
         _index(document)
     _audit(f"step.{event.step_id}", event.acting_user, document, detail=f"{outcome}: {event.comment}")
@@ -533,7 +538,7 @@ def _dispatch(document: Document, acting_user: Any) -> None:
         for attachment in attachments:
             incoming.attachments.create(file_id=attachment.file_id, purpose=attachment.purpose, order=attachment.order)
         Delivery.objects.create(document=document, unit=unit, kind=kind, incoming=incoming, sent_at=now)
-        _index(incoming)
+        _index(incoming, new=True)
     # The registry clerks' 签收 to-dos; each arrives as a notice too, offering 签收 in place.
     _mirror_deliveries(document.pk)
 
@@ -614,7 +619,7 @@ def register_by_hand(*, acting_user: Any, doc_type: str, title: str, sender_name
             add_attachment(acting_user=acting_user, document=document, upload=scan, purpose="scan")
         _start_incoming(acting_user, document, registry)
         document.save()
-        _index(document)
+        _index(document, new=True)
         _audit("registered_by_hand", acting_user, document, detail=f"{sender_name} {number}")
     return document
 

@@ -24,13 +24,20 @@ def weighted_tokens(title: str, body: str = "") -> dict[str, int]:
     return weights
 
 
-def index(kind: str, object_id: int, *, title: str, body: str = "") -> None:
+def index(kind: str, object_id: int, *, title: str, body: str = "", new: bool = False) -> None:
     """Make the entry of ``kind`` #``object_id`` hold exactly the tokens of ``title`` and ``body``.
 
-    Idempotent: only the tokens that appeared, vanished or changed weight are written.
+    Idempotent: only the tokens that appeared, vanished or changed weight are written. ``new``: the
+    object was created in this transaction, so there is nothing indexed to compare with.
     """
     weights = weighted_tokens(title, body)
-    with transaction.atomic():
+    if new:
+        with transaction.atomic(savepoint=False):
+            entry = Entry.objects.create(kind=kind, object_id=object_id, updated_at=timezone.now())
+            Term.objects.bulk_create([Term(entry_id=entry.pk, token=token, weight=weight) for token, weight in weights.items()],
+                                     batch_size=BATCH)
+        return
+    with transaction.atomic(savepoint=False):
         # Locks the entry (select_for_update), so two re-indexings of one object queue up.
         entry, created = Entry.objects.update_or_create(kind=kind, object_id=object_id, defaults={"updated_at": timezone.now()})
         held = {} if created else dict(entry.terms.values_list("token", "weight"))

@@ -161,9 +161,14 @@ def _lock_item(item_id: int) -> tuple[Locked, WorkItem]:
     (and the items it added would be missing). SQLite holds the database from BEGIN, so there one
     statement reads both.
     """
-    if connection.features.has_select_for_update:
-        locking = _locking(ProcessInstance.objects.filter(work_items__pk=item_id)).annotate(calendar_revision=calendar.revision())
-        instance = locking.first()
+    features = connection.features
+    if features.has_select_for_update:
+        if features.has_select_for_update_of:
+            processes = ProcessInstance.objects.filter(work_items__pk=item_id)
+        else:  # MariaDB would lock the item row with the process, in whichever order it scans: deadlocks
+            instance_id = WorkItem.objects.filter(pk=item_id).values_list("instance_id", flat=True).first()
+            processes = ProcessInstance.objects.filter(pk=instance_id)
+        instance = _locking(processes).annotate(calendar_revision=calendar.revision()).first()
         if instance is None:
             raise NotFound("not_found", _("There is no such task."))
         locked = Locked(instance, _items_of(instance))
