@@ -7,6 +7,8 @@ from ninja import Router, Schema
 
 from zhengtong.http import AuthenticatedHttpRequest
 from zhengtong.platform import registry
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.policy import can
 from zhengtong.platform.todo import queries as todo
 from zhengtong.platform.todo.models import IntegratedSystem
 from zhengtong.ui.navigation import tiles_for
@@ -31,6 +33,8 @@ def app_list(request: AuthenticatedHttpRequest) -> list[AppOut]:
     owners = {tile.key: manifest.key for manifest, tile in apps.tiles()}
     builtin = [AppOut(key=tile.key, label=str(tile.label), icon=tile.icon, url=reverse(tile.url_name), group=tile.group,
                       todo=counts.get(owners[tile.key], 0), builtin=True) for tile in tiles_for(request.user)]
+    # The integrated systems are business systems: the staff's, not the administrators' (三权分立).
     systems = [AppOut(key=system.code, label=system.name, icon="apps", url=system.base_url, group="business",
-                      todo=counts.get(system.code, 0), builtin=False) for system in IntegratedSystem.objects.filter(is_active=True)]
+                      todo=counts.get(system.code, 0), builtin=False)
+               for system in IntegratedSystem.objects.filter(is_active=True)] if can(request.user, perms.USE_BUSINESS_APPS) else []
     return builtin + systems
