@@ -167,7 +167,7 @@ def _lock_item(item_id: int) -> tuple[Locked, WorkItem]:
             processes = ProcessInstance.objects.filter(work_items__pk=item_id)
         else:  # MariaDB would lock the item row with the process, in whichever order it scans: deadlocks
             instance_id = WorkItem.objects.filter(pk=item_id).values_list("instance_id", flat=True).first()
-            processes = ProcessInstance.objects.filter(pk=instance_id)
+            processes = ProcessInstance.objects.filter(pk=instance_id or 0)
         instance = _locking(processes).annotate(calendar_revision=calendar.revision()).first()
         if instance is None:
             raise NotFound("not_found", _("There is no such task."))
