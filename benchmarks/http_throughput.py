@@ -108,7 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=4, help="WSGI threads of each server (ZT_HTTP_THREADS for the ASGI app)")
+    parser.add_argument("--threads", type=int, default=16, help="WSGI threads of each server (ZT_HTTP_THREADS, shipped: 16)")
     parser.add_argument("--only", default="", help="run only the servers whose name contains this")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
