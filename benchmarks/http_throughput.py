@@ -69,7 +69,7 @@ def wrk(url: str, seconds: int, connections: int, header: str = "") -> tuple[flo
         command[1:1] = ["-H", header]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", output)
+    p99 = re.search(r"^\s+99%\s+(\S+)$", output, re.MULTILINE)  # in the latency distribution, not a thread's stats
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} failed responses\n{output}")
