@@ -19,7 +19,7 @@ class UserManager(BaseUserManager["User"]):
 
     def identity_changed(self, user_ids: Iterable[int] | models.QuerySet[Any]) -> None:
         """Move these accounts' versions on, for changes kept outside the user row (roles, a role's
-        permissions, a token revoked): what is cached under the old version is never read again."""
+        permissions): what is cached under the old version is never read again."""
         self.filter(pk__in=user_ids).update(auth_version=F("auth_version") + 1)
 
 
