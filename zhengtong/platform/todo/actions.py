@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from zhengtong.errors import NotFound, ServiceError
+from zhengtong.errors import Conflict, NotFound, ServiceError
 from zhengtong.platform import registry
 from zhengtong.platform.registry import InPlaceAction
 from zhengtong.platform.registry import actions as in_place
@@ -48,7 +48,7 @@ def act(*, acting_user: Any, entry_id: int, code: str, comment: str = "") -> Res
     """Run one in-place action on one of my entries; another person's entry is not found."""
     entry = mine(acting_user, entry_id)
     if code not in {action.code for action in available(entry)}:
-        raise ServiceError("not_allowed", _("This cannot be done from the workbench; open the item."))
+        raise Conflict("not_allowed", _("This cannot be done from the workbench; open the item."))
     message = in_place.run(acting_user=acting_user, kind=entry.kind, object_id=entry.object_id, code=code, comment=comment)
     return Result(entry.pk, entry.title, True, message)
 

@@ -40,7 +40,7 @@ def test_approve_and_batch_through_the_api(people, start, api_for, committed):
     response = committed(post, ann, f"/api/todo/entries/{first.pk}/actions/approve", {"comment": "同意"})
     assert response.status_code == 200, response.content
     again = committed(post, ann, f"/api/todo/entries/{first.pk}/actions/approve", {"comment": "同意"})
-    assert again.status_code == 422  # now in 已办: nothing to do in place
+    assert again.status_code == 409  # now in 已办: nothing to do in place
     results = committed(post, ann, "/api/todo/batch", {"ids": [first.pk, second.pk], "action": "approve", "comment": "同意"}).json()
     assert [(r["title"], r["ok"]) for r in results] == [("一", False), ("二", True)]
 
