@@ -30,7 +30,7 @@ def load(entries: int, people_count: int) -> list[int]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from zhengtong.apps.workbench.models import UNDATED, Entry
+    from zhengtong.platform.todo.models import UNDATED, Entry
     from zhengtong.platform.accounts.models import User
 
     rng = random.Random(7)
@@ -48,7 +48,7 @@ def load(entries: int, people_count: int) -> list[int]:
             closed = tab == "done" or (tab in ("started", "copied", "to_read") and rng.random() < 0.5)
             due = now + dt.timedelta(hours=rng.randrange(-120, 480)) if tab == "todo" and rng.random() < 0.7 else None
             rows.append(Entry(
-                user_id=rng.choice(ids), app=rng.choice(APPS), source_kind="bench", source_id=str(n), title=f"关于第{n}号事项的请示",
+                user_id=rng.choice(ids), app=rng.choice(APPS), kind="bench.item", object_id=str(n), title=f"关于第{n}号事项的请示",
                 subtitle="核稿", link=f"/workflow/instances/{n}/", sender_name="张三", tab=tab, state="closed" if closed else "open",
                 urgency="urgent" if rng.random() < 0.05 else "normal", due_at=due, due_sort=due or UNDATED,
                 warn_at=due - dt.timedelta(hours=24) if due else None, created_at=now - dt.timedelta(minutes=rng.randrange(500_000)),
@@ -62,7 +62,7 @@ def load(entries: int, people_count: int) -> list[int]:
 
 
 def first_page_latency(ids: list[int]) -> tuple[float, float]:
-    from zhengtong.apps.workbench import queries
+    from zhengtong.platform.todo import queries
     from zhengtong.platform.accounts.models import User
 
     rng = random.Random(11)
@@ -81,7 +81,7 @@ def first_page_latency(ids: list[int]) -> tuple[float, float]:
 
 
 def plan(ids: list[int]) -> str:
-    from zhengtong.apps.workbench import queries
+    from zhengtong.platform.todo import queries
     from zhengtong.platform.accounts.models import User
 
     return queries.entries(User.objects.get(pk=ids[0]), queries.Filters())[:queries.PAGE_SIZE].explain()
