@@ -30,8 +30,8 @@ def load(entries: int, people_count: int) -> list[int]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from zhengtong.platform.todo.models import UNDATED, Entry
     from zhengtong.platform.accounts.models import User
+    from zhengtong.platform.todo.models import UNDATED, Entry
 
     rng = random.Random(7)
     now = timezone.now()
@@ -62,8 +62,8 @@ def load(entries: int, people_count: int) -> list[int]:
 
 
 def first_page_latency(ids: list[int]) -> tuple[float, float]:
-    from zhengtong.platform.todo import queries
     from zhengtong.platform.accounts.models import User
+    from zhengtong.platform.todo import queries
 
     rng = random.Random(11)
     timings = []
@@ -81,8 +81,8 @@ def first_page_latency(ids: list[int]) -> tuple[float, float]:
 
 
 def plan(ids: list[int]) -> str:
-    from zhengtong.platform.todo import queries
     from zhengtong.platform.accounts.models import User
+    from zhengtong.platform.todo import queries
 
     return queries.entries(User.objects.get(pk=ids[0]), queries.Filters())[:queries.PAGE_SIZE].explain()
 

@@ -378,10 +378,12 @@ def _done(locked: Locked, item: WorkItem, outcome: str, comment: str) -> None:
 
 
 def _decide(acting_user: Any, item_id: int, outcome: str, *, comment: str, data: dict[str, Any] | None,
-            chosen: list[str] | None, attachment: Any) -> ProcessInstance:
+            chosen: list[str] | None, attachment: Any, within: int | None) -> ProcessInstance:
     with batch.atomic():
         locked, item = _lock_item(item_id)
         instance = locked.instance
+        if within is not None and instance.pk != within:
+            raise NotFound("not_found", _("There is no such task."))
         _check_can_act(acting_user, instance, item)
         if item.role == WorkItem.Role.DELEGATE:
             raise Conflict("delegated", _("A delegated task is handed back with your opinion; the person who delegated it decides."))
@@ -414,14 +416,17 @@ def _reopen_when_clear(locked: Locked, item_id: int) -> None:
 
 
 def approve(*, acting_user: Any, item_id: int, comment: str = "", data: dict[str, Any] | None = None,
-            chosen: list[str] | None = None, attachment: Any = None) -> ProcessInstance:
-    return _decide(acting_user, item_id, WorkItem.Outcome.APPROVED, comment=comment, data=data, chosen=chosen, attachment=attachment)
+            chosen: list[str] | None = None, attachment: Any = None, within: int | None = None) -> ProcessInstance:
+    """同意. ``within``: the process the caller means; a task of another one is not found."""
+    return _decide(acting_user, item_id, WorkItem.Outcome.APPROVED, comment=comment, data=data, chosen=chosen, attachment=attachment,
+                   within=within)
 
 
-def reject(*, acting_user: Any, item_id: int, comment: str = "", attachment: Any = None) -> ProcessInstance:
+def reject(*, acting_user: Any, item_id: int, comment: str = "", attachment: Any = None, within: int | None = None) -> ProcessInstance:
     if not comment.strip():
         raise ServiceError("invalid", _("Say why you reject it."), {"comment": [_("This field is required.")]})
-    return _decide(acting_user, item_id, WorkItem.Outcome.REJECTED, comment=comment, data=None, chosen=None, attachment=attachment)
+    return _decide(acting_user, item_id, WorkItem.Outcome.REJECTED, comment=comment, data=None, chosen=None, attachment=attachment,
+                   within=within)
 
 
 # --- Handing work on: claim, add and remove signers, transfer, delegate ----------------------
