@@ -38,7 +38,6 @@ from collections import defaultdict
 from collections.abc import Coroutine, Iterable
 from typing import Any
 
-import psycopg
 import redis
 import redis.asyncio
 from channels.db import database_sync_to_async
@@ -178,6 +177,8 @@ class LocalSockets:
 
     async def _listen_postgres(self) -> None:
         """LISTEN on one connection of this process's own; while it is down the reader polls."""
+        import psycopg  # the PostgreSQL driver, loaded only where it is the database
+
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(**_listen_parameters(), autocommit=True) as listening:
