@@ -64,7 +64,8 @@ def server(env: dict[str, str], port: int, workers: int = 1, command: list[str] 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Up to 30 s: two server processes importing Django on a loaded machine take a while.
+        for _ in range(300):
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                     break

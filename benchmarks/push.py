@@ -123,8 +123,27 @@ def publish(env: dict[str, str], department: int, count: int, pause: float, root
                             cwd=root, env=env, text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def server_cpu_seconds(port: int) -> float:
+    """CPU time used so far by the server on ``port``: its processes and their children (the worker among them).
+
+    Unlike latency, it hardly moves with what else runs on the machine, so old and new code compare by it.
+    """
+    found = subprocess.run(["pgrep", "-f", "--", f"serve --port {port}"], capture_output=True, text=True).stdout.split()
+    pids, seconds = [int(pid) for pid in found], 0.0
+    while pids:
+        pid = pids.pop()
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(child) for child in children]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        seconds += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
 async def measure(base: str, env: dict[str, str], setup: dict[str, Any], events: int, burst: int, timeout: float,
-                  root: Path) -> dict[str, Any]:
+                  root: Path, port: int) -> dict[str, Any]:
     uri = base.replace("http://", "ws://") + "/ws/events/"
     stop = asyncio.Event()
     ready: asyncio.Queue[bool] = asyncio.Queue()
@@ -139,9 +158,12 @@ async def measure(base: str, env: dict[str, str], setup: dict[str, Any], events:
 
     # One event to everyone, ``events`` times, a second apart: each a separate wake-up of the readers.
     fleet.expected = people * events
+    cpu_before = server_cpu_seconds(port)
     await asyncio.to_thread(publish(env, setup["department"], events, 1.0, root).wait)
     await asyncio.wait_for(fleet.done.wait(), timeout)
     single = sorted(fleet.latencies)
+    # Over the seconds the single events took: the frames' share, and the idle rounds of the readers and the worker.
+    cpu_per_event = (server_cpu_seconds(port) - cpu_before) / events
 
     # A burst: ``burst`` events to everyone, back to back.
     fleet.latencies, fleet.expected, fleet.done, fleet.first_sent = [], people * burst, asyncio.Event(), float("inf")
@@ -158,7 +180,7 @@ async def measure(base: str, env: dict[str, str], setup: dict[str, Any], events:
         "connect": connect_seconds,
         "p50": _percentile(single, 50), "p99": _percentile(single, 99),
         "burst_p50": _percentile(burst_latencies, 50), "burst_p99": _percentile(burst_latencies, 99),
-        "events_per_s": burst / elapsed, "frames_per_s": people * burst / elapsed,
+        "events_per_s": burst / elapsed, "frames_per_s": people * burst / elapsed, "cpu_per_event": cpu_per_event,
     }
 
 
@@ -171,12 +193,13 @@ def run(label: str, args: argparse.Namespace, workers: int, **extra: str) -> Non
     load = os.getloadavg()[0]
     with deployment(root, **extra) as env:
         setup = json.loads(manage(env, "shell", "-c", SETUP.format(people=args.people), root=root).strip().splitlines()[-1])
-        with server(env, free_port(), workers=workers, root=root) as base:
+        port = free_port()
+        with server(env, port, workers=workers, root=root) as base:
             # uvloop: the one client process stands in for 1,000 devices; the less of its own time it adds, the better.
-            result = uvloop.run(measure(base, env, setup, args.events, args.burst, args.timeout, root))
+            result = uvloop.run(measure(base, env, setup, args.events, args.burst, args.timeout, root, port))
     print(f"| {label} | {load:.1f} | {args.people} | {result['connect']:.1f} s | {result['p50']:.0f} ms | {result['p99']:.0f} ms "
-          f"| {args.burst} × {args.people} | {result['burst_p50']:.0f} ms | {result['burst_p99']:,.0f} ms "
-          f"| {result['events_per_s']:.1f} | {result['frames_per_s']:,.0f} |", flush=True)
+          f"| {1000 * result['cpu_per_event']:.0f} ms | {args.burst} × {args.people} | {result['burst_p50']:.0f} ms "
+          f"| {result['burst_p99']:,.0f} ms | {result['events_per_s']:.1f} | {result['frames_per_s']:,.0f} |", flush=True)
 
 
 @contextlib.contextmanager
@@ -205,8 +228,9 @@ def main() -> None:
     print(f"# Real-time push, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
     print(f"# code: {args.code} ({commit})")
     print("# server, publisher and the client holding every socket share the machine; the load average is taken before each set-up\n")
-    print("| Set-up | Load | Sockets | Connect all | One event p50 | p99 | Burst | Burst p50 | p99 | Events/s | Frames/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| Set-up | Load | Sockets | Connect all | One event p50 | p99 | Server CPU / event "
+          "| Burst | Burst p50 | p99 | Events/s | Frames/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     run("1 process, SQLite, no Redis (polling)", args, 1)
     subprocess.run([PYTHON, "-c", f"import redis; redis.Redis.from_url({args.redis!r}).flushdb()"], check=True)
     run("2 processes, SQLite, Redis pub/sub", args, 2, ZT_REDIS_URL=args.redis)

@@ -107,9 +107,19 @@ def hold(model: type[models.Model], limit: int = BATCH) -> int:
 
 
 def _locked_head(model: type[models.Model]) -> LogHead:
-    head, _created = LogHead.objects.select_for_update().get_or_create(
-        log=model._meta.label_lower, defaults={"position": latest(model)})
+    head = LogHead.objects.select_for_update().filter(log=model._meta.label_lower).first()
+    if head is None:
+        # A log migrate has not seen yet. (Made here by two sequencers at once, the row's insert would make
+        # InnoDB hand both a shared lock and then deadlock them on the exclusive one: create_heads avoids that.)
+        head, _created = LogHead.objects.select_for_update().get_or_create(
+            log=model._meta.label_lower, defaults={"position": latest(model)})
     return head
+
+
+def create_heads() -> None:
+    """Give every cursor log its head row; run after migrate, before any sequencer can race to make one."""
+    for model in cursor_logs():
+        LogHead.objects.get_or_create(log=model._meta.label_lower, defaults={"position": latest(model)})
 
 
 def _advance(model: type[models.Model], head: LogHead) -> None:

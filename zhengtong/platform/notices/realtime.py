@@ -38,7 +38,6 @@ from collections import defaultdict
 from collections.abc import Coroutine, Iterable
 from typing import Any
 
-import psycopg
 import redis
 import redis.asyncio
 from channels.db import database_sync_to_async
@@ -49,9 +48,7 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from zhengtong.platform import registry
-from zhengtong.platform.ledger import sequence
 from zhengtong.platform.notices import stream
-from zhengtong.platform.notices.models import Event
 
 logger = logging.getLogger(__name__)
 BROKER_CHANNEL = "zt:events"
@@ -107,18 +104,14 @@ class LocalSockets:
         """New rows are committed: wake the reader (on the loop)."""
         self.news.set()
 
-    async def deliver(self, events: list[Event]) -> None:
-        """Hand each event to the consumers of its person in this process."""
-        for event in events:
-            consumers = self.people.get(event.user_id)
-            if not consumers:
-                continue
-            frame = stream.frame(event)
-            for consumer in list(consumers):
+    async def deliver(self, frames: list[tuple[int, dict[str, Any]]]) -> None:
+        """Hand each (person, frame) to the consumers of that person in this process."""
+        for user_id, frame in frames:
+            for consumer in list(self.people.get(user_id, ())):
                 try:
                     await consumer.deliver(frame)
                 except Exception:  # noqa: BLE001  (one socket closing under us must not stop the others)
-                    logger.debug("socket of person %s gone while delivering", event.user_id, exc_info=True)
+                    logger.debug("socket of person %s gone while delivering", user_id, exc_info=True)
 
     async def _read(self) -> None:
         self.cursor = await database_sync_to_async(stream.latest)()
@@ -130,16 +123,16 @@ class LocalSockets:
                 if not more_waiting:
                     await self._news()
                 try:
-                    events = await database_sync_to_async(_after)(self.cursor)
+                    frames = await database_sync_to_async(stream.tail)(self.cursor, TAIL_BATCH)
                 except Exception:  # noqa: BLE001  (the database away for a moment: the sockets stay, the reader retries)
                     if not failing:
                         logger.warning("cannot read the event log; retrying every %s s", TAIL_SECONDS, exc_info=True)
                     more_waiting, failing = False, True
                     continue
-                more_waiting, failing = len(events) == TAIL_BATCH, False
-                if events:
-                    self.cursor = events[-1].seq
-                    await self.deliver(events)
+                more_waiting, failing = len(frames) == TAIL_BATCH, False
+                if frames:
+                    self.cursor = frames[-1][1]["id"]
+                    await self.deliver(frames)
         finally:
             if listener is not None:
                 listener.cancel()
@@ -178,6 +171,8 @@ class LocalSockets:
 
     async def _listen_postgres(self) -> None:
         """LISTEN on one connection of this process's own; while it is down the reader polls."""
+        import psycopg  # the PostgreSQL driver, loaded only where it is the database
+
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(**_listen_parameters(), autocommit=True) as listening:
@@ -209,11 +204,6 @@ class LocalSockets:
 
 
 local = LocalSockets()
-
-
-def _after(cursor: int) -> list[Event]:
-    sequence.sequence(Event)
-    return list(Event.objects.filter(seq__gt=cursor).order_by("seq")[:TAIL_BATCH])
 
 
 def _listen_parameters() -> dict[str, Any]:

@@ -11,6 +11,7 @@ their cursor when they reconnect or poll.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +25,11 @@ REPLAY_LIMIT = 500
 
 def frame(event: Event) -> dict[str, Any]:
     """What a device receives: its cursor (the event's position), the kind, and the payload."""
-    return {"id": event.seq, "kind": event.kind, "at": event.created_at.isoformat(), **event.payload}
+    return _frame(event.seq, event.kind, event.created_at, event.payload)
+
+
+def _frame(seq: int | None, kind: str, at: datetime, payload: dict[str, Any]) -> dict[str, Any]:
+    return {"id": seq, "kind": kind, "at": at.isoformat(), **payload}
 
 
 def publish(user_ids: Iterable[int], kind: str, payload: dict[str, Any]) -> list[Event]:
@@ -38,6 +43,15 @@ def since(user: Any, cursor: int, limit: int = REPLAY_LIMIT) -> list[Event]:
     """The events of ``user`` after position ``cursor``, oldest first."""
     sequence.sequence(Event)
     return list(Event.objects.filter(user=user, seq__gt=cursor).order_by("seq")[:limit])
+
+
+def tail(cursor: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    """Everyone's events after position ``cursor``, oldest first, as (person, frame): what a server
+    process's reader fans out. Plain values, not model instances: every process reads every event,
+    and building a thousand models per event cost as much as the query."""
+    sequence.sequence(Event)
+    rows = Event.objects.filter(seq__gt=cursor).order_by("seq").values_list("user_id", "seq", "kind", "created_at", "payload")
+    return [(user_id, _frame(seq, kind, at, payload)) for user_id, seq, kind, at, payload in rows[:limit]]
 
 
 def latest() -> int:
