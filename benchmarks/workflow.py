@@ -31,6 +31,7 @@ from benchmarks.common import in_process_django, load_average, machine, percenti
 PG_DATABASE = "zt_bench_workflow"
 STEPS = 4
 ACTIONS_PER_RUN = STEPS + 1  # the submission and the approvals
+TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
@@ -90,7 +91,7 @@ def _origin() -> str:
     return "other"
 
 
-def ours(runs: int, *, by_origin: bool) -> tuple[float, float, Counter[str]]:
+def ours(runs: int, *, by_origin: bool) -> tuple[float, float, float, Counter[str]]:
     """Instances/s through the services, statements per action, and (on a second pass) where they come from."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection
@@ -107,12 +108,13 @@ def ours(runs: int, *, by_origin: bool) -> tuple[float, float, Counter[str]]:
     for person in people.values():
         RoleAssignment.objects.get_or_create(user=person, role=staff)
     definitions.store_version(key="bench5", name="五步流程", process_id="bench5", bpmn_xml=bpmn(), form=[], source="uploaded")
-    statements = 0
+    statements = control = 0
     origins: Counter[str] = Counter()
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal statements
+        nonlocal statements, control
         statements += 1
+        control += sql.lstrip().upper().startswith(TRANSACTION_CONTROL)
         if by_origin:
             origins[_origin()] += 1
         return execute(sql, params, many, context)
@@ -131,9 +133,10 @@ def ours(runs: int, *, by_origin: bool) -> tuple[float, float, Counter[str]]:
     rate = runs / (time.perf_counter() - started)
     # The benchmark's own lookup of the open task is not the platform's: one statement per approval.
     per_action = (statements - runs * STEPS) / (runs * ACTIONS_PER_RUN)
+    per_action_control = control / (runs * ACTIONS_PER_RUN)
     if ProcessInstance.objects.filter(state=ProcessInstance.State.APPROVED).count() < runs:
         raise RuntimeError("not every process finished")
-    return rate, per_action, origins
+    return rate, per_action, per_action_control, origins
 
 
 def load_items(items: int, people_count: int) -> list[int]:
@@ -196,12 +199,13 @@ def main() -> None:
     bare = bare_spiff(args.runs)
     with in_process_django(PG_DATABASE, postgres=args.postgres) as engine:
         print(f"# Workflow benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}, {engine}, load {load_average()}")
-        rate, per_action, _origins = ours(args.runs, by_origin=False)
+        rate, per_action, control, _origins = ours(args.runs, by_origin=False)
         print(f"5-step process, {ACTIONS_PER_RUN} actions a run, {args.runs} runs")
         print(f"  bare SpiffWorkflow (JSON state around every action): {bare:.1f} instances/s")
-        print(f"  ours (audit, action log, clocks, timers, to-dos, notices, events): {rate:.1f} instances/s "
-              f"= {rate / bare:.2f} x bare; {per_action:.1f} SQL statements per action")
-        _rate, _per_action, origins = ours(max(5, args.runs // 20), by_origin=True)
+        print(f"  ours (audit, action log, clocks, timers, to-dos, events): {rate:.1f} instances/s = {rate / bare:.2f} x bare; "
+              f"{per_action:.1f} SQL statements per action, of which {per_action - control:.1f} read or write rows and "
+              f"{control:.1f} are transaction control (BEGIN, SAVEPOINT, RELEASE)")
+        *_rest, origins = ours(max(5, args.runs // 20), by_origin=True)
         total = sum(origins.values())
         print("  statements by origin: " + ", ".join(f"{name} {count / total:.0%}" for name, count in origins.most_common(8)))
         if args.items:

@@ -28,6 +28,7 @@ from zhengtong.platform import batch
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import queries as directory
+from zhengtong.platform.prepared import Prepared
 from zhengtong.platform.workdays import calendar
 from zhengtong.platform.workflow import assignment, deadlines, definitions, engine, forms, reminders, steps, todos
 from zhengtong.platform.workflow.definitions import StepConfig, active, parsed
@@ -139,8 +140,12 @@ def _locking(queryset: Any) -> Any:
     return queryset.select_for_update()
 
 
+_items_of_process: Prepared[WorkItem] = Prepared(
+    lambda instance_id: WorkItem.objects.filter(instance_id=instance_id).select_related("assignee", "principal").order_by("id"))
+
+
 def _items_of(instance: ProcessInstance) -> list[WorkItem]:
-    items = list(WorkItem.objects.filter(instance=instance).select_related("assignee", "principal").order_by("id"))
+    items = _items_of_process(instance.pk)
     for item in items:
         item.instance = instance
     return items
@@ -151,6 +156,16 @@ def lock(instance_id: int) -> Locked:
     if instance is None:
         raise NotFound("not_found", _("There is no such process."))
     return Locked(instance, _items_of(instance))
+
+
+# PostgreSQL: the process of a work item, locked alone, with its definition, initiator and the calendar's revision.
+_lock_process_of_item: Prepared[ProcessInstance] = Prepared(
+    lambda item_id: _locking(ProcessInstance.objects.filter(work_items__pk=item_id)).annotate(calendar_revision=calendar.revision()))
+# SQLite: every item of the process a work item belongs to, with the process, its definition, its
+# initiator and the items' people, in one statement (the write lock is the transaction's).
+_process_of_item: Prepared[WorkItem] = Prepared(lambda item_id: WorkItem.objects.filter(instance__work_items__pk=item_id).select_related(
+    "instance__definition", "instance__initiator", "assignee", "principal").defer(
+    *(f"instance__{name}" for name in UNREAD)).annotate(calendar_revision=calendar.revision()).order_by("id"))
 
 
 def _lock_item(item_id: int) -> tuple[Locked, WorkItem]:
@@ -164,20 +179,17 @@ def _lock_item(item_id: int) -> tuple[Locked, WorkItem]:
     features = connection.features
     if features.has_select_for_update:
         if features.has_select_for_update_of:
-            processes = ProcessInstance.objects.filter(work_items__pk=item_id)
+            found = _lock_process_of_item(item_id)
         else:  # MariaDB would lock the item row with the process, in whichever order it scans: deadlocks
             instance_id = WorkItem.objects.filter(pk=item_id).values_list("instance_id", flat=True).first()
-            processes = ProcessInstance.objects.filter(pk=instance_id or 0)
-        instance = _locking(processes).annotate(calendar_revision=calendar.revision()).first()
+            found = list(_locking(ProcessInstance.objects.filter(pk=instance_id or 0)).annotate(calendar_revision=calendar.revision()))
+        instance = found[0] if found else None
         if instance is None:
             raise NotFound("not_found", _("There is no such task."))
         locked = Locked(instance, _items_of(instance))
         locked.calendar_revision = getattr(instance, "calendar_revision", None)
         return locked, locked.item(item_id)
-    rows = WorkItem.objects.filter(instance__work_items__pk=item_id).select_related(
-        "instance__definition", "instance__initiator", "assignee", "principal").defer(
-        *(f"instance__{name}" for name in UNREAD)).annotate(calendar_revision=calendar.revision()).order_by("id")
-    items: list[WorkItem] = list(rows)
+    items = _process_of_item(item_id)
     if not items:
         raise NotFound("not_found", _("There is no such task."))
     instance = items[0].instance
