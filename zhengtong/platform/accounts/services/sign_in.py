@@ -185,6 +185,9 @@ def verify_second_factor(request: HttpRequest, code: str) -> SignInResult:
 
 
 def _complete_sign_in(request: HttpRequest, user: User, *, method: str) -> None:
+    # Signing in over a live session (a second tab, the back button) keeps its key when the
+    # person is the same, and replaces it when they differ: one device row per live key.
+    previous_key = request.session.session_key
     auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     now = timezone.now()
     request.session[SESSION_STARTED] = now.timestamp()
@@ -194,10 +197,11 @@ def _complete_sign_in(request: HttpRequest, user: User, *, method: str) -> None:
     if password_expired(user):
         request.session[PASSWORD_CHANGE_REQUIRED] = True
     request.session.save()
-    UserSession.objects.create(
-        user=user, session_key=request.session.session_key or "", source_ip=client_ip(request),
-        user_agent=request.headers.get("user-agent", "")[:300],
-    )
+    session_key = request.session.session_key or ""
+    if previous_key and previous_key != session_key:
+        UserSession.objects.filter(session_key=previous_key).delete()
+    UserSession.objects.update_or_create(session_key=session_key, defaults={
+        "user": user, "source_ip": client_ip(request), "user_agent": request.headers.get("user-agent", "")[:300]})
     audit.record("accounts.sign_in", actor=user, obj=user, detail=method)
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from zhengtong.platform.accounts import services
 from zhengtong.platform.accounts.models import UserSession
-from zhengtong.platform.accounts.tests.conftest import audit_actions, csrf, post
+from zhengtong.platform.accounts.tests.conftest import audit_actions, csrf, post, submit_sign_in
 from zhengtong.platform.audit.models import AuditRecord, Outcome
 
 PAGE = "/accounts/sessions/"
@@ -31,6 +31,17 @@ def test_the_page_lists_my_devices_and_marks_this_one(browser: Any, clerk: Any) 
     assert "Phone browser" in page and "Office PC" in page and "10.2.3.4" in page
     assert page.count("This device") == 1
     assert page.count("End this session") == 1
+
+
+def test_signing_in_again_in_the_same_browser_keeps_one_device_row(browser: Any, clerk: Any, head: Any) -> None:
+    """A second tab's sign-in form, or the back button: the session is the same, so is its device row."""
+    here = browser(clerk)
+    assert submit_sign_in(here, "clerk").status_code == 302
+    assert UserSession.objects.filter(user=clerk).count() == 1
+    # Someone else signing in on this browser takes the session over: the clerk's row goes with it.
+    assert submit_sign_in(here, "head").status_code == 302
+    assert UserSession.objects.filter(user=clerk).count() == 0
+    assert UserSession.objects.filter(user=head, session_key=here.cookies["zt_session"].value).count() == 1
 
 
 def test_ending_one_session_signs_that_device_out(browser: Any, clerk: Any) -> None:
