@@ -72,7 +72,7 @@ class ReasonIn(Schema):
     reason: str = Field(..., max_length=300)
 
 
-class DeliveryOut(Schema):
+class DocumentDeliveryOut(Schema):
     unit: str
     kind: str
     state: str
@@ -106,7 +106,7 @@ class DocumentOut(Schema):
 
 
 class DocumentDetailOut(DocumentOut):
-    deliveries: list[DeliveryOut]
+    deliveries: list[DocumentDeliveryOut]
     opinions: list[dict[str, Any]]
     versions: list[dict[str, Any]]
 
