@@ -48,13 +48,11 @@ ERRORS = {
 def declared_errors(method: str, operation: dict[str, Any]) -> list[int]:
     """The error statuses ``operation`` may answer: what it takes decides what can go wrong with it."""
     parameters = operation.get("parameters") or []
-    statuses = set()
+    statuses = {404}  # the object named in the path or the body, or the caller's own (`/me/department`)
     if operation.get("security"):
         statuses |= {401, 403}  # who is asking, and whether they may
     if any(parameter["in"] == "path" for parameter in parameters):
-        statuses |= {404, 405}  # an object named in the path; a value naming a neighbour (`/sessions/end-others`)
-    if method != "get":
-        statuses.add(404)  # an object named in the body
+        statuses.add(405)  # a value naming a neighbour (`/sessions/end-others`)
     if parameters or "requestBody" in operation or method != "get":
         statuses.add(422)
     if method != "get":
