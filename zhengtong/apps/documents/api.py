@@ -138,7 +138,8 @@ def _document(request: HttpRequest, document_id: int) -> Document:
 
 
 @router.get("/", response=Page[DocumentOut], summary="Documents I may see: outgoing (发文) or incoming (收文), filtered and searched")
-def list_documents(request: HttpRequest, paging: Query[PageIn], direction: str = "out", state: str = "", year: int | None = None,
+def list_documents(request: HttpRequest, paging: Query[PageIn], direction: str = "out", state: str = "",
+                   year: int | None = Query(None, ge=queries.YEARS.start, le=queries.YEARS.stop - 1),
                    doc_type: str = "", unit: int | None = None, q: str = "") -> dict[str, Any]:
     require(request.user, DRAFT)
     filters = queries.Filters(direction=direction, state=state, year=year, doc_type=doc_type, unit=unit, text=q[:100])
