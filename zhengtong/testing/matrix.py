@@ -147,10 +147,14 @@ class World(SimpleNamespace):
         self.secrets[marker] = frozenset(seen_by)
         return marker
 
+    def bearer(self, persona: str) -> str:
+        """``persona``'s API token as sent in the ``Authorization: Bearer`` header."""
+        return self._bearer[persona]
+
     def client(self, persona: str, *, api: bool) -> Client:
         """A fresh client as ``persona``: a bearer token for the API, a signed-in browser for pages."""
         if api and persona != "anonymous":
-            return Client(HTTP_AUTHORIZATION=f"Bearer {self._bearer[persona]}")
+            return Client(HTTP_AUTHORIZATION=f"Bearer {self.bearer(persona)}")
         client = Client(enforce_csrf_checks=True, HTTP_X_CSRFTOKEN=CSRF_SECRET)
         client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
         for name, morsel in self._cookies.get(persona, SimpleCookie()).items():

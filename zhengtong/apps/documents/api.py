@@ -72,7 +72,7 @@ class ReasonIn(Schema):
     reason: str = Field(..., max_length=300)
 
 
-class DeliveryOut(Schema):
+class DocumentDeliveryOut(Schema):
     unit: str
     kind: str
     state: str
@@ -106,7 +106,7 @@ class DocumentOut(Schema):
 
 
 class DocumentDetailOut(DocumentOut):
-    deliveries: list[DeliveryOut]
+    deliveries: list[DocumentDeliveryOut]
     opinions: list[dict[str, Any]]
     versions: list[dict[str, Any]]
 
@@ -138,7 +138,8 @@ def _document(request: HttpRequest, document_id: int) -> Document:
 
 
 @router.get("/", response=Page[DocumentOut], summary="Documents I may see: outgoing (发文) or incoming (收文), filtered and searched")
-def list_documents(request: HttpRequest, paging: Query[PageIn], direction: str = "out", state: str = "", year: int | None = None,
+def list_documents(request: HttpRequest, paging: Query[PageIn], direction: str = "out", state: str = "",
+                   year: int | None = Query(None, ge=queries.YEARS.start, le=queries.YEARS.stop - 1),
                    doc_type: str = "", unit: int | None = None, q: str = "") -> dict[str, Any]:
     require(request.user, DRAFT)
     filters = queries.Filters(direction=direction, state=state, year=year, doc_type=doc_type, unit=unit, text=q[:100])

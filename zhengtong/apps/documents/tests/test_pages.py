@@ -149,3 +149,13 @@ def test_the_list_counts_up_to_a_cap_and_says_there_is_more(org, client_for, mon
     second = drafter.get(reverse("documents:outgoing"), {"page": 2}).content.decode()
     assert "通知24" in second and "2 / 2+" in second
     assert "通知00" in drafter.get(reverse("documents:outgoing"), {"q": "通知00"}).content.decode()
+
+
+def test_a_year_no_date_can_hold_lists_nothing_instead_of_failing(org, client_for):
+    draft_notice(org)
+    client = client_for(org.people["drafter"])
+    assert "防汛工作" in client.get(reverse("documents:outgoing")).content.decode()
+    for year in ("1", "99999"):
+        response = client.get(reverse("documents:outgoing"), {"year": year})
+        assert response.status_code == 200
+        assert "防汛工作" not in response.content.decode()

@@ -102,3 +102,10 @@ def test_permission_matrix(client_for, api_for, clerk, outsider, auditor, hr):
                          hidden=[outsider], denied=[clerk], allowed=[hr["officer"]])
     assert_access_matrix(api_for, "POST", "/api/workflow/instances", data={"key": "hr", "title": "t", "data": {"reason": "r"}},
                          denied=[auditor], allowed=[outsider], allowed_status=201)
+
+
+def test_marking_a_process_that_does_not_exist_as_read_is_a_404(api_for, clerk):
+    # Found by the API fuzz run (tests/fuzz): it was a 500 from an uncaught DoesNotExist.
+    response = api_for(clerk).post("/api/workflow/instances/987654/read")
+    assert response.status_code == 404, response.content
+    assert response.json() == {"error": "not_found", "message": "没有这个流程。", "fields": {}}
