@@ -17,6 +17,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhengtong.forms import Form
+
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_BPMN_BYTES = 1024 * 1024
 ATTACHMENT_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "ofd", "txt")
@@ -186,7 +188,7 @@ def _initial(spec: dict[str, Any], value: Any) -> Any:
     return value
 
 
-class ProcessForm(forms.Form):
+class ProcessForm(Form):
     """The editable fields of a process form, in the definition's order; each named ``f_<name>``."""
 
     prefix = "data"
@@ -209,7 +211,7 @@ class ProcessForm(forms.Form):
                 self.add_error(name, errors if isinstance(errors, list) else [str(errors)])
 
 
-class StartForm(forms.Form):
+class StartForm(Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     classification = forms.TypedChoiceField(label=gettext_lazy("Classification"), coerce=int, choices=(), initial=0, required=False,
                                             empty_value=0)  # type: ignore[arg-type]
@@ -228,18 +230,18 @@ class StartForm(forms.Form):
 # --- Actions ---------------------------------------------------------------------------------------
 
 
-class DecideForm(forms.Form):
+class DecideForm(Form):
     comment = comment_field(label=gettext_lazy("Opinion"))
     attachment = AttachmentField(label=gettext_lazy("Attachment"), required=False)
     chosen = PeopleField(label=gettext_lazy("Next handlers"), required=False)
 
 
-class HandBackForm(forms.Form):
+class HandBackForm(Form):
     comment = comment_field(label=gettext_lazy("Opinion"), required=True)
     attachment = AttachmentField(label=gettext_lazy("Attachment"), required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     step = forms.ChoiceField(label=gettext_lazy("Return to"), choices=())
     comment = comment_field(label=gettext_lazy("Reason"), required=True)
 
@@ -248,34 +250,34 @@ class ReturnForm(forms.Form):
         self.fields["step"].choices = targets  # type: ignore[attr-defined]
 
 
-class PersonForm(forms.Form):
+class PersonForm(Form):
     to = PeopleField(label=gettext_lazy("To"), many=False)
     comment = comment_field()
 
 
-class SignersForm(forms.Form):
+class SignersForm(Form):
     people = PeopleField(label=gettext_lazy("People"))
     position = forms.ChoiceField(label=gettext_lazy("Position"), widget=forms.RadioSelect, initial="after",
                                  choices=(("before", gettext_lazy("Before me")), ("after", gettext_lazy("After me"))))
     comment = comment_field()
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     comment = comment_field()
 
 
-class RequiredCommentForm(forms.Form):
+class RequiredCommentForm(Form):
     comment = comment_field(required=True, label=gettext_lazy("Reason"))
 
 
-class CopyForm(forms.Form):
+class CopyForm(Form):
     people = PeopleField(label=gettext_lazy("People"))
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), widget=forms.RadioSelect, initial="cc", choices=(
         ("cc", gettext_lazy("Copy (for information)")), ("circulate", gettext_lazy("Circulate (for reading)"))))
     comment = comment_field()
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(Form):
     to = PeopleField(label=gettext_lazy("Delegate to"), many=False)
     starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     ends_on = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -288,7 +290,7 @@ class DelegationForm(forms.Form):
         self.fields["processes"].choices = processes  # type: ignore[attr-defined]
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     key = forms.SlugField(label=gettext_lazy("Key"), max_length=100)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     process_id = forms.CharField(label=gettext_lazy("BPMN process id"), max_length=100)
@@ -316,7 +318,7 @@ class UploadForm(forms.Form):
         return value
 
 
-class InstanceFilterForm(forms.Form):
+class InstanceFilterForm(Form):
     process = forms.ChoiceField(label=gettext_lazy("Process"), required=False, choices=())
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False, choices=())
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
