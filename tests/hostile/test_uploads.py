@@ -336,3 +336,19 @@ def test_the_upload_page_shows_the_refusal_and_attaches_nothing(world: World, fi
     response = page.post(url, {"file": upload("通知.docx", plain_docx(), DOCX)}, follow=True)
     assert "“材料.zip”" not in response.content.decode()
     assert [attachment.file.name for attachment in document.attachments.all()] == ["通知.docx"]
+
+
+@pytest.mark.parametrize(("name", "make", "words"), [
+    ("意见.pdf", lambda: pdf(b"/OpenAction<</S/JavaScript/JS(x)>>"), "/JavaScript"),
+    ("意见.docx", lambda: altered(plain_docx(), "word/vbaProject.bin", b"macro"), "ActiveX"),
+    ("照片.png", lambda: png(zip_of({"a.txt": b"x"})), "ZIP"),
+])
+def test_a_workflow_steps_attachment_passes_the_same_checks(name: str, make: Callable[[], bytes], words: str) -> None:
+    from django import forms
+
+    from zhengtong.platform.workflow.forms_web import AttachmentField
+
+    with translation.override("en"), pytest.raises(forms.ValidationError) as refusal:
+        AttachmentField().clean(upload(name, make()))
+    [message] = refusal.value.messages
+    assert name in message and words in message
