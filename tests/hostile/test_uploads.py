@@ -352,3 +352,23 @@ def test_a_workflow_steps_attachment_passes_the_same_checks(name: str, make: Cal
         AttachmentField().clean(upload(name, make()))
     [message] = refusal.value.messages
     assert name in message and words in message
+
+
+def test_the_api_answers_a_hostile_file_with_422_in_the_one_error_shape(world: World, files_dir: Path) -> None:
+    document = draft(world)
+    url = f"/api/documents/{document.pk}/attachments"
+    api = world.client("author", api=True)
+    macro = altered(plain_docx(), "word/vbaProject.bin", b"macro")
+    response = api.post(url, {"file": upload("通知.docx", macro, DOCX)})
+    message = "“通知.docx”含有宏或 ActiveX 控件，可能运行程序；请另存为不含宏的普通文档。"
+    assert response.status_code == 422
+    assert response.json() == {"error": "macros", "message": message, "fields": {"file": [message]}}
+    assert not document.attachments.exists() and nothing_kept(files_dir)
+
+    assert world.client("outsider", api=True).post(url, {"file": upload("通知.docx", plain_docx(), DOCX)}).status_code == 404
+    assert nothing_kept(files_dir)
+
+    good = plain_docx()
+    response = api.post(url, {"file": upload("通知.docx", good, DOCX)})
+    assert response.status_code == 201
+    assert response.json() | {"id": 0} == {"id": 0, "name": "通知.docx", "kind": "docx", "size": len(good), "purpose": "attachment"}
