@@ -135,6 +135,13 @@ def flate_stream(dictionary: bytes, data: bytes) -> bytes:
     return b"<<" + dictionary + b"/Filter/FlateDecode/Length " + str(len(packed)).encode() + b">>stream\n" + packed + b"\nendstream\n"
 
 
+def deflated_zeros(size: int) -> bytes:
+    """``size`` zero bytes, deflated a mebibyte at a time (the zeros are never all in memory)."""
+    packer = zlib.compressobj()
+    zeros = bytes(MIB)
+    return b"".join(packer.compress(zeros) for _ in range(size // MIB)) + packer.flush()
+
+
 def svg(inside: str, *, attributes: str = "") -> bytes:
     return f'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"{attributes}>{inside}</svg>'.encode()
 
@@ -221,6 +228,8 @@ HOSTILE: list[tuple[str, str, Callable[[], bytes], str, str]] = [
      lambda: pdf(b"", flate_stream(b"/Type/ObjStm/N 1/First 4", b"4 0 <</S/JavaScript/JS(app.alert(1))>>")), "pdf_active", "/JS"),
     ("pdf with an object stream it cannot read", "通知.pdf",
      lambda: pdf(b"", b"<</Type/ObjStm/N 1/First 4/Filter/ASCIIHexDecode>>stream\n3420303c3c3e3e\nendstream\n"), "pdf_unreadable", ""),
+    ("pdf whose stream unpacks to 300 MiB", "通知.pdf", lambda: pdf(b"", b"<</Filter/FlateDecode>>stream\n" + deflated_zeros(300 * MIB)
+                                                                   + b"\nendstream\n"), "unpacks_too_large", "256"),
     ("encrypted pdf", "通知.pdf", lambda: pdf(b"", b"<</Filter/Standard/V 2/R 3>>", trailer=b"/Encrypt 3 0 R"), "pdf_unreadable", ""),
     ("pdf header on a web page", "通知.pdf", lambda: b"%PDF-1.4\n<html><script>alert(1)</script></html>", "active_markup", "<html"),
     ("jpeg header on a web page", "照片.jpg", lambda: JPEG[:20] + b"<html><body onload=alert(1)>", "active_markup", "<html"),

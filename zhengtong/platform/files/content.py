@@ -52,16 +52,19 @@ PDF_LEAD = 1024  # readers find "%PDF-" anywhere in the first kilobyte
 _ZIP_HEADS = (b"PK\x03\x04", b"PK\x05\x06")
 _PNG_END = b"IEND"
 _ACTIVE_MARKUP = re.compile(
-    rb"<\s*(script|html|body|svg|iframe|object|embed|foreignobject)\b|javascript:|http://www\.w3\.org/(?:1999/xhtml|2000/svg)",
+    rb"<\s*(script|html|body|svg|iframe|object|embed|foreignobject)[\s>/]|javascript:|http://www\.w3\.org/(?:1999/xhtml|2000/svg)",
     re.IGNORECASE)
 _MARKUP_OVERLAP = 64  # a pattern split across two chunks is still found
+# Browsers decide a file is a page from its first bytes (the WHATWG sniffing reads 1445); past this
+# head, binary content matches a short tag by chance in about one file of a hundred thousand.
+MARKUP_HEAD = 64 * 1024
 _MACRO_PARTS = re.compile(r"(^|/)(vbaproject\.bin|vbaprojectsignature\.bin|vbadata\.xml)$|(^|/)activex/", re.IGNORECASE)
 _MACRO_TYPES = re.compile(rb"macroenabled|vbaproject|activex", re.IGNORECASE)
 _RELS_PART = re.compile(r"(^|/)_rels/[^/]*\.rels$", re.IGNORECASE)
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _HYPERLINK = "/hyperlink"
 # PDF: a name ends at white space or a delimiter; "#4A" inside a name is the byte 0x4A.
-_PDF_NAME = re.compile(rb"/[^\s()<>\[\]{}/%]*")
+_PDF_ESCAPED_NAME = re.compile(rb"/[^\s()<>\[\]{}/%#]*#[^\s()<>\[\]{}/%]*")
 _PDF_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|AA|Launch|EmbeddedFiles?|RichMedia|XFA)(?=[\s()<>\[\]{}/%]|$)")
 # An /OpenAction that is a destination ("[3 0 R /Fit]") only opens a page; any other runs an action.
@@ -84,23 +87,25 @@ def refuse_hostile(path: Path, *, name: str, kind: str) -> None:
         with path.open("rb") as handle:
             _check_archive(handle, path.stat().st_size, name, depth=1, budget=_Budget())
         return
-    _refuse_active_markup(path, name)
+    _refuse_active_markup(path, name, whole=kind == "txt")
     _refuse_hidden_file(path, name, kind)
     if kind == "pdf":
         _check_pdf(path.read_bytes(), name)
 
 
-def _refuse_active_markup(path: Path, name: str) -> None:
-    """Markup a browser would render or run, in a file of any kind (an HTML page after a JPEG header)."""
+def _refuse_active_markup(path: Path, name: str, *, whole: bool) -> None:
+    """Markup a browser would render or run (an HTML page after a JPEG header): in all of a text, in a binary file's head."""
     tail = b""
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
+        while chunk := handle.read(CHUNK if whole else MARKUP_HEAD):
             found = _ACTIVE_MARKUP.search(tail + chunk)
             if found:
                 if (found.group(1) or b"").lower() == b"svg" or found.group(0).endswith(b"2000/svg"):
                     raise refused("svg", _("“%(name)s” is an SVG image, which can carry scripts; convert it to PNG.") % {"name": name})
                 raise refused("active_markup", _("“%(name)s” contains web page content (%(found)s), which can carry scripts; "
                                                   "it was not accepted.") % {"name": name, "found": found.group(0).decode("ascii")})
+            if not whole:
+                return
             tail = chunk[-_MARKUP_OVERLAP:]
 
 
@@ -239,43 +244,55 @@ def _relationships(data: bytes) -> Iterator[tuple[str, str]]:
 
 
 def _check_pdf(data: bytes, name: str) -> None:
-    found = _pdf_active(data)
+    names = _pdf_names(data)
+    found = _pdf_active(names)
     unpacked = 0
     for dictionary, body in _pdf_streams(data):
+        tail = b""
         try:
-            inflated = zlib.decompressobj().decompress(body, UNPACKED_MAX - unpacked + 1)
+            for piece in _inflated(body):
+                unpacked += len(piece)
+                if unpacked > UNPACKED_MAX:
+                    raise _unpacks_too_large(name)
+                found |= _pdf_active(_pdf_names(tail + piece))
+                tail = piece[-_MARKUP_OVERLAP:]
         except zlib.error:
-            if b"/ObjStm" in dictionary:
+            if b"/ObjStm" in _pdf_names(dictionary):
                 raise _pdf_unreadable(name) from None
-            continue  # an image or a font in another encoding: nothing to name an action in
-        unpacked += len(inflated)
-        if unpacked > UNPACKED_MAX:
-            raise _unpacks_too_large(name)
-        found |= _pdf_active(inflated)
+            # Otherwise an image or a font in another encoding: nothing to name an action in.
     if found:
         raise refused("pdf_active", _("“%(name)s” contains scripts or actions that run when it is opened (%(found)s); "
                                       "print it to a new PDF without them.") % {"name": name, "found": ", ".join(sorted(found))})
-    if b"/Encrypt" in _pdf_names(data):
+    if b"/Encrypt" in names:
         raise _pdf_unreadable(name)
 
 
 def _pdf_streams(data: bytes) -> Iterator[tuple[bytes, bytes]]:
-    """Each stream's dictionary (names unescaped) and raw body, in file order; a body is never searched for streams."""
+    """Each stream's dictionary and raw body, in file order; a body is never searched for streams."""
     position = 0
     while stream := _PDF_STREAM.search(data, position):
         end = data.find(b"endstream", stream.end())
         end = len(data) if end < 0 else end
-        yield _pdf_names(data[data.rfind(b"obj", 0, stream.start()) + 1: stream.start()]), data[stream.end(): end]
+        yield data[data.rfind(b"obj", 0, stream.start()) + 1: stream.start()], data[stream.end(): end]
         position = end + len(b"endstream")
+
+
+def _inflated(body: bytes) -> Iterator[bytes]:
+    """A FlateDecode stream's content, a piece at a time, so that a stream bomb never sits in memory whole."""
+    inflater = zlib.decompressobj()
+    pending = body
+    while piece := inflater.decompress(pending, CHUNK):
+        yield piece
+        pending = inflater.unconsumed_tail
 
 
 def _pdf_names(data: bytes) -> bytes:
     """``data`` with every "#xx" escape inside a name replaced by its byte ("/J#61vaScript" is "/JavaScript")."""
-    return _PDF_NAME.sub(lambda name: _PDF_HEX.sub(lambda hex_: bytes([int(hex_.group(1), 16)]), name.group(0)), data)
+    return _PDF_ESCAPED_NAME.sub(lambda name: _PDF_HEX.sub(lambda hex_: bytes([int(hex_.group(1), 16)]), name.group(0)), data)
 
 
-def _pdf_active(data: bytes) -> set[str]:
-    names = _pdf_names(data)
+def _pdf_active(names: bytes) -> set[str]:
+    """The names of active content in PDF bytes whose names ``_pdf_names`` has unescaped."""
     found = {"/" + match.group(1).decode("ascii") for match in _PDF_ACTIVE.finditer(names)}
     if _PDF_OPEN_ACTION.search(names):
         found.add("/OpenAction")
