@@ -10,6 +10,7 @@ the documents' upload page shows what a person sees.
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -116,6 +117,16 @@ def png(trailer: bytes = b"") -> bytes:
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1 × 1, 8-bit RGB
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
             + chunk(b"IEND", b"") + trailer)
+
+
+def photo(fmt: str) -> bytes:
+    """A 1200 × 900 photo of noise (fixed seed): megabytes of bytes that look random, as real photos' do."""
+    from PIL import Image  # WeasyPrint's own dependency
+
+    image = Image.frombytes("RGB", (1200, 900), random.Random(11).randbytes(1200 * 900 * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **({"quality": 92, "exif": Image.Exif()} if fmt == "JPEG" else {}))
+    return buffer.getvalue()
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
@@ -293,6 +304,8 @@ HYPERLINK = ('<Relationship Id="rIdH" Type="http://schemas.openxmlformats.org/of
     ("目录.pdf", lambda: pdf(b"/OpenAction[2 0 R/Fit]", flate_stream(b"", b"BT /F1 12 Tf (hello) Tj ET")), "application/pdf", "pdf"),
     ("照片.png", png, "image/png", "png"),
     ("照片.jpg", lambda: JPEG, "image/jpeg", "jpeg"),
+    ("现场.jpg", lambda: photo("JPEG"), "image/jpeg", "jpeg"),
+    ("现场.png", lambda: photo("PNG"), "image/png", "png"),
     ("材料.zip", lambda: zip_of({"通知.docx": plain_docx(), "水位.xlsx": plain_xlsx()}), "application/x-zip-compressed", "zip"),
     ("汇总.zip", lambda: nested_zip(3), "application/zip", "zip"),
     ("表格.xlsx", lambda: altered(plain_xlsx(), "xl/sheet2.xml", b"<r/>" * (2 * MIB)), XLSX, "xlsx"),
@@ -381,3 +394,31 @@ def test_the_api_answers_a_hostile_file_with_422_in_the_one_error_shape(world: W
     response = api.post(url, {"file": upload("通知.docx", good, DOCX)})
     assert response.status_code == 201
     assert response.json() | {"id": 0} == {"id": 0, "name": "通知.docx", "kind": "docx", "size": len(good), "purpose": "attachment"}
+
+
+BPMN_WITH_ENTITIES = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+  <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="defs" targetNamespace="t">
+  <bpmn:process id="leave" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="apply"/>
+    <bpmn:userTask id="apply" name="申请"><bpmn:documentation>&x;&d;</bpmn:documentation>
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="assignee" value="initiator"/>
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="apply" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_an_uploaded_bpmn_file_cannot_read_the_servers_files_or_expand_entities() -> None:
+    """The process designer's upload is XML the platform parses: entities stay unresolved (workflow.definitions._SAFE_XML)."""
+    from zhengtong.platform.workflow import definitions
+
+    parsed = definitions.parse(BPMN_WITH_ENTITIES, "leave")
+    assert list(parsed.steps) == ["apply"]
+    assert not parsed.spec.task_specs["apply"].documentation
