@@ -129,6 +129,8 @@ def photo(fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+# An Office 97–2003 file whose directory names a VBA project (the names are UTF-16).
+OLE2_WITH_VBA = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "Macros".encode("utf-16-le") + "_VBA_PROJECT".encode("utf-16-le")
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 
 
@@ -217,6 +219,8 @@ HOSTILE: list[tuple[str, str, Callable[[], bytes], str, str]] = [
      "macros", ""),
     ("docm content type named .docx", "通知.docx",
      lambda: altered(plain_docx(), "[Content_Types].xml", lambda types: types.replace(b"</Types>", DOCM_TYPE + b"</Types>")), "macros", ""),
+    ("a .doc with a VBA project", "旧通知.doc", lambda: OLE2_WITH_VBA, "macros", ""),
+    ("an .xls with a VBA project, in a zip", "材料.zip", lambda: zip_of({"旧表.xls": OLE2_WITH_VBA}), "macros", "ActiveX"),
     ("docx relationships with an external entity", "通知.docx", lambda: altered(plain_docx(), "word/_rels/document.xml.rels", XXE),
      "damaged_archive", ""),
     ("docx inside a zip, with macros", "材料.zip",
@@ -309,6 +313,7 @@ HYPERLINK = ('<Relationship Id="rIdH" Type="http://schemas.openxmlformats.org/of
     ("材料.zip", lambda: zip_of({"通知.docx": plain_docx(), "水位.xlsx": plain_xlsx()}), "application/x-zip-compressed", "zip"),
     ("汇总.zip", lambda: nested_zip(3), "application/zip", "zip"),
     ("表格.xlsx", lambda: altered(plain_xlsx(), "xl/sheet2.xml", b"<r/>" * (2 * MIB)), XLSX, "xlsx"),
+    ("旧表.xls", lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024), "application/vnd.ms-excel", "xls"),
     ("名单.csv", lambda: "姓名,单位\n王小明,水资源处\n".encode(), "application/vnd.ms-excel", "txt"),
 ])
 def test_ordinary_files_still_pass(world: World, name: str, make: Callable[[], bytes], content_type: str, kind: str) -> None:

@@ -12,8 +12,11 @@ kind is known from the content). It refuses, with a message that says what was f
   when it is clicked);
 - PDFs with scripts, actions that run by themselves, launchers or embedded files, and PDFs that
   cannot be checked (encrypted, or object streams in an encoding this check does not read);
-- polyglots: markup a browser would run (HTML, SVG, script) in any file, an SVG at all, a ZIP or
-  a PDF hidden in a file of another kind, and data after the end of a PNG.
+- Office 97–2003 files (alone or inside a ZIP or DOCX) with a VBA project;
+- polyglots: markup a browser would run (HTML, SVG, script) in a text or at the head of a
+  binary file, an SVG at all, a ZIP or a PDF hidden in a file of another kind, and data after the
+  end of a PNG. Archives are not searched for markup: a browser never renders a ZIP, and Office
+  keeps SVG pictures inside its files.
 
 Nothing is neutralised by rewriting: a stripped file is no longer what its author signed off,
 and the person uploading is the one who can save a clean copy.
@@ -21,6 +24,7 @@ and the person uploading is the one who can save a clean copy.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import tempfile
@@ -50,6 +54,11 @@ XML_PART_MAX = 4 * 1024 * 1024
 ARCHIVE_KINDS = frozenset({"zip", "docx", "xlsx", "pptx", "ofd"})
 PDF_LEAD = 1024  # readers find "%PDF-" anywhere in the first kilobyte
 _ZIP_HEADS = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word, Excel and PowerPoint 97–2003
+_OLE2_KINDS = frozenset({"doc", "xls", "ppt"})
+# The stream every VBA project has ("Macros/VBA/_VBA_PROJECT" in Word, "_VBA_PROJECT_CUR/…" in Excel),
+# named in UTF-16 in the file's directory.
+_VBA_PROJECT = "_VBA_PROJECT".encode("utf-16-le")
 _PNG_END = b"IEND"
 _ACTIVE_MARKUP = re.compile(
     rb"<\s*(script|html|body|svg|iframe|object|embed|foreignobject)[\s>/]|javascript:|http://www\.w3\.org/(?:1999/xhtml|2000/svg)",
@@ -91,6 +100,18 @@ def refuse_hostile(path: Path, *, name: str, kind: str) -> None:
     _refuse_hidden_file(path, name, kind)
     if kind == "pdf":
         _check_pdf(path.read_bytes(), name)
+    if kind in _OLE2_KINDS:
+        with path.open("rb") as handle:
+            _refuse_vba(iter(lambda: handle.read(CHUNK), b""), name)
+
+
+def _refuse_vba(chunks: Iterator[bytes], name: str) -> None:
+    """Macros in an Office 97–2003 file, read a chunk at a time."""
+    tail = b""
+    for chunk in chunks:
+        if _VBA_PROJECT in tail + chunk:
+            raise _macros(name)
+        tail = chunk[-len(_VBA_PROJECT):]
 
 
 def _refuse_active_markup(path: Path, name: str, *, whole: bool) -> None:
@@ -103,7 +124,7 @@ def _refuse_active_markup(path: Path, name: str, *, whole: bool) -> None:
                 if (found.group(1) or b"").lower() == b"svg" or found.group(0).endswith(b"2000/svg"):
                     raise refused("svg", _("“%(name)s” is an SVG image, which can carry scripts; convert it to PNG.") % {"name": name})
                 raise refused("active_markup", _("“%(name)s” contains web page content (%(found)s), which can carry scripts; "
-                                                  "it was not accepted.") % {"name": name, "found": found.group(0).decode("ascii")})
+                                                 "it was not accepted.") % {"name": name, "found": found.group(0).decode("ascii")})
             if not whole:
                 return
             tail = chunk[-_MARKUP_OVERLAP:]
@@ -151,7 +172,7 @@ def _check_archive(source: IO[bytes], size: int, name: str, *, depth: int, budge
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, zlib.error, ValueError):
         # A part that does not unpack to its declared size and checksum is damaged or made up.
         raise refused("damaged_archive", _("“%(name)s” is a damaged or malformed archive; it was not accepted.")
-                       % {"name": name}) from None
+                      % {"name": name}) from None
 
 
 def _check_directory(members: list[zipfile.ZipInfo], size: int, name: str, budget: _Budget) -> None:
@@ -159,7 +180,7 @@ def _check_directory(members: list[zipfile.ZipInfo], size: int, name: str, budge
     budget.members += len(members)
     if budget.members > MEMBERS_MAX:
         raise refused("too_many_parts", _("“%(name)s” holds more than %(count)s files; archives with that many are not accepted.")
-                       % {"name": name, "count": MEMBERS_MAX})
+                      % {"name": name, "count": MEMBERS_MAX})
     names = [member.filename for member in members]
     # Parts that share their bytes (overlapping entries) or their name are how small archives unpack
     # to a great deal, or unpack differently in different programs.
@@ -167,7 +188,7 @@ def _check_directory(members: list[zipfile.ZipInfo], size: int, name: str, budge
         raise zipfile.BadZipFile("overlapping or repeated parts")
     if any(member.flag_bits & 0x1 for member in members):
         raise refused("encrypted", _("“%(name)s” is protected by a password, so its content cannot be checked; "
-                                      "upload it without the password.") % {"name": name})
+                                     "upload it without the password.") % {"name": name})
     declared = sum(member.file_size for member in members)
     if budget.unpacked + declared > UNPACKED_MAX:
         raise _unpacks_too_large(name)
@@ -179,7 +200,7 @@ def _check_directory(members: list[zipfile.ZipInfo], size: int, name: str, budge
 def _refuse_ratio(unpacked: int, packed: int, name: str) -> None:
     if unpacked > RATIO_FLOOR and unpacked > RATIO_MAX * max(packed, 1):
         raise refused("zip_bomb", _("“%(name)s” is compressed more than %(ratio)s times over, which ordinary files never are "
-                                     "(a “zip bomb”); it was not accepted.") % {"name": name, "ratio": RATIO_MAX})
+                                    "(a “zip bomb”); it was not accepted.") % {"name": name, "ratio": RATIO_MAX})
 
 
 def _check_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, *, depth: int, budget: _Budget) -> None:
@@ -190,14 +211,17 @@ def _check_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, 
     """
     budget.unpacked += member.file_size
     with archive.open(member) as part:
-        head = part.read(4)
-        if head not in _ZIP_HEADS:
-            while part.read(CHUNK):
+        head = part.read(8)
+        if head[:4] not in _ZIP_HEADS:
+            rest = iter(lambda: part.read(CHUNK), b"")
+            if head == _OLE2:  # a .doc in a ZIP, or an object embedded in a DOCX
+                _refuse_vba(itertools.chain([head], rest), name)
+            for _chunk in rest:
                 pass
             return
         if depth >= NESTING_MAX:
             raise refused("nested_too_deep", _("“%(name)s” has archives nested more than %(depth)s deep; it was not accepted.")
-                           % {"name": name, "depth": NESTING_MAX})
+                          % {"name": name, "depth": NESTING_MAX})
         with tempfile.TemporaryFile() as inner:
             inner.write(head)
             shutil.copyfileobj(part, inner, CHUNK)
@@ -208,15 +232,14 @@ def _check_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, 
 def _check_office(archive: zipfile.ZipFile, name: str) -> None:
     """DOCX, XLSX and PPTX (and their macro-enabled twins under any name): no macros, nothing fetched on opening."""
     if any(_MACRO_PARTS.search(part) for part in archive.namelist()) or _MACRO_TYPES.search(_xml_part(archive, "[Content_Types].xml")):
-        raise refused("macros", _("“%(name)s” contains macros or ActiveX controls, which can run programs; "
-                                   "save it as an ordinary document without macros.") % {"name": name})
+        raise _macros(name)
     for part in archive.namelist():
         if _RELS_PART.search(part):
             for kind, target in _relationships(_xml_part(archive, part)):
                 if not kind.endswith(_HYPERLINK):
                     raise refused("external_link", _("“%(name)s” links to content outside the file (%(target)s), which would be "
-                                                      "fetched when it is opened; put the template or picture into the file instead.")
-                                   % {"name": name, "target": target[:100]})
+                                                     "fetched when it is opened; put the template or picture into the file instead.")
+                                  % {"name": name, "target": target[:100]})
 
 
 def _xml_part(archive: zipfile.ZipFile, part: str) -> bytes:
@@ -308,14 +331,19 @@ def refused(code: str, message: str) -> ServiceError:
 
 def _hidden(name: str, inner: str) -> ServiceError:
     return refused("hidden_file", _("“%(name)s” has a %(inner)s file hidden inside it; it was not accepted.")
-                    % {"name": name, "inner": inner})
+                   % {"name": name, "inner": inner})
+
+
+def _macros(name: str) -> ServiceError:
+    return refused("macros", _("“%(name)s” contains macros or ActiveX controls, which can run programs; "
+                               "save it as an ordinary document without macros.") % {"name": name})
 
 
 def _unpacks_too_large(name: str) -> ServiceError:
     return refused("unpacks_too_large", _("“%(name)s” would unpack to more than %(limit)s; files that large are not accepted.")
-                    % {"name": name, "limit": filesizeformat(UNPACKED_MAX)})
+                   % {"name": name, "limit": filesizeformat(UNPACKED_MAX)})
 
 
 def _pdf_unreadable(name: str) -> ServiceError:
     return refused("pdf_unreadable", _("“%(name)s” is an encrypted or unusually encoded PDF, so its content cannot be checked; "
-                                        "save it again as an ordinary PDF without a password.") % {"name": name})
+                                       "save it again as an ordinary PDF without a password.") % {"name": name})
