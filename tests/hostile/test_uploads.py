@@ -301,6 +301,7 @@ HYPERLINK = ('<Relationship Id="rIdH" Type="http://schemas.openxmlformats.org/of
 
 @pytest.mark.parametrize(("name", "make", "content_type", "kind"), [
     ("通知.docx", plain_docx, DOCX, "docx"),
+    ("通知（WPS）.docx", plain_docx, "application/wps-office.docx", "docx"),
     ("水位.xlsx", plain_xlsx, XLSX, "xlsx"),
     ("链接.docx", lambda: altered(plain_docx(), "word/_rels/document.xml.rels", lambda rels: with_relationship(rels, HYPERLINK)),
      DOCX, "docx"),

@@ -56,7 +56,9 @@ class Kind:
     also_claimed_as: tuple[str, ...] = ()
 
     def claimed_by(self, claimed: str) -> bool:
-        return claimed in GENERIC_CLAIMS or claimed == self.content_type.split(";")[0] or claimed in self.also_claimed_as
+        # WPS Office on Linux desktops (Kylin, UOS) registers its own type per extension: "application/wps-office.docx".
+        return (claimed in GENERIC_CLAIMS or claimed == self.content_type.split(";")[0] or claimed in self.also_claimed_as
+                or claimed in {f"application/wps-office.{extension}" for extension in self.extensions})
 
 
 _ZIP_CLAIMS = ("application/zip", "application/x-zip-compressed", "application/x-zip")
