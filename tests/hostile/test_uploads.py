@@ -103,6 +103,17 @@ def central_directory_patched(data: bytes, offset: int, value: bytes) -> bytes:
     return data[: entry + offset] + value + data[entry + offset + len(value):]
 
 
+def overlapping_zip(entries: int) -> bytes:
+    """One compressed part named ``entries`` times in the central directory (the "better zip bomb" shape)."""
+    data = zip_of({"0000.txt": bytes(MIB)})
+    directory = data.rindex(b"PK\x01\x02")
+    end = data.rindex(b"PK\x05\x06")
+    entry = data[directory:end]
+    names = b"".join(entry.replace(b"0000.txt", f"{n:04}.txt".encode()) for n in range(entries))
+    eocd = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, entries, entries, len(names), directory, 0)
+    return data[:directory] + names + eocd
+
+
 def nested_zip(depth: int) -> bytes:
     data = zip_of({"说明.txt": "最里层".encode()})
     for level in range(depth - 1):
@@ -200,6 +211,7 @@ HOSTILE: list[tuple[str, str, Callable[[], bytes], str, str]] = [
      "unpacks_too_large", "256"),
     ("zip declaring less than it holds", "材料.zip",
      lambda: central_directory_patched(zip_of({"a.txt": b"x" * 5000}), 24, struct.pack("<I", 10)), "damaged_archive", ""),
+    ("zip whose parts overlap", "材料.zip", lambda: overlapping_zip(200), "damaged_archive", ""),
     ("zip with a repeated name", "材料.zip", lambda: twice_named(), "damaged_archive", ""),
     ("zip with 10 001 parts", "材料.zip", lambda: zip_of({f"{n}.txt": b"" for n in range(10_001)}, compression=zipfile.ZIP_STORED),
      "too_many_parts", "10000"),
