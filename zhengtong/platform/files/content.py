@@ -124,7 +124,7 @@ def _refuse_active_markup(path: Path, name: str, *, whole: bool) -> None:
                 if (found.group(1) or b"").lower() == b"svg" or found.group(0).endswith(b"2000/svg"):
                     raise refused("svg", _("“%(name)s” is an SVG image, which can carry scripts; convert it to PNG.") % {"name": name})
                 raise refused("active_markup", _("“%(name)s” contains web page content (%(found)s), which can carry scripts; "
-                                                 "it was not accepted.") % {"name": name, "found": found.group(0).decode("ascii")})
+                                                 "it was not accepted.") % {"name": name, "found": found.group(0).decode("ascii").strip()})
             if not whole:
                 return
             tail = chunk[-_MARKUP_OVERLAP:]
