@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import zipfile
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +16,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhengtong.errors import ServiceError
 from zhengtong.forms import Form
+from zhengtong.platform.files import services as files
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_BPMN_BYTES = 1024 * 1024
 ATTACHMENT_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "ofd", "txt")
+ATTACHMENT_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx", "ofd", "txt")  # the files kinds of those extensions
 SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
@@ -33,52 +35,8 @@ def usernames(text: str) -> list[str]:
 # --- Attachments ---------------------------------------------------------------------------------
 
 
-def _zip_names(upload: UploadedFile) -> set[str]:
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload.file) as archive:  # type: ignore[arg-type]
-            return set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return set()
-    finally:
-        upload.seek(0)
-
-
-def _looks_like(extension: str, head: bytes, upload: UploadedFile) -> bool:
-    """Whether the content matches the extension (magic bytes; for zip-based formats, their parts)."""
-    if extension == "pdf":
-        return head.startswith(b"%PDF-")
-    if extension == "png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if extension in ("jpg", "jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if extension in ("docx", "xlsx", "ofd"):
-        if not head.startswith(b"PK\x03\x04"):
-            return False
-        names = _zip_names(upload)
-        if extension == "docx":
-            return "[Content_Types].xml" in names and any(name.startswith("word/") for name in names)
-        if extension == "xlsx":
-            return "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names)
-        return "OFD.xml" in names
-    if extension == "txt":
-        upload.seek(0)
-        content = upload.read()
-        upload.seek(0)
-        if b"\x00" in content:
-            return False
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            return True
-        return False
-    return False
-
-
 def check_attachment(upload: UploadedFile | None) -> UploadedFile | None:
-    """Refuse files that are too large, of a type not allowed, or whose content is not what the name says."""
+    """Refuse files that are too large or of a type not allowed here; the content is checked where every upload is (files)."""
     if upload is None:
         return None
     if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
@@ -88,12 +46,10 @@ def check_attachment(upload: UploadedFile | None) -> UploadedFile | None:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
         raise forms.ValidationError(_("Attach a PDF, PNG, JPG, DOCX, XLSX, OFD or TXT file (%(name)s is not one).") % {"name": name})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not _looks_like(extension, head, upload):
-        raise forms.ValidationError(_("The content of %(name)s is not a %(type)s file; it was not accepted.")
-                                    % {"name": name, "type": extension.upper()})
+    try:
+        files.check(upload=upload, allowed_kinds=ATTACHMENT_KINDS, max_bytes=MAX_ATTACHMENT_BYTES)
+    except ServiceError as refusal:
+        raise forms.ValidationError(refusal.message) from None
     return upload
 
 

@@ -96,8 +96,9 @@ def test_attachments_are_checked_and_downloads_audited(org, client_for):
 
     document = draft_notice(org)
     drafter = client_for(org.people["drafter"])
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     form_post(drafter, reverse("documents:upload", args=[document.pk]),
-                 {"file": SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")})
+              {"file": SimpleUploadedFile("方案.pdf", pdf, content_type="application/pdf")})
     form_post(drafter, reverse("documents:upload", args=[document.pk]), {"file": SimpleUploadedFile("假的.pdf", b"MZ\x90\x00 not a pdf")})
     [attachment] = document.attachments.all()
     assert attachment.file.name == "方案.pdf"
