@@ -220,8 +220,10 @@ ROWS = [
     Row("GET", f"{D}/{{w.draft.pk}}/attachments/{{w.draft_attachment.pk}}/", VIEW_OF["draft"]),
     Row("GET", f"{D}/{{w.draft.pk}}/versions/", VIEW_OF["draft"]),
     Row("GET", f"{D}/{{w.issued.pk}}/print.docx", VIEW_OF["issued"]),
+    Row("GET", f"{D}/{{w.issued.pk}}/print.exe", expect(404)),  # no such format, for anyone
     # The API: the same rules through the same services.
     Row("GET", f"{A}/", STAFF, check=listed(OUTGOING, _api_ids)),
+    Row("GET", f"{A}/?q=通知", STAFF, check=listed(OUTGOING, _api_ids)),
     Row("GET", f"{A}/?direction=in", STAFF, check=listed(INCOMING, _api_ids)),
     Row("POST", f"{A}/", expect(201, sysadmin=403, secadmin=403, auditor=403), data=_new_document),
     *(Row("GET", f"{A}/{{w.{key}.pk}}", VIEW_OF[key]) for key in SEES),
