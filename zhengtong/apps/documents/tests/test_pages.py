@@ -160,3 +160,22 @@ def test_a_year_no_date_can_hold_lists_nothing_instead_of_failing(org, client_fo
         response = client.get(reverse("documents:outgoing"), {"year": year})
         assert response.status_code == 200
         assert "防汛工作" not in response.content.decode()
+
+
+def test_the_registry_opens_a_document_of_its_unit_before_its_process_reaches_the_registry(org, client_for):
+    p = org.people
+    document = draft_notice(org)
+    services.submit(acting_user=p["drafter"], document=document, signer="director")
+    page = client_for(p["wenshu"]).get(reverse("documents:detail", args=[document.pk]))
+    assert page.status_code == 200 and "关于做好2026年防汛工作的通知" in page.content.decode()
+
+
+def test_only_who_may_change_the_text_attaches_a_file(org, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = draft_notice(org)
+    response = form_post(client_for(org.people["wenshu"]), reverse("documents:upload", args=[document.pk]),
+                         {"file": SimpleUploadedFile("说明.txt", "说明".encode(), "text/plain")})
+    assert response.status_code == 403
+    assert not document.attachments.exists()
+    assert not AuditRecord.objects.filter(action="documents.attachment_added").exists()
