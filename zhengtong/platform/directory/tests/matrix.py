@@ -63,6 +63,8 @@ def build(world: World) -> None:
     services.disable_person(acting_user=None, user=world.retired, reason="退休")
     for user, external_id in ((world.people["author"], "hr-author"), (world.people["registrar"], "hr-registrar")):
         services.update_person(acting_user=None, user=user, external_id=external_id)
+    # The clerk called the keeper before 机要室 was hidden: their recent and frequent contacts must not show them now.
+    services.record_contact_use(owner=world.people["clerk"], contact=world.keeper)
 
 
 # --- Checks: lists show only what the reader may see, and their counts agree -------------------
@@ -134,6 +136,13 @@ def _search_shows_membership_to_member_only(world: World, persona: str, response
 
 
 @answered
+def _page_search_shows_membership_to_member_only(world: World, persona: str, response: HttpResponse) -> None:
+    listed = set(map(int, re.findall(r'href="/directory/people/(\d+)/"', response.content.decode())))
+    expected = {world.people["outsider"].pk} if persona == "outsider" else set()
+    assert listed == expected, "searching 保密办 tells who works there"
+
+
+@answered
 def _page_search_finds_nobody(world: World, persona: str, response: HttpResponse) -> None:
     assert "/directory/people/" not in response.content.decode(), "the search lists people of a confidential department"
 
@@ -167,9 +176,11 @@ ROWS = [
     # The contacts tab (ui:directory) is the directory's front page: its search goes through the directory.
     Row("GET", "/contacts/", READERS),
     Row("GET", "/contacts/", READERS, data=SEARCH_VAULT, check=_page_search_finds_nobody),
+    Row("GET", "/contacts/", READERS, data={"q": "保密办"}, check=_page_search_shows_membership_to_member_only),
     Row("GET", "/directory/departments/{w.city.pk}/", READERS, check=_city_page_hides_vault),
     Row("GET", "/directory/departments/{w.water.pk}/", READERS, check=_water_page_counts_three),
     Row("GET", "/directory/departments/{w.vault.pk}/", HIDDEN),
+    Row("GET", "/directory/departments/{w.east_office.pk}/", READERS),  # the outsider's card without their post in 保密办
     Row("GET", "/directory/departments/{w.east_vault.pk}/", expect(404, outsider=200, secadmin=403, auditor=403)),
     # To one's own department, or (the system administrator, in none) to the contacts tab.
     Row("GET", "/directory/mine/", expect(302, secadmin=403, auditor=403)),
@@ -198,6 +209,7 @@ ROWS = [
     Row("GET", "/api/directory/tree", READERS, check=_tree_hides_confidential),
     Row("GET", "/api/directory/departments/{w.water.pk}", READERS, check=_water_members),
     Row("GET", "/api/directory/departments/{w.vault.pk}", HIDDEN),
+    Row("GET", "/api/directory/departments/{w.east_vault.pk}", expect(404, outsider=200, secadmin=403, auditor=403)),
     Row("GET", "/api/directory/me/department", expect(200, sysadmin=404, secadmin=403, auditor=403), check=_my_department),
     Row("GET", "/api/directory/people/{w.people[head].pk}", READERS),
     Row("GET", "/api/directory/people/{w.keeper.pk}", HIDDEN),
@@ -205,6 +217,7 @@ ROWS = [
     Row("GET", "/api/directory/people/{w.people[clerk].pk}/leaders", READERS, check=_leaders_are_the_head),
     Row("GET", "/api/directory/people/{w.keeper.pk}/leaders", HIDDEN),
     Row("GET", "/api/directory/search", READERS, data=SEARCH_VAULT, check=_search_finds_nobody),
+    Row("GET", "/api/directory/search", READERS, data={"q": "keeper"}, check=_search_finds_nobody),  # by username
     Row("GET", "/api/directory/search", READERS, data={"q": "保密办"}, check=_search_shows_membership_to_member_only),
     Row("GET", "/api/directory/groups", READERS, check=_groups_listed),
     Row("GET", "/api/directory/groups/{w.flood_group.pk}", READERS, check=_flood_group_hides_keeper),
