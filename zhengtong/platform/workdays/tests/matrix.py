@@ -69,6 +69,7 @@ ROWS = [
     Row("POST", f"/workdays/{SHOWN_YEAR}/day/", only("sysadmin", status=400), data={"day": "2026-13-45", "kind": "holiday",
                                                                                     "origin": "package"}),
     Row("POST", f"/workdays/{SHOWN_YEAR}/day/remove/", SYSADMIN_DONE, data={"day": LOCAL_DAY.isoformat()}),
+    Row("POST", "/workdays/1999/day/remove/", only("sysadmin", status=404), data={"day": LOCAL_DAY.isoformat()}),
     Row("POST", f"/workdays/{IMPORT_YEAR}/import/", SYSADMIN_DONE, data={"text": IMPORT_CSV}),
     Row("POST", f"/workdays/{IMPORT_YEAR}/import/", only("sysadmin", status=400), data={"text": "date,kind\n2027-02-30,holiday\n"}),
     Row("GET", f"/api/workdays/calendar/{SHOWN_YEAR}", SYSADMIN, check=_year_lists_local_day),
