@@ -41,6 +41,12 @@ def build(world: World) -> None:
     world.keeper = services.create_person(acting_user=None, username="keeper", external_id="hr-keeper",
                                           display_name="机要员" + world.secret("keeper", seen_by=ADMINISTRATORS))
     services.add_membership(acting_user=None, user=world.keeper, department=world.vault)
+    # 兼职秘书 works in 机要室 first and in 水资源处 too; 办公室主任 also heads 机要室, which nobody outside may know.
+    world.double = services.create_person(acting_user=None, username="double", display_name="兼职秘书")
+    services.add_membership(acting_user=None, user=world.double, department=world.vault, is_primary=True)
+    services.add_membership(acting_user=None, user=world.double, department=world.water, is_primary=False)
+    services.add_membership(acting_user=None, user=world.others["office_head"], department=world.vault, is_leader=True,
+                            is_primary=False)
     world.east_vault = services.create_department(
         acting_user=None, name="保密办" + world.secret("eastvault", seen_by=ADMINISTRATORS | {"outsider"}),
         parent=world.east, is_confidential=True)
@@ -87,7 +93,7 @@ def _tree_hides_confidential(world: World, persona: str, response: HttpResponse)
 @answered
 def _water_members(world: World, persona: str, response: HttpResponse) -> None:
     body = json.loads(response.content)
-    assert {member["id"] for member in body["members"]} == {world.people[name].pk for name in WATER}
+    assert {member["id"] for member in body["members"]} == {world.people[name].pk for name in WATER} | {world.double.pk}
     head = next(member for member in body["members"] if member["id"] == world.people["head"].pk)
     assert (head["email"] == world.head_email) == (persona in WATER), "the head's e-mail is for 水资源处 only"
     assert world.vault.pk not in {child["id"] for child in body["children"]}
@@ -105,8 +111,8 @@ def _page_count(response: HttpResponse) -> int:
 
 
 @answered
-def _water_page_counts_three(world: World, persona: str, response: HttpResponse) -> None:
-    assert _page_count(response) == 3, "水资源处 has three people at work (the retired one is not counted)"
+def _water_page_counts_four(world: World, persona: str, response: HttpResponse) -> None:
+    assert _page_count(response) == 4, "水资源处 has four people at work (the retired one is not counted)"
 
 
 @answered
@@ -149,7 +155,7 @@ def _page_search_finds_nobody(world: World, persona: str, response: HttpResponse
 
 @answered
 def _leaders_are_the_head(world: World, persona: str, response: HttpResponse) -> None:
-    assert _ids(response) == [world.people["head"].pk]
+    assert _ids(response) == [world.people["head"].pk], "the leaders are not 水资源处's head"
 
 
 @answered
@@ -178,7 +184,7 @@ ROWS = [
     Row("GET", "/contacts/", READERS, data=SEARCH_VAULT, check=_page_search_finds_nobody),
     Row("GET", "/contacts/", READERS, data={"q": "保密办"}, check=_page_search_shows_membership_to_member_only),
     Row("GET", "/directory/departments/{w.city.pk}/", READERS, check=_city_page_hides_vault),
-    Row("GET", "/directory/departments/{w.water.pk}/", READERS, check=_water_page_counts_three),
+    Row("GET", "/directory/departments/{w.water.pk}/", READERS, check=_water_page_counts_four),
     Row("GET", "/directory/departments/{w.vault.pk}/", HIDDEN),
     Row("GET", "/directory/departments/{w.east_office.pk}/", READERS),  # the outsider's card without their post in 保密办
     Row("GET", "/directory/departments/{w.east_vault.pk}/", expect(404, outsider=200, secadmin=403, auditor=403)),
@@ -216,6 +222,8 @@ ROWS = [
     Row("GET", "/api/directory/people/{w.people[outsider].pk}", READERS),
     Row("GET", "/api/directory/people/{w.people[clerk].pk}/leaders", READERS, check=_leaders_are_the_head),
     Row("GET", "/api/directory/people/{w.keeper.pk}/leaders", HIDDEN),
+    # Superiors as the reader may see the organisation: the head of 水资源处, not of the hidden 机要室.
+    Row("GET", "/api/directory/people/{w.double.pk}/leaders", READERS, check=_leaders_are_the_head),
     Row("GET", "/api/directory/search", READERS, data=SEARCH_VAULT, check=_search_finds_nobody),
     Row("GET", "/api/directory/search", READERS, data={"q": "keeper"}, check=_search_finds_nobody),  # by username
     Row("GET", "/api/directory/search", READERS, data={"q": "保密办"}, check=_search_shows_membership_to_member_only),
