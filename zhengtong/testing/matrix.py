@@ -21,6 +21,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import wraps
 from http.cookies import SimpleCookie
 from types import SimpleNamespace
 from typing import Any
@@ -67,6 +68,20 @@ ANY_SIGNED_IN = expect(200)
 def only(*personas: str, status: Outcome = 200, others: Outcome = 403) -> dict[str, Outcome]:
     """``personas`` get ``status``, every other signed-in persona ``others``."""
     return expect(others, **dict.fromkeys(personas, status))
+
+
+Check = Callable[[Any, str, HttpResponse], None]
+
+
+def answered(check: Check) -> Check:
+    """A row's ``check`` run on answered requests only (2xx): a refusal has no list or count to check."""
+
+    @wraps(check)
+    def checked(world: Any, persona: str, response: HttpResponse) -> None:
+        if 200 <= response.status_code < 300:
+            check(world, persona, response)
+
+    return checked
 
 
 @dataclass(frozen=True)
