@@ -383,7 +383,7 @@ def test_the_upload_page_shows_the_refusal_and_attaches_nothing(world: World, fi
     ("意见.docx", lambda: altered(plain_docx(), "word/vbaProject.bin", b"macro"), "ActiveX"),
     ("照片.png", lambda: png(zip_of({"a.txt": b"x"})), "ZIP"),
 ])
-def test_a_workflow_steps_attachment_passes_the_same_checks(name: str, make: Callable[[], bytes], words: str) -> None:
+def test_a_workflow_steps_attachment_passes_the_same_checks(files_dir: Path, name: str, make: Callable[[], bytes], words: str) -> None:
     from django import forms
 
     from zhengtong.platform.workflow.forms_web import AttachmentField
@@ -392,6 +392,7 @@ def test_a_workflow_steps_attachment_passes_the_same_checks(name: str, make: Cal
         AttachmentField().clean(upload(name, make()))
     [message] = refusal.value.messages
     assert name in message and words in message
+    assert not [path for path in files_dir.rglob("*") if path.is_file()]  # the copy it was checked in is gone
 
 
 def test_the_api_answers_a_hostile_file_with_422_in_the_one_error_shape(world: World, files_dir: Path) -> None:
