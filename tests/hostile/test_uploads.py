@@ -28,7 +28,7 @@ from django.utils import translation
 
 from zhengtong.errors import ServiceError
 from zhengtong.platform.audit.models import AuditRecord
-from zhengtong.platform.files import content, services
+from zhengtong.platform.files import services
 from zhengtong.platform.files.models import StoredFile
 from zhengtong.testing.matrix import World, build_world
 
@@ -351,10 +351,6 @@ def test_the_platforms_own_pdf_and_docx_pass(world: World) -> None:
         rendered = output.render(document, fmt)
         stored = services.store(acting_user=world.people["clerk"], upload=upload(f"通知.{fmt}", rendered), owner=OWNER)
         assert stored.kind == kind
-
-
-def test_the_limits_are_far_above_ordinary_files() -> None:
-    assert content.UNPACKED_MAX >= 5 * 50 * MIB and content.RATIO_MAX >= 100 and content.NESTING_MAX >= 3
 
 
 # --- What a person sees on the page -------------------------------------------------------------------
