@@ -1,4 +1,4 @@
-"""Field messages for the API's 422 answers, in the caller's language.
+"""Field messages for the API's 422 answers, in the caller's language, and the input types they share.
 
 Pydantic words its messages in English only; each error carries a stable ``type`` and its
 numbers in ``ctx``, so the message is chosen here by type and translated like every other.
@@ -7,10 +7,23 @@ numbers in ``ctx``, so the message is chosen here by type and translated like ev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import time
+from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from pydantic import AfterValidator
+
+
+def _without_time_zone(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError(_("Enter a time of day without a time zone (HH:MM)."))
+    return value
+
+
+TimeOfDay = Annotated[time, AfterValidator(_without_time_zone)]
+"""A wall-clock time in the person's own day (quiet hours, a shift's start): ``08:30``, never ``08:30+08:00``,
+which no database column of time keeps (SQLite refuses it, PostgreSQL's drops the zone)."""
 
 _BY_TYPE: Mapping[str, Any] = {
     "missing": _("This field is required."),
