@@ -2,9 +2,10 @@
 
 Every operation of ``docs/api/openapi.json`` is sent generated requests, valid and invalid
 (``generation.mode = all``), in-process through the WSGI application, as the clerk and as the
-system administrator, and with no credentials at all. Path ids are drawn half the time from the
-real objects of the permission matrix's world (the ids its rows use), so a good share of cases
-reach the code behind the 404. Every answer must be: no 5xx; a status the document declares,
+system administrator, and with no credentials at all. Half the time the path parameters are real:
+ids of the permission matrix's world, read from its rows in the database, and the values its
+rows put in URLs, so a good share of cases reach the code behind the 404 (the more the matrix's
+world holds, the deeper). Every answer must be: no 5xx; a status the document declares,
 with its content type and a body valid against its schema; and for any 4xx the platform's one
 error shape. Each request runs in a savepoint rolled back afterwards: every case meets the world
 as built. Bounded and derandomized, so CI runs the same cases every time.
@@ -36,7 +37,7 @@ SIGNED_IN = ("clerk", "sysadmin")
 ERROR_KEYS = {"error", "message", "fields"}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")  # an OpenAPI path parameter
 ROUTE_PARAMETER = re.compile(r"<[^>]+>")  # the same in a Django route
-ID_ALIASES = {"person_id": "user"}
+ID_ALIASES = {"person_id": "user"}  # parameters not named after their model
 # What ApiRequestLimitsMiddleware answers to any caller before anything reads the body or the credentials.
 REFUSED_UNREAD = {400, 413, 415}
 CONFIG = {
