@@ -1,4 +1,5 @@
-"""Field messages for the API's 422 answers, in the caller's language, and the input types they share.
+"""Rules for text people type, the API's shared input types, and field messages for its 422 answers,
+in the caller's language.
 
 Pydantic words its messages in English only; each error carries a stable ``type`` and its
 numbers in ``ctx``, so the message is chosen here by type and translated like every other.
@@ -6,10 +7,12 @@ numbers in ``ctx``, so the message is chosen here by type and translated like ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import time
 from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from pydantic import AfterValidator
@@ -24,6 +27,20 @@ def _without_time_zone(value: time) -> time:
 TimeOfDay = Annotated[time, AfterValidator(_without_time_zone)]
 """A wall-clock time in the person's own day (quiet hours, a shift's start): ``08:30``, never ``08:30+08:00``,
 which no database column of time keeps (SQLite refuses it, PostgreSQL's drops the zone)."""
+
+# Characters nobody types on purpose: C0 controls but tab, line feed and carriage return (a
+# textarea sends CRLF), DEL, C1 controls, and the bidirectional embeddings, overrides and
+# isolates that make a text read differently from how it is stored (Trojan Source, CVE-2021-42574).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_control_characters(value: Any) -> None:
+    """The one check for control characters in typed text, used by every page form's text fields."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Remove the control characters (such as NUL or a text-direction override) from this text."),
+            code="control_characters")
+
 
 _BY_TYPE: Mapping[str, Any] = {
     "missing": _("This field is required."),

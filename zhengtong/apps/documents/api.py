@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from zhengtong.apps.documents import output, queries, services
 from zhengtong.apps.documents.models import Delivery, Document, Version
@@ -109,6 +110,14 @@ class DocumentDetailOut(DocumentOut):
     deliveries: list[DocumentDeliveryOut]
     opinions: list[dict[str, Any]]
     versions: list[dict[str, Any]]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(..., description="what the content is, whatever the client claimed: pdf, ofd, docx, png …")
+    size: int
+    purpose: str
 
 
 class CountOut(Schema):
@@ -213,6 +222,14 @@ def circulate(request: HttpRequest, document_id: int, payload: PeopleIn) -> dict
 def cancel(request: HttpRequest, document_id: int, payload: ReasonIn) -> dict[str, Any]:
     document = services.cancel(acting_user=request.user, document=_document(request, document_id), reason=payload.reason)
     return _detail(request.user, document)
+
+
+@router.post("/{document_id}/attachments", response={201: AttachmentOut},
+             summary="Attach a file (multipart, field 'file'); its type, size and content are checked, hostile files refused")
+def attach(request: HttpRequest, document_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    attachment = services.add_attachment(acting_user=request.user, document=_document(request, document_id), upload=file)
+    stored = attachment.file
+    return Status(201, {"id": attachment.pk, "name": stored.name, "kind": stored.kind, "size": stored.size, "purpose": attachment.purpose})
 
 
 @router.get("/{document_id}/compare", response=list[tuple[str, str]], summary="Changes between two versions (痕迹)")

@@ -353,6 +353,7 @@ def copy(request: AuthenticatedHttpRequest, instance_id: int, payload: CopyIn) -
 
 @router.post("/instances/{instance_id}/read", response={204: None}, summary="Mark my copy as read")
 def read(request: AuthenticatedHttpRequest, instance_id: int) -> Any:
+    _visible_instance(request, instance_id)
     services.mark_read(acting_user=request.user, instance_id=instance_id)
     return Status(204, None)
 
