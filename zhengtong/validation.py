@@ -1,4 +1,5 @@
-"""Rules for text people type, and field messages for the API's 422 answers, in the caller's language.
+"""Rules for text people type, the API's shared input types, and field messages for its 422 answers,
+in the caller's language.
 
 Pydantic words its messages in English only; each error carries a stable ``type`` and its
 numbers in ``ctx``, so the message is chosen here by type and translated like every other.
@@ -8,11 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from datetime import time
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+from pydantic import AfterValidator
+
+
+def _without_time_zone(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError(_("Enter a time of day without a time zone (HH:MM)."))
+    return value
+
+
+TimeOfDay = Annotated[time, AfterValidator(_without_time_zone)]
+"""A wall-clock time in the person's own day (quiet hours, a shift's start): ``08:30``, never ``08:30+08:00``,
+which no database column of time keeps (SQLite refuses it, PostgreSQL's drops the zone)."""
 
 # Characters nobody types on purpose: C0 controls but tab, line feed and carriage return (a
 # textarea sends CRLF), DEL, C1 controls, and the bidirectional embeddings, overrides and

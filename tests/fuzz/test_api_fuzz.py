@@ -2,9 +2,10 @@
 
 Every operation of ``docs/api/openapi.json`` is sent generated requests, valid and invalid
 (``generation.mode = all``), in-process through the WSGI application, as the clerk and as the
-system administrator, and with no credentials at all. Path ids are drawn half the time from the
-real objects of the permission matrix's world (the ids its rows use), so a good share of cases
-reach the code behind the 404. Every answer must be: no 5xx; a status the document declares,
+system administrator, and with no credentials at all. Half the time the path parameters are real:
+ids of the permission matrix's world, read from its rows in the database, and the values its
+rows put in URLs, so a good share of cases reach the code behind the 404 (the more the matrix's
+world holds, the deeper). Every answer must be: no 5xx; a status the document declares,
 with its content type and a body valid against its schema; and for any 4xx the platform's one
 error shape. Each request runs in a savepoint rolled back afterwards: every case meets the world
 as built. Bounded and derandomized, so CI runs the same cases every time.
@@ -36,14 +37,23 @@ SIGNED_IN = ("clerk", "sysadmin")
 ERROR_KEYS = {"error", "message", "fields"}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")  # an OpenAPI path parameter
 ROUTE_PARAMETER = re.compile(r"<[^>]+>")  # the same in a Django route
-ID_ALIASES = {"person_id": "user"}
+ID_ALIASES = {"person_id": "user"}  # parameters not named after their model
+# What ApiRequestLimitsMiddleware answers to any caller before anything reads the body or the credentials.
+REFUSED_UNREAD = {400, 413, 415}
 CONFIG = {
     "generation": {"mode": "all", "with-security-parameters": False},
     # The document's own examples are few; coverage's exhaustive boundary cases would not fit the budget.
     "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
 }
-BOUNDED = {"derandomize": True, "database": None, "deadline": None, "phases": [Phase.explicit, Phase.generate],
-           "suppress_health_check": list(HealthCheck)}
+# Few examples an operation, the same ones every run, no example database: CI sends what it sent last time.
+BOUNDED = {
+    "derandomize": True, "database": None, "deadline": None, "phases": [Phase.explicit, Phase.generate],
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,  # `db` only opens the database; each case rolls back its own savepoint
+        HealthCheck.too_slow,  # a case is three requests through the whole application
+        HealthCheck.filter_too_much, HealthCheck.data_too_large, HealthCheck.large_base_example,  # deep request schemas
+    ],
+}
 
 
 @schemathesis.check
@@ -148,7 +158,8 @@ def test_every_operation_as_the_clerk_the_administrator_and_nobody(case: schemat
         call(case, persona, fuzzed_world)
     response = call(case, "anonymous", fuzzed_world)
     if case.operation.definition.raw.get("security") and addresses_its_operation(case):
-        assert response.status_code == 401, f"{case.operation.label} answered {response.status_code} to nobody"
+        assert response.status_code == 401 or response.status_code in REFUSED_UNREAD, (
+            f"{case.operation.label} answered {response.status_code} to nobody")
 
 
 def addresses_its_operation(case: schemathesis.Case) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from zhengtong.pagination import Page, PageIn, page
 from zhengtong.platform.notices import queries, services
 from zhengtong.platform.notices.models import Notice, NoticeRecipient
+from zhengtong.validation import TimeOfDay
 
 router = Router(tags=["notices"])
 
@@ -115,8 +116,8 @@ class AuditQuery(Schema):
 
 
 class PreferencesIO(Schema):
-    quiet_from: time | None = None
-    quiet_until: time | None = None
+    quiet_from: TimeOfDay | None = None
+    quiet_until: TimeOfDay | None = None
     muted_categories: list[str] = []
 
 

@@ -3,7 +3,7 @@
 from typing import Any
 
 from zhengtong.platform.notices import services
-from zhengtong.platform.notices.models import Event, Notice
+from zhengtong.platform.notices.models import Event, Notice, Preference
 from zhengtong.testing import assert_access_matrix
 
 
@@ -73,3 +73,15 @@ def test_quick_action_through_the_api_is_refused_to_non_recipients(api_for, org:
                                   content_type="application/json").status_code == 404
     assert api_for(org.clerk).post(f"/api/notices/{notice.pk}/actions/reject", {"comment": ""},
                                    content_type="application/json").status_code == 422
+
+
+def test_quiet_hours_with_a_time_zone_are_refused_and_nothing_is_kept(api_for, org):
+    # Found by the API fuzz run (tests/fuzz): "01:35:01+15:58" was kept on PostgreSQL and then
+    # failed to be sent back (500); SQLite refused to store it (500 too).
+    clerk = api_for(org.clerk)
+    response = clerk.put("/api/notices/preferences", {"quiet_from": "00:00:00Z", "quiet_until": "01:35:01+15:58", "muted_categories": []},
+                         content_type="application/json")
+    assert response.status_code == 422, response.content
+    without_zone = ["请输入不带时区的时刻（时:分）。"]
+    assert response.json()["fields"] == {"quiet_from": without_zone, "quiet_until": without_zone}
+    assert not Preference.objects.filter(user=org.clerk).exclude(quiet_from=None).exists()
