@@ -226,7 +226,7 @@ def circulate(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     form = PeopleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form.error_text())
         return redirect("documents:detail", pk=document.pk)
     return _post_action(request, document, lambda: services.circulate(acting_user=request.user, document=document,
                                                                       usernames=form.usernames(), comment=form.cleaned_data["comment"]),
