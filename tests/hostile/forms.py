@@ -142,6 +142,11 @@ FORMS: dict[str, PageForm] = {
     "workdays:day": PageForm("sysadmin", "/workdays/2026/", "/workdays/2026/day/"),
     "workdays:day_remove": PageForm("sysadmin", "/workdays/2026/?day=2026-12-07", "/workdays/2026/day/remove/"),
     "workdays:import": PageForm("sysadmin", "/workdays/2026/", "/workdays/2026/import/"),
+    "workflow:start_form": PageForm("clerk", "/workflow/start/general_approval/"),
+    "workflow:instance_action": PageForm("clerk", "/workflow/instances/{w.hostile_process.pk}/",
+                                         "/workflow/instances/{w.hostile_process.pk}/remind/"),
+    "workflow:item_action": PageForm("head", "/workflow/instances/{w.hostile_process.pk}/",
+                                     "/workflow/items/{w.hostile_review.pk}/decide/"),
     "workflow:delegations": PageForm("clerk", "/workflow/delegations/"),
     "workflow:admin_upload": PageForm("head", "/workflow/admin/definitions/upload/"),
     "notices:compose": PageForm("head", "/notices/compose/"),
@@ -162,9 +167,6 @@ WITHOUT_FIELDS = {
 """POSTs that are a button: nothing typed, so nothing to fuzz (the permission matrix tries them)."""
 
 NOT_FUZZED = {
-    "workflow:start_form": "the start form of a shipped process; its fields come from the BPMN definition",
-    "workflow:instance_action": "needs a running process with the persona on it",
-    "workflow:item_action": "needs a running process with the persona on it",
     "documents:detail": "its forms act on a document in a step of its process",
     "documents:submit": "needs the unit's registry and signer set up",
     "documents:circulate": "needs a registered incoming document",
@@ -176,8 +178,8 @@ NOT_FUZZED = {
 
 def build(world: World) -> None:
     """What the listed forms act on, beyond the permission matrix's world: a group, a draft, a calendar
-    entry to remove, a person with two-factor on, and the department head's right to broadcast and to manage processes (no
-    built-in role has them)."""
+    entry to remove, a person with two-factor on, a process at its department head's review, and
+    the department head's right to broadcast and to manage processes (no built-in role has them)."""
     from zhengtong.apps.documents import services as documents
     from zhengtong.apps.documents.models import DocType
     from zhengtong.platform.access.models import Role
@@ -186,6 +188,8 @@ def build(world: World) -> None:
     from zhengtong.platform.directory import services as directory
     from zhengtong.platform.workdays import services as workdays
     from zhengtong.platform.workdays.models import DayKind
+    from zhengtong.platform.workflow import services as workflow
+    from zhengtong.platform.workflow.models import WorkItem
 
     publisher = Role.objects.create(code="hostile_publisher", name="通知与流程管理",
                                     permissions=["notices.broadcast", "workflow.manage"])
@@ -193,6 +197,9 @@ def build(world: World) -> None:
     world.two_factor = person(world, "two_factor", "双因素用户", department=world.water)
     secret = pyotp.random_base32()
     enable_mfa(user=world.two_factor, secret=secret, code=pyotp.TOTP(secret).now())
+    world.hostile_process = workflow.start(acting_user=world.people["clerk"], key="general_approval", title="购置防汛沙袋",
+                                           data={"reason": "汛期将至，需购置沙袋", "amount": 3000})
+    world.hostile_review = WorkItem.objects.get(instance=world.hostile_process, assignee=world.people["head"], state=WorkItem.State.OPEN)
     world.hostile_day = workdays.set_day(acting_user=world.people["sysadmin"], day=dt.date(2026, 12, 7), kind=DayKind.HOLIDAY,
                                          name="防汛调休")
 

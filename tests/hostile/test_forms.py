@@ -112,7 +112,7 @@ def _try(world: World, form: PageForm, fields: list[Field], field: Field, case: 
             problems.append(f"{where}: refused with 200 but no error on the form")
         if response.status_code >= 400 and response.status_code not in (400, 413):
             problems.append(f"{where}: refused with {response.status_code}")
-    if case.control and field.is_text and response.status_code != 400:
+    if case.control and field.is_text:
         with translation.override(settings.LANGUAGE_CODE):
             message = str(translation.gettext(CONTROL_MESSAGE))
         if not any(message in page for page in shown):
