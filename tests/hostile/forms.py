@@ -154,6 +154,7 @@ FORMS: dict[str, PageForm] = {
     "documents:create": PageForm("author", "/apps/documents/new/"),
     "documents:register": PageForm("registrar", "/apps/documents/register/"),
     "documents:edit": PageForm("author", "/apps/documents/{w.hostile_draft.pk}/edit/"),
+    "documents:submit": PageForm("author", "/apps/documents/{w.hostile_draft.pk}/submit/"),
     "bulletins:create": PageForm("head", "/apps/bulletins/new/"),
 }
 
@@ -168,7 +169,6 @@ WITHOUT_FIELDS = {
 
 NOT_FUZZED = {
     "documents:detail": "its forms act on a document in a step of its process",
-    "documents:submit": "needs the unit's registry and signer set up",
     "documents:circulate": "needs a registered incoming document",
     "documents:cancel": "needs a document in its process",
     "documents:upload": "uploads are part 6 of issue 11 (tests/hostile uploads)",
