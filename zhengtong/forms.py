@@ -21,3 +21,7 @@ class Form(forms.Form):
                                     if not isinstance(validator, ProhibitNullCharactersValidator)]
                 field.validators.append(refuse_control_characters)
         super().full_clean()
+
+    def error_text(self) -> str:
+        """Every error of the form in one line, for a view that answers with a flash message and a redirect."""
+        return " ".join(str(error) for errors in self.errors.values() for error in errors)

@@ -226,7 +226,7 @@ def circulate(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     form = PeopleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form.error_text())
         return redirect("documents:detail", pk=document.pk)
     return _post_action(request, document, lambda: services.circulate(acting_user=request.user, document=document,
                                                                       usernames=form.usernames(), comment=form.cleaned_data["comment"]),
@@ -238,9 +238,11 @@ def circulate(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return _post_action(request, document, lambda: services.cancel(acting_user=request.user, document=document, reason=reason),
-                        _("Cancelled."))
+    if not form.is_valid():  # the form's own reason (control characters, too long), not the service's "give a reason"
+        messages.error(request, form.error_text())
+        return redirect("documents:detail", pk=document.pk)
+    return _post_action(request, document, lambda: services.cancel(acting_user=request.user, document=document,
+                                                                   reason=form.cleaned_data["reason"]), _("Cancelled."))
 
 
 @login_required

@@ -184,7 +184,7 @@ def level_rename(request: HttpRequest, rank: int) -> HttpResponse:
                  _("Level renamed."))
     else:
         # The form's own words: a name too long, a name missing, or control characters in it.
-        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        messages.error(request, form.error_text())
     return redirect("access:levels")
 
 

@@ -118,6 +118,8 @@ def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
             return _recovery_codes_page(request, services.regenerate_recovery_codes(user=request.user, code=form.cleaned_data["code"]))
         except ServiceError as exc:
             messages.error(request, exc.message)
+    else:
+        messages.error(request, form.error_text())
     return redirect("accounts:mfa_setup")
 
 
@@ -132,6 +134,8 @@ def mfa_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Two-factor authentication is off."))
+    else:
+        messages.error(request, form.error_text())
     return redirect("accounts:mfa_setup")
 
 
