@@ -14,7 +14,7 @@ import random
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ import docx
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -30,7 +29,7 @@ from zhengtong.errors import ServiceError
 from zhengtong.platform.audit.models import AuditRecord
 from zhengtong.platform.files import services
 from zhengtong.platform.files.models import StoredFile
-from zhengtong.testing.matrix import World, build_world
+from zhengtong.testing.matrix import World
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +39,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIB = 1024 * 1024
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    """The permission matrix's world, built once for this module and rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
+@pytest.fixture
+def before(db: Any) -> tuple[int, int]:
+    """The newest file row and audit record before the test: the world has files and records of its own."""
+    newest = [model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for model in (StoredFile, AuditRecord)]
+    return newest[0], newest[1]
 
 
 @pytest.fixture(autouse=True)
 def files_dir(settings: Any, tmp_path: Path) -> Path:
     settings.FILES_DIR = tmp_path / "files"
     return settings.FILES_DIR
+
 
 
 # --- Making files ---------------------------------------------------------------------------------
@@ -180,9 +179,11 @@ def refused(user: Any, name: str, data: bytes, content_type: str = "application/
     return refusal.value
 
 
-def nothing_kept(files_dir: Path) -> bool:
+def nothing_kept(files_dir: Path, before: tuple[int, int]) -> bool:
     blobs = [path for path in files_dir.rglob("*") if path.is_file()]
-    return blobs == [] and not StoredFile.objects.exists() and not AuditRecord.objects.filter(action="files.stored").exists()
+    newest_file, newest_record = before
+    return (blobs == [] and not StoredFile.objects.filter(pk__gt=newest_file).exists()
+            and not AuditRecord.objects.filter(pk__gt=newest_record, action="files.stored").exists())
 
 
 # --- What is refused, and the message that says why ----------------------------------------------------
@@ -269,14 +270,14 @@ HOSTILE: list[tuple[str, str, Callable[[], bytes], str, str]] = [
 
 
 @pytest.mark.parametrize(("name", "make", "code", "words"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE])
-def test_a_hostile_file_is_refused_with_a_message_and_nothing_is_kept(world: World, files_dir: Path, name: str,
+def test_a_hostile_file_is_refused_with_a_message_and_nothing_is_kept(world: World, files_dir: Path, before: tuple[int, int], name: str,
                                                                      make: Callable[[], bytes], code: str, words: str) -> None:
     with translation.override("en"):
         refusal = refused(world.people["clerk"], name, make())
     assert refusal.code == code
     assert name in refusal.message and words in refusal.message
     assert refusal.fields == {"file": [refusal.message]}
-    assert nothing_kept(files_dir)
+    assert nothing_kept(files_dir, before)
 
 
 @pytest.mark.parametrize(("name", "make", "message"), [
@@ -292,7 +293,7 @@ def test_refusals_read_in_chinese_by_default(world: World, name: str, make: Call
     assert refused(world.people["clerk"], name, make()).message == message
 
 
-def test_the_name_the_claimed_type_and_the_content_must_agree(world: World, files_dir: Path) -> None:
+def test_the_name_the_claimed_type_and_the_content_must_agree(world: World, files_dir: Path, before: tuple[int, int]) -> None:
     clerk = world.people["clerk"]
     with translation.override("en"):
         assert refused(clerk, "照片.png", pdf()).code == "wrong_extension"
@@ -301,7 +302,7 @@ def test_the_name_the_claimed_type_and_the_content_must_agree(world: World, file
     assert claimed_png.code == claimed_html.code == "wrong_content_type"
     assert claimed_png.message == "“通知.pdf” was sent as image/png, but its content is PDF."
     assert claimed_html.message == "“照片.png” was sent as text/html, but its content is PNG."
-    assert nothing_kept(files_dir)
+    assert nothing_kept(files_dir, before)
 
 
 # --- What still passes --------------------------------------------------------------------------------
@@ -356,7 +357,7 @@ def test_the_platforms_own_pdf_and_docx_pass(world: World) -> None:
 # --- What a person sees on the page -------------------------------------------------------------------
 
 
-def test_the_upload_page_shows_the_refusal_and_attaches_nothing(world: World, files_dir: Path) -> None:
+def test_the_upload_page_shows_the_refusal_and_attaches_nothing(world: World, files_dir: Path, before: tuple[int, int]) -> None:
     document = draft(world)
     page = world.client("author", api=False)
     url = reverse("documents:upload", args=[document.pk])
@@ -365,8 +366,8 @@ def test_the_upload_page_shows_the_refusal_and_attaches_nothing(world: World, fi
     response = page.post(url, {"file": upload("材料.zip", bomb, "application/zip")}, follow=True)
     assert response.status_code == 200
     assert "“材料.zip”的压缩比超过 250 倍" in response.content.decode()
-    assert not document.attachments.exists() and nothing_kept(files_dir)
-    assert not AuditRecord.objects.filter(action__in=("files.stored", "documents.attachment_added")).exists()
+    assert not document.attachments.exists() and nothing_kept(files_dir, before)
+    assert not AuditRecord.objects.filter(pk__gt=before[1], action__in=("files.stored", "documents.attachment_added")).exists()
     assert AuditRecord.objects.count() == audit_before
 
     response = page.post(url, {"file": upload("通知.docx", plain_docx(), DOCX)}, follow=True)
@@ -391,7 +392,7 @@ def test_a_workflow_steps_attachment_passes_the_same_checks(files_dir: Path, nam
     assert not [path for path in files_dir.rglob("*") if path.is_file()]  # the copy it was checked in is gone
 
 
-def test_the_api_answers_a_hostile_file_with_422_in_the_one_error_shape(world: World, files_dir: Path) -> None:
+def test_the_api_answers_a_hostile_file_with_422_in_the_one_error_shape(world: World, files_dir: Path, before: tuple[int, int]) -> None:
     document = draft(world)
     url = f"/api/documents/{document.pk}/attachments"
     api = world.client("author", api=True)
@@ -400,10 +401,10 @@ def test_the_api_answers_a_hostile_file_with_422_in_the_one_error_shape(world: W
     message = "“通知.docx”含有宏或 ActiveX 控件，可能运行程序；请另存为不含宏的普通文档。"
     assert response.status_code == 422
     assert response.json() == {"error": "macros", "message": message, "fields": {"file": [message]}}
-    assert not document.attachments.exists() and nothing_kept(files_dir)
+    assert not document.attachments.exists() and nothing_kept(files_dir, before)
 
     assert world.client("outsider", api=True).post(url, {"file": upload("通知.docx", plain_docx(), DOCX)}).status_code == 404
-    assert nothing_kept(files_dir)
+    assert nothing_kept(files_dir, before)
 
     good = plain_docx()
     response = api.post(url, {"file": upload("通知.docx", good, DOCX)})

@@ -108,7 +108,8 @@ def test_marking_a_process_that_does_not_exist_as_read_is_a_404(api_for, clerk):
     # Found by the API fuzz run (tests/fuzz): it was a 500 from an uncaught DoesNotExist.
     response = api_for(clerk).post("/api/workflow/instances/987654/read")
     assert response.status_code == 404, response.content
-    assert response.json() == {"error": "not_found", "message": "没有这个流程。", "fields": {}}
+    # The same answer as for a process one may not see: which ids exist is nobody's business.
+    assert response.json() == {"error": "not_found", "message": "未找到。", "fields": {}}
 
 
 def test_marking_a_process_read_is_not_there_for_one_outside_it(api_for, clerk, outsider, hr):
