@@ -215,6 +215,8 @@ ROWS = [
     Row("POST", f"{D}/{{w.issued.pk}}/remind/", seen(302, *OWNERS, head=403)),
     Row("POST", f"{D}/{{w.reviewing.pk}}/circulate/", CIRCULATE_PAGE, data={"people": "clerk", "comment": "请阅"}),
     Row("POST", f"{D}/{{w.draft.pk}}/cancel/", seen(302, *OWNERS), data={"reason": "不再需要"}),
+    # Refused for its state, a button's action shows the document again with the refusal's status.
+    Row("POST", f"{D}/{{w.issued.pk}}/cancel/", seen(409, *OWNERS, head=403), data={"reason": "不再需要"}),
     # Attaching changes the document: its holders before 签发, like its text.
     Row("POST", f"{D}/{{w.draft.pk}}/attachments/", seen(403, *SEES["draft"], author=302), data=_upload, multipart=True),
     Row("GET", f"{D}/{{w.draft.pk}}/attachments/{{w.draft_attachment.pk}}/", VIEW_OF["draft"]),

@@ -168,3 +168,12 @@ def test_only_who_may_change_the_text_attaches_a_file(org, client_for):
     assert response.status_code == 403
     assert not document.attachments.exists()
     assert not AuditRecord.objects.filter(action="documents.attachment_added").exists()
+
+
+def test_a_refused_button_shows_the_document_again_with_the_reason_and_its_status(org, client_for):
+    document = to_dispatch(org)
+    response = form_post(client_for(org.people["drafter"]), reverse("documents:cancel", args=[document.pk]), {"reason": "不再需要"})
+    assert response.status_code == 409
+    assert "已核发或已撤销的公文不能撤销" in response.content.decode()
+    document.refresh_from_db()
+    assert document.state == Document.State.DISPATCHED
