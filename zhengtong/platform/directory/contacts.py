@@ -164,7 +164,17 @@ def person(viewer: Viewer, pk: int) -> Card:
 
 
 def leaders(viewer: Viewer, user: Any, levels: int) -> list[Card]:
-    return _cards_by_id(viewer, [leader.pk for leader in queries.leader_levels_up(user, levels)])
+    """The leaders above a person as the viewer may see the organisation.
+
+    When their primary department is hidden from the viewer, the count starts from the first
+    department of theirs the viewer may see: the hidden one's head would tell who runs it.
+    """
+    held = list(Membership.objects.filter(user=user).select_related("department").order_by("-is_primary", "order", "id"))
+    shown = shown_memberships(viewer, held)
+    if not shown:
+        return []
+    start = None if shown[0].is_primary else shown[0].department
+    return _cards_by_id(viewer, [leader.pk for leader in queries.leader_levels_up(user, levels, department=start)])
 
 
 def search(viewer: Viewer, text: str) -> list[Card]:

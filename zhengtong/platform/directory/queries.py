@@ -98,15 +98,16 @@ def _management_chain(department: Department) -> list[Department]:
     return [node for node in reversed(ancestors(department)) if node.kind != Department.Kind.LEADERSHIP]
 
 
-def leader_levels_up(user: Any, levels: int = 1) -> list[Any]:
+def leader_levels_up(user: Any, levels: int = 1, *, department: Department | None = None) -> list[Any]:
     """The leaders ``levels`` management levels above a person (1: their department head).
 
     A person who heads their own department reports to the level above it; levels with no
-    head are passed over. An explicitly set direct superior answers level 1.
+    head are passed over. An explicitly set direct superior answers level 1. Counted from
+    their primary department, or from ``department`` (another of theirs) when given.
     """
     if levels < 1:
         raise ValueError("levels counts from 1")
-    department = primary_department(user)
+    department = department or primary_department(user)
     if department is None:
         return []
     if levels == 1:

@@ -379,14 +379,15 @@ def _person_data(user: Any, person: Person) -> dict[str, Any]:
             "is_active": user.is_active}
 
 
-def _authorise_visibility(acting_user: Any) -> None:
+def authorise_visibility(acting_user: Any) -> None:
+    """Raise ``PermissionDenied`` unless ``acting_user`` (None: the system) decides who sees what."""
     if acting_user is not None:
         require(acting_user, perms.MANAGE_GRANTS)
 
 
 def set_department_confidential(*, acting_user: Any, department: Department, confidential: bool) -> Department:
     """Hide a department and everything below it from everyone outside it, or show it again."""
-    _authorise_visibility(acting_user)
+    authorise_visibility(acting_user)
     with transaction.atomic():
         department = Department.objects.select_for_update().get(pk=department.pk)
         before = department.is_confidential
@@ -401,7 +402,7 @@ def set_department_confidential(*, acting_user: Any, department: Department, con
 
 def create_field_restriction(*, acting_user: Any, field: str, subjects: str, audience: str,
                              department: Department | None = None) -> FieldRestriction:
-    _authorise_visibility(acting_user)
+    authorise_visibility(acting_user)
     if subjects == FieldRestriction.Subjects.DEPARTMENT and department is None:
         raise ServiceError("invalid", _("Choose the department whose people the restriction applies to."),
                            {"department": [_("Choose a department.")]})
@@ -418,7 +419,7 @@ def create_field_restriction(*, acting_user: Any, field: str, subjects: str, aud
 
 
 def delete_field_restriction(*, acting_user: Any, restriction: FieldRestriction) -> None:
-    _authorise_visibility(acting_user)
+    authorise_visibility(acting_user)
     with transaction.atomic():
         audit.record("directory.field_restriction_deleted", actor=acting_user, obj=restriction, detail=str(restriction))
         restriction.delete()

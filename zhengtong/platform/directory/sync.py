@@ -111,14 +111,18 @@ def upsert_department(acting_user: Any, external_id: str, *, parent: Department 
     """
     department = find_department(external_id)
     created = department is None
+    relabels = is_confidential is not None and is_confidential != (department.is_confidential if department else False)
+    if relabels:
+        # Refused before the department is written, not rolled back after.
+        services.authorise_visibility(acting_user)
     with transaction.atomic():
         if department is None:
             department = services.create_department(acting_user=acting_user, parent=parent, external_id=external_id, **fields)
         else:
             department = services.update_department(acting_user=acting_user, department=department, parent=parent, **fields)
-        if is_confidential is not None and is_confidential != department.is_confidential:
+        if relabels:
             department = services.set_department_confidential(acting_user=acting_user, department=department,
-                                                              confidential=is_confidential)
+                                                              confidential=bool(is_confidential))
     return department, created
 
 

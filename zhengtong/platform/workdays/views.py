@@ -140,6 +140,7 @@ def day_form(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def day_remove(request: HttpRequest, year: int) -> HttpResponse:
     require(request.user, perms.MANAGE_SETTINGS)
+    _known_range(year)
     form = RemoveDayForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a date."))

@@ -83,6 +83,18 @@ def test_the_gb_t_9704_files_download_and_each_download_is_audited(org, api_for)
     assert AuditRecord.objects.filter(action="documents.downloaded").count() == 2
 
 
+def test_a_year_no_date_can_hold_is_a_clear_error_not_a_500(org, api_for):
+    # Found by the API fuzz run (tests/fuzz): ?year=-1090 failed building the date lookup (500).
+    document = draft_notice(org)
+    drafter = api_for(org.people["drafter"])
+    for year in (-1090, 1, 10000):
+        response = drafter.get("/api/documents/", {"year": year})
+        assert response.status_code == 422, response.content
+        assert list(response.json()["fields"]) == ["year"]
+    this_year = drafter.get("/api/documents/", {"year": document.created_at.year}).json()["items"]
+    assert [item["id"] for item in this_year] == [document.pk]
+
+
 def test_instructing_without_holding_the_step_is_refused_and_keeps_nothing(org, api_for):
     from zhengtong.apps.documents import services
     from zhengtong.apps.documents.models import Instruction

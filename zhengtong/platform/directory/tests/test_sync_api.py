@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from ninja import NinjaAPI
 
@@ -91,6 +94,18 @@ def test_errors_change_nothing(hr: Any) -> None:
     response = _send(hr, "PUT", "/departments/u1", {"name": "市水务局", "kind": "unit", "is_confidential": True})
     assert response.status_code == 403 and not Department.objects.get(external_id="u1").is_confidential
 
+
+
+def test_a_refused_relabelling_is_refused_before_anything_is_written(hr: Any) -> None:
+    """Confidentiality is the security administrator's: the HR system's department is not made first and rolled back."""
+    with CaptureQueriesContext(connection) as queries:
+        response = _send(hr, "PUT", "/departments/u9", {"name": "保密办", "kind": "unit", "is_confidential": True})
+    assert response.status_code == 403
+    assert not [query["sql"] for query in queries.captured_queries if re.match(r"\s*(INSERT|UPDATE)\b", query["sql"], re.IGNORECASE)
+                and "directory_" in query["sql"]]
+    # The refusal comes first: an unauthorised caller learns nothing from the validation of the rest.
+    assert _send(hr, "PUT", "/departments/u9", {"name": "", "kind": "unit", "is_confidential": True}).status_code == 403
+    assert not Department.objects.filter(external_id="u9").exists()
 
 def test_posts_and_people(hr: Any, clerk: Any) -> None:
     _send(hr, "PUT", "/departments/u1", {"name": "市水务局", "kind": "unit"})

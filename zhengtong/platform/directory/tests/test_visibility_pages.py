@@ -124,3 +124,19 @@ def test_one_departments_people_restricted_to_nobody(client_for: Any, api_for: A
     assert api_for(org["head"]).get(f"/api/directory/people/{org['clerk'].pk}").json()["email"] is None
     assert api_for(org["clerk"]).get(f"/api/directory/people/{org['clerk'].pk}").json()["email"] == "clerk@swj.example.cn"
     assert api_for(org["head"]).get(f"/api/directory/people/{org['director'].pk}").json()["email"] == "director@swj.example.cn"
+
+
+def test_a_persons_leaders_do_not_tell_who_heads_a_hidden_department(api_for: Any, org: dict[str, Any]) -> None:
+    """An aide works in 保密办 first and in 办公室 too: outside 保密办, their superior is 办公室's head, not 保密办's."""
+    from conftest import make_person
+
+    services.add_membership(acting_user=None, user=org["director"], department=org["secret"], is_leader=True)
+    aide = make_person("aide", "兼职秘书", roles=("staff",))
+    services.add_membership(acting_user=None, user=aide, department=org["secret"], is_primary=True)
+    services.add_membership(acting_user=None, user=aide, department=org["office"])
+    outsider = api_for(org["outsider"])
+    assert [leader["id"] for leader in outsider.get(f"/api/directory/people/{aide.pk}/leaders").json()] == [org["head"].pk]
+    assert [superior["id"] for superior in outsider.get(f"/api/directory/people/{aide.pk}").json()["superiors"]] == [org["head"].pk]
+    # Inside 保密办 its heads are the answer.
+    inside = api_for(org["keeper"]).get(f"/api/directory/people/{aide.pk}/leaders").json()
+    assert {leader["id"] for leader in inside} == {org["keeper"].pk, org["director"].pk}

@@ -193,6 +193,13 @@ def test_out_of_range_pages_are_404(client_for: Any, sysadmin: Any) -> None:
     assert client_for(sysadmin).get("/workdays/1999/").status_code == 404
 
 
+def test_removing_a_day_through_an_out_of_range_year_is_404_and_keeps_the_day(client_for: Any, sysadmin: Any) -> None:
+    services.set_day(acting_user=sysadmin, day=date(2025, 11, 15), kind="workday", name="调休", origin="local")
+    for year in (1999, 2100):
+        assert _csrf_post(client_for(sysadmin), f"/workdays/{year}/day/remove/", {"day": "2025-11-15"}).status_code == 404
+    assert CalendarDay.objects.filter(day=date(2025, 11, 15)).exists()
+
+
 def test_package_sync_command_is_idempotent_and_audited_only_on_change(sysadmin: Any, capsys: Any) -> None:
     call_command("workdays_sync_package")
     assert "new years none; 0 days changed" in capsys.readouterr().out
