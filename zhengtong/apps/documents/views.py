@@ -117,11 +117,11 @@ def _save_document(request: HttpRequest, form: DocumentForm, document: Document 
     return render(request, "documents/form.html", {"form": form, "document": document})
 
 
-def _step_form(data: Any, document: Document, item: Any) -> Any:
+def _step_form(data: Any, user: Any, document: Document, item: Any) -> Any:
     if item is None:
         return None
     if item.step_id == "instruct" and document.direction == Document.Direction.INCOMING:
-        return InstructForm(data, unit=document.unit)
+        return InstructForm(data, unit=document.unit, user=user)
     leaders = directory.heads_of(document.unit, with_deputies=True) if item.step_id == "propose" else None
     return DecideForm(data, leaders=leaders)
 
@@ -130,7 +130,7 @@ def _step_form(data: Any, document: Document, item: Any) -> Any:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     item = queries.open_item(request.user, document)
-    form = _step_form(request.POST if request.method == "POST" else None, document, item)
+    form = _step_form(request.POST if request.method == "POST" else None, request.user, document, item)
     if request.method == "POST" and form is not None and item is not None:
         decision = request.POST.get("decision", "approve")
         if form.is_valid():
@@ -177,7 +177,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     require(request.user, EDIT, document)
     leaders = directory.heads_of(document.unit, with_deputies=True)
-    form = SubmitForm(request.POST or None, unit=document.unit, leaders=leaders)
+    form = SubmitForm(request.POST or None, unit=document.unit, leaders=leaders, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit(acting_user=request.user, document=document, signer=form.cleaned_data["signer"],
@@ -205,7 +205,7 @@ def _refused(request: HttpRequest, document: Document, message: str, status: int
     """The document again, saying why the button's action was not done, with the refusal's status; nothing changed."""
     messages.error(request, message)
     item = queries.open_item(request.user, document)
-    return _render_detail(request, document, item, _step_form(None, document, item), status=status)
+    return _render_detail(request, document, item, _step_form(None, request.user, document, item), status=status)
 
 
 @login_required

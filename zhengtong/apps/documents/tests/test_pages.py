@@ -188,3 +188,12 @@ def test_a_refused_button_shows_the_document_again_with_the_reason_and_its_statu
     assert "已核发或已撤销的公文不能撤销" in response.content.decode()
     document.refresh_from_db()
     assert document.state == Document.State.DISPATCHED
+
+
+def test_the_submit_page_does_not_offer_a_confidential_department(org, client_for):
+    from zhengtong.platform.directory import services as directory
+
+    vault = directory.create_department(acting_user=None, name="机要室", parent=org.units["city"].unit, is_confidential=True)
+    document = draft_notice(org)
+    page = client_for(org.people["drafter"]).get(reverse("documents:submit", args=[document.pk])).content.decode()
+    assert "规划处" in page and vault.name not in page
