@@ -70,6 +70,12 @@ def only(*personas: str, status: Outcome = 200, others: Outcome = 403) -> dict[s
     return expect(others, **dict.fromkeys(personas, status))
 
 
+def known_only_to(status: Outcome, *personas: str, **others: Outcome) -> dict[str, Outcome]:
+    """An object only ``personas`` may know of: they get ``status``, any persona in ``others`` what it
+    names, and every other signed-in persona is told it does not exist (404)."""
+    return expect(404, **{**dict.fromkeys(personas, status), **others})
+
+
 Check = Callable[[Any, str, HttpResponse], None]
 
 

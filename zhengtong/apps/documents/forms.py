@@ -14,6 +14,7 @@ from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import clearance_of
 from zhengtong.platform.accounts.forms import ServiceForm
 from zhengtong.platform.directory.models import Department
+from zhengtong.platform.directory.visibility import hide_departments, viewer_of
 
 
 def _units() -> Any:
@@ -73,6 +74,12 @@ class DocumentForm(ServiceForm):
         return values
 
 
+def departments_shown_to(user: Any, unit: Department) -> Any:
+    """The unit's departments to choose from, less those the directory hides from ``user`` (a confidential 机要室)."""
+    departments = Department.objects.filter(path__startswith=unit.path, kind=Department.Kind.DEPARTMENT, is_active=True)
+    return hide_departments(viewer_of(user), departments).order_by("order", "name")
+
+
 class SubmitForm(ServiceForm):
     countersign_departments = forms.ModelMultipleChoiceField(
         label=_("Countersigning departments (会签)"), queryset=Department.objects.none(), required=False,
@@ -80,10 +87,9 @@ class SubmitForm(ServiceForm):
     signer = forms.ChoiceField(label=_("Signs off (签发)"))
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, unit: Department, leaders: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, unit: Department, leaders: list[Any], user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["countersign_departments"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
-            path__startswith=unit.path, kind=Department.Kind.DEPARTMENT, is_active=True).order_by("order", "name")
+        self.fields["countersign_departments"].queryset = departments_shown_to(user, unit)  # type: ignore[attr-defined]
         self.fields["countersign_departments"].label_from_instance = lambda d: d.name  # type: ignore[attr-defined]
         self.fields["signer"].choices = [(p.username, p.get_full_name()) for p in leaders]  # type: ignore[attr-defined]
 
@@ -108,11 +114,10 @@ class InstructForm(ServiceForm):
                                                           widget=forms.CheckboxSelectMultiple)
     lead_department = forms.ModelChoiceField(label=_("Lead department (主办)"), queryset=Department.objects.none())
 
-    def __init__(self, *args: Any, unit: Department, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, unit: Department, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        departments = Department.objects.filter(path__startswith=unit.path, kind=Department.Kind.DEPARTMENT, is_active=True)
         for name in ("handling_departments", "lead_department"):
-            self.fields[name].queryset = departments.order_by("order", "name")  # type: ignore[attr-defined]
+            self.fields[name].queryset = departments_shown_to(user, unit)  # type: ignore[attr-defined]
             self.fields[name].label_from_instance = lambda d: d.name  # type: ignore[attr-defined]
 
 

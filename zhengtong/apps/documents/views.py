@@ -117,12 +117,11 @@ def _save_document(request: HttpRequest, form: DocumentForm, document: Document 
     return render(request, "documents/form.html", {"form": form, "document": document})
 
 
-def _step_form(request: HttpRequest, document: Document, item: Any) -> Any:
-    data = request.POST if request.method == "POST" else None
+def _step_form(data: Any, user: Any, document: Document, item: Any) -> Any:
     if item is None:
         return None
     if item.step_id == "instruct" and document.direction == Document.Direction.INCOMING:
-        return InstructForm(data, unit=document.unit)
+        return InstructForm(data, unit=document.unit, user=user)
     leaders = directory.heads_of(document.unit, with_deputies=True) if item.step_id == "propose" else None
     return DecideForm(data, leaders=leaders)
 
@@ -131,7 +130,7 @@ def _step_form(request: HttpRequest, document: Document, item: Any) -> Any:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     item = queries.open_item(request.user, document)
-    form = _step_form(request, document, item)
+    form = _step_form(request.POST if request.method == "POST" else None, request.user, document, item)
     if request.method == "POST" and form is not None and item is not None:
         decision = request.POST.get("decision", "approve")
         if form.is_valid():
@@ -143,6 +142,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Done."))
                 return redirect("documents:detail", pk=document.pk)
     services.mark_read(acting_user=request.user, document=document)
+    return _render_detail(request, document, item, form)
+
+
+def _render_detail(request: HttpRequest, document: Document, item: Any, form: Any, status: int = 200) -> HttpResponse:
     level = dict(ClassificationLevel.objects.values_list("rank", "name")).get(document.classification, "")
     unread = queries.circulation(document)
     return render(request, "documents/detail.html", {
@@ -154,7 +157,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit": document.state == Document.State.DRAFT and can(request.user, EDIT, document),
         "delivery": Delivery.objects.filter(incoming=document).first(),
         "upload_form": UploadForm(), "people_form": PeopleForm(), "reason_form": ReasonForm(),
-    })
+    }, status=status)
 
 
 def _decide(request: HttpRequest, document: Document, item: Any, form: Any, decision: str) -> None:
@@ -174,7 +177,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     require(request.user, EDIT, document)
     leaders = directory.heads_of(document.unit, with_deputies=True)
-    form = SubmitForm(request.POST or None, unit=document.unit, leaders=leaders)
+    form = SubmitForm(request.POST or None, unit=document.unit, leaders=leaders, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit(acting_user=request.user, document=document, signer=form.cleaned_data["signer"],
@@ -189,13 +192,20 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _post_action(request: HttpRequest, document: Document, run: Any, done: str) -> HttpResponse:
+    """Run a button's action; done, back to the document; refused, the document again saying why, with the refusal's status."""
     try:
         run()
     except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+        return _refused(request, document, exc.message, exc.status)
+    messages.success(request, done)
     return redirect("documents:detail", pk=document.pk)
+
+
+def _refused(request: HttpRequest, document: Document, message: str, status: int) -> HttpResponse:
+    """The document again, saying why the button's action was not done, with the refusal's status; nothing changed."""
+    messages.error(request, message)
+    item = queries.open_item(request.user, document)
+    return _render_detail(request, document, item, _step_form(None, request.user, document, item), status=status)
 
 
 @login_required
@@ -226,8 +236,7 @@ def circulate(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     form = PeopleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.error_text())
-        return redirect("documents:detail", pk=document.pk)
+        return _refused(request, document, form.error_text(), 400)
     return _post_action(request, document, lambda: services.circulate(acting_user=request.user, document=document,
                                                                       usernames=form.usernames(), comment=form.cleaned_data["comment"]),
                         _("Sent for reading."))
@@ -251,8 +260,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a file."))
-        return redirect("documents:detail", pk=document.pk)
+        return _refused(request, document, _("Choose a file."), 400)
     return _post_action(request, document, lambda: services.add_attachment(acting_user=request.user, document=document,
                                                                            upload=form.cleaned_data["file"]), _("Attached."))
 

@@ -15,18 +15,13 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 
-from zhengtong.testing.matrix import Row, World, expect
+from zhengtong.testing.matrix import Row, World, expect, known_only_to
 
 ADMINS = ("sysadmin", "secadmin", "auditor")
 STAFF = expect(200, sysadmin=403, secadmin=403, auditor=403)
 STAFF_DONE = expect(302, sysadmin=403, secadmin=403, auditor=403)
 D = "/apps/documents"
 A = "/api/documents"
-
-
-def seen(status: int, *personas: str, **others: int) -> dict[str, Any]:
-    """``personas`` get ``status``; every other signed-in persona is told it does not exist (404)."""
-    return expect(404, **{**dict.fromkeys(personas, status), **others})
 
 
 # Who may see each document of the world (its title's secret says the same).
@@ -184,11 +179,11 @@ def _instruct(world: Any) -> dict[str, Any]:
             "lead_department": world.water.pk}
 
 
-VIEW_OF = {key: seen(200, *people) for key, people in SEES.items()}
+VIEW_OF = {key: known_only_to(200, *people) for key, people in SEES.items()}
 OWNERS = ("author", "registrar")  # the drafter and the unit's registry answer for an outgoing document
 # 传阅 is for those in its process; the registry reading it before its steps reach them is not (yet).
-CIRCULATE_PAGE = seen(302, "author", "head", registrar=403)
-CIRCULATE_API = seen(200, "author", "head", registrar=403)
+CIRCULATE_PAGE = known_only_to(302, "author", "head", registrar=403)
+CIRCULATE_API = known_only_to(200, "author", "head", registrar=403)
 
 ROWS = [
     # Lists: what the reader may see, counted honestly; the app is refused to the administrators.
@@ -204,19 +199,22 @@ ROWS = [
     # One document: only those it involves know it exists.
     *(Row("GET", f"{D}/{{w.{key}.pk}}/", VIEW_OF[key]) for key in SEES),
     # Deciding on the detail page: the head holds 核稿; others who may read it see the page again.
-    Row("POST", f"{D}/{{w.reviewing.pk}}/", seen(200, *SEES["reviewing"], head=302), data={"decision": "approve", "comment": "同意"}),
-    Row("GET", f"{D}/{{w.draft.pk}}/edit/", seen(403, *SEES["draft"], author=200)),
-    Row("POST", f"{D}/{{w.draft.pk}}/edit/", seen(403, *SEES["draft"], author=302),
+    Row("POST", f"{D}/{{w.reviewing.pk}}/", known_only_to(200, *SEES["reviewing"], head=302),
+        data={"decision": "approve", "comment": "同意"}),
+    Row("GET", f"{D}/{{w.draft.pk}}/edit/", known_only_to(403, *SEES["draft"], author=200)),
+    Row("POST", f"{D}/{{w.draft.pk}}/edit/", known_only_to(403, *SEES["draft"], author=302),
         data={"doc_type": "通知", "title": "关于做好防汛工作的通知（修改）", "body": "正文", "issuer_code": "市水发"}),
-    Row("GET", f"{D}/{{w.reviewing.pk}}/edit/", seen(403, *SEES["reviewing"], head=200)),
-    Row("GET", f"{D}/{{w.draft.pk}}/submit/", seen(403, *SEES["draft"], author=200)),
-    Row("POST", f"{D}/{{w.draft.pk}}/submit/", seen(403, *SEES["draft"], author=302), data=_submit_form),
-    Row("POST", f"{D}/{{w.delivered.pk}}/receive/", seen(302, "outsider")),
-    Row("POST", f"{D}/{{w.issued.pk}}/remind/", seen(302, *OWNERS, head=403)),
+    Row("GET", f"{D}/{{w.reviewing.pk}}/edit/", known_only_to(403, *SEES["reviewing"], head=200)),
+    Row("GET", f"{D}/{{w.draft.pk}}/submit/", known_only_to(403, *SEES["draft"], author=200)),
+    Row("POST", f"{D}/{{w.draft.pk}}/submit/", known_only_to(403, *SEES["draft"], author=302), data=_submit_form),
+    Row("POST", f"{D}/{{w.delivered.pk}}/receive/", known_only_to(302, "outsider")),
+    Row("POST", f"{D}/{{w.issued.pk}}/remind/", known_only_to(302, *OWNERS, head=403)),
     Row("POST", f"{D}/{{w.reviewing.pk}}/circulate/", CIRCULATE_PAGE, data={"people": "clerk", "comment": "请阅"}),
-    Row("POST", f"{D}/{{w.draft.pk}}/cancel/", seen(302, *OWNERS), data={"reason": "不再需要"}),
+    Row("POST", f"{D}/{{w.draft.pk}}/cancel/", known_only_to(302, *OWNERS), data={"reason": "不再需要"}),
+    # Refused for its state, a button's action shows the document again with the refusal's status.
+    Row("POST", f"{D}/{{w.issued.pk}}/cancel/", known_only_to(409, *OWNERS, head=403), data={"reason": "不再需要"}),
     # Attaching changes the document: its holders before 签发, like its text.
-    Row("POST", f"{D}/{{w.draft.pk}}/attachments/", seen(403, *SEES["draft"], author=302), data=_upload, multipart=True),
+    Row("POST", f"{D}/{{w.draft.pk}}/attachments/", known_only_to(403, *SEES["draft"], author=302), data=_upload, multipart=True),
     Row("GET", f"{D}/{{w.draft.pk}}/attachments/{{w.draft_attachment.pk}}/", VIEW_OF["draft"]),
     Row("GET", f"{D}/{{w.draft.pk}}/versions/", VIEW_OF["draft"]),
     Row("GET", f"{D}/{{w.issued.pk}}/print.docx", VIEW_OF["issued"]),
@@ -227,15 +225,15 @@ ROWS = [
     Row("GET", f"{A}/?direction=in", STAFF, check=listed(INCOMING, _api_ids)),
     Row("POST", f"{A}/", expect(201, sysadmin=403, secadmin=403, auditor=403), data=_new_document),
     *(Row("GET", f"{A}/{{w.{key}.pk}}", VIEW_OF[key]) for key in SEES),
-    Row("PATCH", f"{A}/{{w.draft.pk}}", seen(403, *SEES["draft"], author=200), data={"changes": {"title": "关于防汛的通知"}}),
-    Row("POST", f"{A}/{{w.draft.pk}}/submit", seen(403, *SEES["draft"], author=200), data=_submit_form),
-    Row("POST", f"{A}/{{w.reviewing.pk}}/decide", seen(403, *SEES["reviewing"], head=200), data=_decide_review),
+    Row("PATCH", f"{A}/{{w.draft.pk}}", known_only_to(403, *SEES["draft"], author=200), data={"changes": {"title": "关于防汛的通知"}}),
+    Row("POST", f"{A}/{{w.draft.pk}}/submit", known_only_to(403, *SEES["draft"], author=200), data=_submit_form),
+    Row("POST", f"{A}/{{w.reviewing.pk}}/decide", known_only_to(403, *SEES["reviewing"], head=200), data=_decide_review),
     # 批办 is 张局长's: the registry that proposed it may read it but not instruct.
-    Row("POST", f"{A}/{{w.incoming.pk}}/instruct", seen(403, *SEES["incoming"]), data=_instruct),
-    Row("POST", f"{A}/{{w.delivered.pk}}/receive", seen(200, "outsider")),
-    Row("POST", f"{A}/{{w.issued.pk}}/remind", seen(200, *OWNERS, head=403)),
+    Row("POST", f"{A}/{{w.incoming.pk}}/instruct", known_only_to(403, *SEES["incoming"]), data=_instruct),
+    Row("POST", f"{A}/{{w.delivered.pk}}/receive", known_only_to(200, "outsider")),
+    Row("POST", f"{A}/{{w.issued.pk}}/remind", known_only_to(200, *OWNERS, head=403)),
     Row("POST", f"{A}/{{w.reviewing.pk}}/circulate", CIRCULATE_API, data={"usernames": ["clerk"]}),
-    Row("POST", f"{A}/{{w.draft.pk}}/cancel", seen(200, *OWNERS), data={"reason": "不再需要"}),
+    Row("POST", f"{A}/{{w.draft.pk}}/cancel", known_only_to(200, *OWNERS), data={"reason": "不再需要"}),
     Row("GET", f"{A}/{{w.draft.pk}}/compare?a=1&b=2", VIEW_OF["draft"]),
     Row("GET", f"{A}/{{w.issued.pk}}/print.docx", VIEW_OF["issued"]),
 ]

@@ -179,3 +179,21 @@ def test_only_who_may_change_the_text_attaches_a_file(org, client_for):
     assert response.status_code == 403
     assert not document.attachments.exists()
     assert not AuditRecord.objects.filter(action="documents.attachment_added").exists()
+
+
+def test_a_refused_button_shows_the_document_again_with_the_reason_and_its_status(org, client_for):
+    document = to_dispatch(org)
+    response = form_post(client_for(org.people["drafter"]), reverse("documents:cancel", args=[document.pk]), {"reason": "不再需要"})
+    assert response.status_code == 409
+    assert "已核发或已撤销的公文不能撤销" in response.content.decode()
+    document.refresh_from_db()
+    assert document.state == Document.State.DISPATCHED
+
+
+def test_the_submit_page_does_not_offer_a_confidential_department(org, client_for):
+    from zhengtong.platform.directory import services as directory
+
+    vault = directory.create_department(acting_user=None, name="机要室", parent=org.units["city"].unit, is_confidential=True)
+    document = draft_notice(org)
+    page = client_for(org.people["drafter"]).get(reverse("documents:submit", args=[document.pk])).content.decode()
+    assert "规划处" in page and vault.name not in page

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.utils import timezone
 
-from zhengtong.testing.matrix import ANY_SIGNED_IN, Row, World, expect, only
+from zhengtong.testing.matrix import ANY_SIGNED_IN, Row, World, expect, known_only_to, only
 
 STAFF = expect(200, sysadmin=403, secadmin=403, auditor=403)
 NOBODY = only()  # workflow.manage: no persona holds it
@@ -108,16 +108,11 @@ def _upload(world: Any) -> dict[str, Any]:
             "bpmn": SimpleUploadedFile("leave.bpmn", b"<definitions/>", "application/xml")}
 
 
-def participants(status: Any, *people: str, **others: Any) -> dict[str, Any]:
-    """``people`` get ``status``; whoever takes no part in the process is told it does not exist (404)."""
-    return expect(404, **{**dict.fromkeys(people, status), **others})
-
-
 PENDING = PARTICIPANTS["pending"]
 ITEM = "{w.pending_item.pk}"
 # What the head's 审核 item allows: only the head acts on it; the author, who may see the process, is refused.
-HEAD_ACTS_PAGE = participants(302, *PENDING, author=403)
-HEAD_ACTS_API = participants(200, *PENDING, author=403)
+HEAD_ACTS_PAGE = known_only_to(302, *PENDING, author=403)
+HEAD_ACTS_API = known_only_to(200, *PENDING, author=403)
 
 ROWS = [
     # 待办 and the other tabs: the reader's own, for everyone signed in (an administrator's are empty).
@@ -125,28 +120,28 @@ ROWS = [
     Row("GET", f"{W}/start/", ANY_SIGNED_IN),
     Row("GET", f"{W}/start/general_approval/", STAFF),
     Row("POST", f"{W}/start/general_approval/", expect(302, outsider=422, sysadmin=403, secadmin=403, auditor=403), data=_start_form),
-    Row("GET", f"{W}/instances/{{w.pending.pk}}/", participants(200, *PENDING)),
-    Row("GET", f"{W}/instances/{{w.approved.pk}}/", participants(200, *PARTICIPANTS["approved"])),
+    Row("GET", f"{W}/instances/{{w.pending.pk}}/", known_only_to(200, *PENDING)),
+    Row("GET", f"{W}/instances/{{w.approved.pk}}/", known_only_to(200, *PARTICIPANTS["approved"])),
     # The initiator withdraws while the head has not acted, cancels, reminds; nobody terminates.
-    Row("POST", f"{W}/instances/{{w.pending.pk}}/withdraw/", participants(302, "author", head=409), data={"withdraw-comment": "补材料"}),
-    Row("POST", f"{W}/instances/{{w.pending.pk}}/cancel/", participants(302, "author", head=403), data={"cancel-comment": "不再需要"}),
-    Row("POST", f"{W}/instances/{{w.pending.pk}}/terminate/", participants(403, *PENDING), data={"terminate-comment": "流程有误"}),
-    Row("POST", f"{W}/instances/{{w.pending.pk}}/remind/", participants(302, "author", head=403), data={"remind-comment": "请尽快"}),
-    Row("POST", f"{W}/instances/{{w.pending.pk}}/copy/", participants(302, *PENDING), data={"copy-people": "clerk", "copy-kind": "cc"}),
-    Row("POST", f"{W}/instances/{{w.approved.pk}}/read/", participants(302, *PARTICIPANTS["approved"])),
+    Row("POST", f"{W}/instances/{{w.pending.pk}}/withdraw/", known_only_to(302, "author", head=409), data={"withdraw-comment": "补材料"}),
+    Row("POST", f"{W}/instances/{{w.pending.pk}}/cancel/", known_only_to(302, "author", head=403), data={"cancel-comment": "不再需要"}),
+    Row("POST", f"{W}/instances/{{w.pending.pk}}/terminate/", known_only_to(403, *PENDING), data={"terminate-comment": "流程有误"}),
+    Row("POST", f"{W}/instances/{{w.pending.pk}}/remind/", known_only_to(302, "author", head=403), data={"remind-comment": "请尽快"}),
+    Row("POST", f"{W}/instances/{{w.pending.pk}}/copy/", known_only_to(302, *PENDING), data={"copy-people": "clerk", "copy-kind": "cc"}),
+    Row("POST", f"{W}/instances/{{w.approved.pk}}/read/", known_only_to(302, *PARTICIPANTS["approved"])),
     # The head's 审核 item.
     Row("POST", f"{W}/items/{ITEM}/decide/", HEAD_ACTS_PAGE, data=_decide_with_file, multipart=True),
-    Row("POST", f"{W}/items/{ITEM}/claim/", participants(409, *PENDING, author=403)),
-    Row("POST", f"{W}/items/{ITEM}/hand_back/", participants(409, *PENDING, author=403), data={"hand_back-comment": "已阅"}),
+    Row("POST", f"{W}/items/{ITEM}/claim/", known_only_to(409, *PENDING, author=403)),
+    Row("POST", f"{W}/items/{ITEM}/hand_back/", known_only_to(409, *PENDING, author=403), data={"hand_back-comment": "已阅"}),
     Row("POST", f"{W}/items/{ITEM}/return/", HEAD_ACTS_PAGE,
         data={"return-step": "apply", "return-comment": "请补充"}),
     Row("POST", f"{W}/items/{ITEM}/transfer/", HEAD_ACTS_PAGE, data={"transfer-to": "clerk", "transfer-comment": "请代为审核"}),
     Row("POST", f"{W}/items/{ITEM}/delegate/", HEAD_ACTS_PAGE, data={"delegate-to": "clerk"}),
-    Row("POST", f"{W}/items/{ITEM}/reassign/", participants(403, *PENDING), data={"reassign-to": "clerk", "reassign-comment": "调整"}),
+    Row("POST", f"{W}/items/{ITEM}/reassign/", known_only_to(403, *PENDING), data={"reassign-to": "clerk", "reassign-comment": "调整"}),
     Row("POST", f"{W}/items/{ITEM}/signers/", HEAD_ACTS_PAGE, data={"signers-people": "clerk", "signers-position": "after"}),
     # 减签 removes a signer one added: the head added none.
-    Row("POST", f"{W}/items/{ITEM}/remove/", participants(403, *PENDING)),
-    Row("GET", f"{W}/attachments/{{w.approval_attachment.pk}}/", participants(200, *PARTICIPANTS["approved"])),
+    Row("POST", f"{W}/items/{ITEM}/remove/", known_only_to(403, *PENDING)),
+    Row("GET", f"{W}/attachments/{{w.approval_attachment.pk}}/", known_only_to(200, *PARTICIPANTS["approved"])),
     # Standing delegation (委托): one's own.
     Row("GET", f"{W}/delegations/", ANY_SIGNED_IN),
     Row("POST", f"{W}/delegations/", expect(302), data=_delegation),
@@ -161,27 +156,27 @@ ROWS = [
     Row("GET", f"{A}/processes", ANY_SIGNED_IN),
     Row("POST", f"{A}/instances", expect(201, outsider=422, sysadmin=403, secadmin=403, auditor=403),
         data={"key": "general_approval", "title": "会议室改造申请", "data": {"reason": "会议室老化", "amount": 3000}}),
-    Row("GET", f"{A}/instances/{{w.pending.pk}}", participants(200, *PENDING)),
-    Row("GET", f"{A}/instances/{{w.approved.pk}}/trace", participants(200, *PARTICIPANTS["approved"])),
+    Row("GET", f"{A}/instances/{{w.pending.pk}}", known_only_to(200, *PENDING)),
+    Row("GET", f"{A}/instances/{{w.approved.pk}}/trace", known_only_to(200, *PARTICIPANTS["approved"])),
     Row("GET", f"{A}/counts", ANY_SIGNED_IN, check=counted),
     *(Row("GET", f"{A}/{tab}", ANY_SIGNED_IN, check=_own(tab)) for tab in ("todo", "done", "started", "copied")),
     Row("POST", f"{A}/items/{ITEM}/approve", HEAD_ACTS_API, data={"comment": "同意"}),
     Row("POST", f"{A}/items/{ITEM}/reject", HEAD_ACTS_API, data={"comment": "预算不足"}),
-    Row("POST", f"{A}/items/{ITEM}/claim", participants(409, *PENDING, author=403)),
+    Row("POST", f"{A}/items/{ITEM}/claim", known_only_to(409, *PENDING, author=403)),
     Row("POST", f"{A}/items/{ITEM}/transfer", HEAD_ACTS_API, data={"to": "clerk"}),
     Row("POST", f"{A}/items/{ITEM}/delegate", HEAD_ACTS_API, data={"to": "clerk"}),
-    Row("POST", f"{A}/items/{ITEM}/hand-back", participants(409, *PENDING, author=403), data={"comment": "已阅"}),
+    Row("POST", f"{A}/items/{ITEM}/hand-back", known_only_to(409, *PENDING, author=403), data={"comment": "已阅"}),
     Row("POST", f"{A}/items/{ITEM}/signers", HEAD_ACTS_API, data={"people": ["clerk"]}),
-    Row("POST", f"{A}/items/{ITEM}/remove", participants(403, *PENDING), data={}),
-    Row("GET", f"{A}/items/{ITEM}/return-targets", participants(200, *PENDING)),
+    Row("POST", f"{A}/items/{ITEM}/remove", known_only_to(403, *PENDING), data={}),
+    Row("GET", f"{A}/items/{ITEM}/return-targets", known_only_to(200, *PENDING)),
     Row("POST", f"{A}/items/{ITEM}/return", HEAD_ACTS_API, data={"step": "apply", "comment": "请补充"}),
-    Row("POST", f"{A}/items/{ITEM}/reassign", participants(403, *PENDING), data={"to": "clerk", "comment": "调整"}),
-    Row("POST", f"{A}/instances/{{w.pending.pk}}/withdraw", participants(200, "author", head=409), data={"comment": "补材料"}),
-    Row("POST", f"{A}/instances/{{w.pending.pk}}/cancel", participants(200, "author", head=403), data={"comment": "不再需要"}),
-    Row("POST", f"{A}/instances/{{w.pending.pk}}/terminate", participants(403, *PENDING), data={"comment": "流程有误"}),
-    Row("POST", f"{A}/instances/{{w.pending.pk}}/remind", participants(200, "author", head=403), data={"comment": "请尽快"}),
-    Row("POST", f"{A}/instances/{{w.pending.pk}}/copies", participants(201, *PENDING), data={"people": ["clerk"]}),
-    Row("POST", f"{A}/instances/{{w.approved.pk}}/read", participants(204, *PARTICIPANTS["approved"])),
+    Row("POST", f"{A}/items/{ITEM}/reassign", known_only_to(403, *PENDING), data={"to": "clerk", "comment": "调整"}),
+    Row("POST", f"{A}/instances/{{w.pending.pk}}/withdraw", known_only_to(200, "author", head=409), data={"comment": "补材料"}),
+    Row("POST", f"{A}/instances/{{w.pending.pk}}/cancel", known_only_to(200, "author", head=403), data={"comment": "不再需要"}),
+    Row("POST", f"{A}/instances/{{w.pending.pk}}/terminate", known_only_to(403, *PENDING), data={"comment": "流程有误"}),
+    Row("POST", f"{A}/instances/{{w.pending.pk}}/remind", known_only_to(200, "author", head=403), data={"comment": "请尽快"}),
+    Row("POST", f"{A}/instances/{{w.pending.pk}}/copies", known_only_to(201, *PENDING), data={"people": ["clerk"]}),
+    Row("POST", f"{A}/instances/{{w.approved.pk}}/read", known_only_to(204, *PARTICIPANTS["approved"])),
     Row("GET", f"{A}/delegations", ANY_SIGNED_IN),
     Row("POST", f"{A}/delegations", expect(201), data=_delegation),
     Row("DELETE", f"{A}/delegations/{{w.delegation.pk}}", expect(404, author=204)),
