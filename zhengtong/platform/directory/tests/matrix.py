@@ -69,13 +69,11 @@ def build(world: World) -> None:
     services.disable_person(acting_user=None, user=world.retired, reason="退休")
     for user, external_id in ((world.people["author"], "hr-author"), (world.people["registrar"], "hr-registrar")):
         services.update_person(acting_user=None, user=user, external_id=external_id)
-    # The clerk called the keeper before 机要室 was hidden: their recent and frequent contacts must not show them now.
+    # The clerk has called the keeper: their recent and frequent contacts must still not show a hidden person.
     services.record_contact_use(owner=world.people["clerk"], contact=world.keeper)
 
 
 # --- Checks: lists show only what the reader may see, and their counts agree -------------------
-
-
 
 
 def _ids(response: HttpResponse) -> list[int]:
