@@ -99,3 +99,13 @@ def test_the_status_of_a_refusal_follows_its_meaning(api_for, secadmin, clerk):
     assert_error(api.post(roles, {"role": "staff"}, content_type="application/json"), 409, "duplicate")
     assert_error(api.post(f"/api/access/people/{secadmin.pk}/roles", {"role": "staff"}, content_type="application/json"), 403, "self")
     assert_error(api.put(f"/api/access/people/{clerk.pk}/clearance", {"rank": 9}, content_type="application/json"), 422, "invalid")
+
+
+def test_an_id_too_large_for_any_database_is_a_clear_4xx_not_a_500(api_for, clerk):
+    # Found by the API fuzz run (tests/fuzz): an id past 64 bits overflowed SQLite's integer (500).
+    # PostgreSQL and MariaDB compare it and find nothing (404); SQLite cannot bind it at all (422).
+    too_large = 2**64
+    for response in (api_for(clerk).get(f"/api/directory/people/{too_large}"),
+                     api_for(clerk).post(f"/api/notices/{too_large}/actions/sign", json.dumps({}), content_type="application/json")):
+        assert response.status_code in (404, 422), response.content
+        assert_error(response, response.status_code, {404: "not_found", 422: "out_of_range"}[response.status_code])

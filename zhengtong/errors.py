@@ -2,7 +2,8 @@
 
 The class says what the refusal means, and so its HTTP status, the same for the API and the
 pages: bad input 422 (``ServiceError`` itself), ``NotFound`` 404, ``Forbidden`` 403,
-``Conflict`` 409 (the request is fine, the state of things does not allow it now).
+``Conflict`` 409 (the request is fine, the state of things does not allow it now),
+``TooManyAttempts`` 429 (a lock after repeated failures, until it runs out or is lifted).
 """
 
 from __future__ import annotations
@@ -36,3 +37,7 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+class TooManyAttempts(ServiceError):
+    status = 429

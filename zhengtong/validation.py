@@ -1,4 +1,4 @@
-"""Field messages for the API's 422 answers, in the caller's language.
+"""Rules for text people type, and field messages for the API's 422 answers, in the caller's language.
 
 Pydantic words its messages in English only; each error carries a stable ``type`` and its
 numbers in ``ctx``, so the message is chosen here by type and translated like every other.
@@ -6,11 +6,27 @@ numbers in ``ctx``, so the message is chosen here by type and translated like ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+# Characters nobody types on purpose: C0 controls but tab, line feed and carriage return (a
+# textarea sends CRLF), DEL, C1 controls, and the bidirectional embeddings, overrides and
+# isolates that make a text read differently from how it is stored (Trojan Source, CVE-2021-42574).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_control_characters(value: Any) -> None:
+    """The one check for control characters in typed text, used by every page form's text fields."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Remove the control characters (such as NUL or a text-direction override) from this text."),
+            code="control_characters")
+
 
 _BY_TYPE: Mapping[str, Any] = {
     "missing": _("This field is required."),

@@ -32,6 +32,7 @@ from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 PERSONAS = ("anonymous", "outsider", "clerk", "head", "registrar", "sysadmin", "secadmin", "auditor", "author")
 """Who tries every endpoint. ``author`` owns the world's business objects (in the clerk's
@@ -87,6 +88,7 @@ def answered(check: Check) -> Check:
 class Row:
     """One endpoint and what each persona gets from it.
 
+    ``expect`` may be a callable of the world where the outcome depends on what the world holds.
     ``url`` is formatted with the world (``"/api/documents/{w.draft.pk}"``); ``data`` is the body
     an allowed persona sends (a mapping, or a callable of the world for files and fresh values):
     JSON for the API, a form for a page (the CSRF token is added), ``multipart`` for uploads.
@@ -96,11 +98,14 @@ class Row:
 
     method: str
     url: str
-    expect: Mapping[str, Outcome]
+    expect: Mapping[str, Outcome] | Callable[[Any], Mapping[str, Outcome]]
     data: Any = None
     check: Callable[[Any, str, HttpResponse], None] | None = None
     multipart: bool = False
     browser: bool = False  # an API call from the signed-in browser (session and CSRF header), not a token
+    # Who may receive every secret here: the audit trail names every object it records, and the
+    # audit administrator reads the whole trail (三权分立: they see the names, never the business).
+    sees_every_name: frozenset[str] = frozenset()
 
     @property
     def id(self) -> str:
@@ -112,9 +117,27 @@ class Row:
     def body(self, world: World) -> Any:
         return self.data(world) if callable(self.data) else self.data
 
+    def promised(self, world: World) -> Mapping[str, Outcome]:
+        return self.expect(world) if callable(self.expect) else self.expect
+
     @property
     def is_api(self) -> bool:
         return self.url.startswith("/api/")
+
+
+@dataclass(frozen=True)
+class SocketRow:
+    """A WebSocket route and what each persona meets there: ``ACCEPTED`` (greeted as themselves) or ``IN``."""
+
+    path: str
+    expect: Mapping[str, Outcome]
+
+    @property
+    def id(self) -> str:
+        return f"WS {self.path}"
+
+
+ACCEPTED = "accepted"
 
 
 class World(SimpleNamespace):
@@ -139,15 +162,23 @@ class World(SimpleNamespace):
         self.secrets[marker] = frozenset(seen_by)
         return marker
 
+    def bearer(self, persona: str) -> str:
+        """``persona``'s API token as sent in the ``Authorization: Bearer`` header."""
+        return self._bearer[persona]
+
     def client(self, persona: str, *, api: bool) -> Client:
         """A fresh client as ``persona``: a bearer token for the API, a signed-in browser for pages."""
         if api and persona != "anonymous":
-            return Client(HTTP_AUTHORIZATION=f"Bearer {self._bearer[persona]}")
+            return Client(HTTP_AUTHORIZATION=f"Bearer {self.bearer(persona)}")
         client = Client(enforce_csrf_checks=True, HTTP_X_CSRFTOKEN=CSRF_SECRET)
         client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
         for name, morsel in self._cookies.get(persona, SimpleCookie()).items():
             client.cookies[name] = morsel.value
         return client
+
+    def cookie_header(self, persona: str) -> bytes:
+        """The browser's cookies, as a WebSocket handshake from that browser carries them."""
+        return "; ".join(f"{name}={morsel.value}" for name, morsel in self._cookies.get(persona, SimpleCookie()).items()).encode()
 
     def sign_in(self, persona: str, user: Any) -> None:
         """Give ``persona`` a browser session (on their device list) and an API token, made once for every row."""
@@ -158,7 +189,7 @@ class World(SimpleNamespace):
         browser = Client()
         browser.force_login(user)
         self._cookies[persona] = browser.cookies
-        self.devices[persona] = UserSession.objects.create(user=user, session_key=browser.session.session_key,
+        self.devices[persona] = UserSession.objects.create(user=user, session_key=browser.session.session_key or "",
                                                            source_ip="127.0.0.1", user_agent="matrix")
         name = self.secret(f"token{persona}", seen_by={persona, "sysadmin", "auditor"})
         self.tokens[persona], self._bearer[persona] = create_token(user=user, name=name, scopes=["read", "write"], days=1)
@@ -168,7 +199,7 @@ class World(SimpleNamespace):
 CSRF_SECRET = "m" * 32
 
 
-def send(client: Client, method: str, url: str, body: Any, *, api: bool, multipart: bool = False) -> HttpResponse:
+def send(client: Client, method: str, url: str, body: Any, *, api: bool, multipart: bool = False) -> Any:
     if method == "GET":
         return client.get(url, body or {})
     if api and not multipart:
@@ -208,16 +239,21 @@ def attempt(world: World, row: Row, persona: str) -> tuple[Tried, HttpResponse]:
 
     last_audit = AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with transaction.atomic():
+        client = world.client(persona, api=row.is_api and not row.browser)
         with CaptureQueriesContext(connection) as queries:
-            response = send(world.client(persona, api=row.is_api and not row.browser), row.method, row.concrete_url(world), row.body(world),
-                            api=row.is_api, multipart=row.multipart)
+            response = send(client, row.method, row.concrete_url(world), row.body(world), api=row.is_api, multipart=row.multipart)
+            if response.status_code == 302 and response["Location"].startswith(reverse("admin:login")):
+                # The back office sends whoever may not use it to its own sign-in, which refuses a
+                # signed-in person and sends anyone else to the platform's: what they meet is that.
+                response = client.get(response["Location"])
         text = content_of(response)
         successes = list(AuditRecord.objects.filter(pk__gt=last_audit, outcome=AuditOutcome.SUCCESS)
                          .values_list("action", flat=True))
         transaction.set_rollback(True)
     writes = sorted({match.group(1).lower() for query in queries.captured_queries
                      if (match := WRITE.match(query["sql"]))} - BOOKKEEPING_TABLES)
-    leaked = [marker for marker, seen_by in world.secrets.items() if persona not in seen_by and marker in text]
+    leaked = [] if persona in row.sees_every_name else [
+        marker for marker, seen_by in world.secrets.items() if persona not in seen_by and marker in text]
     return Tried(persona, outcome_of(response, api=row.is_api), writes, successes, leaked), response
 
 
@@ -228,9 +264,10 @@ def refused(outcome: Outcome) -> bool:
 def run(world: World, row: Row) -> list[str]:
     """Every persona's attempt at ``row``; the problems found, one line each (empty: all as promised)."""
     problems = []
+    promises = row.promised(world)
     for persona in PERSONAS:
         tried, response = attempt(world, row, persona)
-        promised = row.expect[persona]
+        promised = promises[persona]
         if tried.outcome != promised:
             problems.append(f"{persona}: got {tried.outcome}, promised {promised}: {content_of(response)[:200]!r}")
         if refused(tried.outcome) and tried.writes:
@@ -329,4 +366,30 @@ def app_matrices() -> list[Any]:
 
 
 def all_rows() -> list[Row]:
-    return [row for module in app_matrices() for row in module.ROWS]
+    return [row for module in app_matrices() for row in getattr(module, "ROWS", ())]
+
+
+def all_socket_rows() -> list[SocketRow]:
+    return [row for module in app_matrices() for row in getattr(module, "SOCKETS", ())]
+
+
+async def knock(world: World, row: SocketRow, persona: str) -> Outcome:
+    """Open ``row``'s socket as ``persona``'s browser, through the same authentication as the server's."""
+    from asgiref.testing import ApplicationCommunicator
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import URLRouter
+
+    from zhengtong.routing import websocket_urlpatterns
+
+    scope = {"type": "websocket", "path": row.path, "query_string": b"", "headers": [(b"cookie", world.cookie_header(persona))]}
+    socket = ApplicationCommunicator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), scope)
+    await socket.send_input({"type": "websocket.connect"})
+    reply = await socket.receive_output(5)
+    if reply["type"] == "websocket.close":
+        outcome: Outcome = IN if reply.get("code") == 4401 else f"closed {reply.get('code')}"
+    else:
+        hello = json.loads((await socket.receive_output(5))["text"])
+        outcome = ACCEPTED if hello.get("user") == world.people[persona].username else f"greeted as {hello.get('user')}"
+        await socket.send_input({"type": "websocket.disconnect", "code": 1000})
+    await socket.wait(5)
+    return outcome

@@ -10,9 +10,11 @@ answer in the API's one JSON shape instead.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.template import loader
+from django.template.defaultfilters import filesizeformat
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
@@ -53,6 +55,11 @@ def _api_path(request: HttpRequest) -> bool:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig) and not _api_path(request):
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return error_page(request, 413, _("What you sent is too large"),
+                          _("The form holds more than the %(limit)s this server accepts. Shorten the text, "
+                            "or attach long content as a file.") % {"limit": limit})
     if _api_path(request):
         return api_error(400, "bad_request", _("The request could not be understood."))
     return error_page(request, 400, _("The request could not be understood"),

@@ -9,10 +9,10 @@ from ninja import Field, Query, Router, Schema, Status
 
 from zhengtong.apps.bulletins import services
 from zhengtong.apps.bulletins.models import Bulletin
-from zhengtong.apps.bulletins.rules import VIEW
+from zhengtong.apps.bulletins.rules import VIEW, readable
 from zhengtong.pagination import Page, PageIn, page
 from zhengtong.platform.access import permissions as perms
-from zhengtong.platform.access.policy import require, visible
+from zhengtong.platform.access.policy import require
 
 router = Router(tags=["bulletins"])
 
@@ -40,12 +40,13 @@ def _out(bulletin: Bulletin) -> BulletinOut:
 @router.get("/", response=Page[BulletinOut], summary="Work news I may read, newest first")
 def list_bulletins(request: HttpRequest, paging: Query[PageIn]) -> dict[str, Any]:
     require(request.user, perms.USE_BUSINESS_APPS)
-    return page(visible(request.user, Bulletin.objects.select_related("author")), paging, _out)
+    return page(readable(request.user, Bulletin.objects.select_related("author")), paging, _out)
 
 
 @router.get("/{bulletin_id}", response=BulletinOut, summary="One work news item")
 def get_bulletin(request: HttpRequest, bulletin_id: int) -> BulletinOut:
-    bulletin = get_object_or_404(Bulletin.objects.select_related("author"), pk=bulletin_id)
+    # Another unit's item, or one above the reader's clearance, does not exist for them.
+    bulletin = get_object_or_404(readable(request.user, Bulletin.objects.select_related("author")), pk=bulletin_id)
     require(request.user, VIEW, bulletin)
     return _out(bulletin)
 

@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.forms import Form
 from zhengtong.platform.access.models import ClassificationLevel
 
 
-class BulletinForm(forms.Form):
+class BulletinForm(Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
     classification = forms.TypedChoiceField(

@@ -10,6 +10,9 @@ class Bulletin(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The author's unit, whose staff read the item; none when the author belonged to no unit.
+    unit = models.ForeignKey("directory.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("unit"))
     classification = models.PositiveSmallIntegerField(_("classification"), default=0)
     published_at = models.DateTimeField(_("published at"), default=timezone.now, db_index=True)
 

@@ -12,6 +12,7 @@ from zhengtong.errors import ServiceError
 from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import clearance_of, require
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.directory import queries as directory
 
 
 def publish(*, acting_user: Any, title: str, body: str, classification: int = 0) -> Bulletin:
@@ -28,7 +29,9 @@ def publish(*, acting_user: Any, title: str, body: str, classification: int = 0)
     if errors:
         raise ServiceError("invalid", _("The news item is not valid."), errors)
     with transaction.atomic():
-        bulletin = Bulletin.objects.create(title=title.strip(), body=body.strip(), author=acting_user, classification=classification)
+        department = directory.primary_department(acting_user)
+        bulletin = Bulletin.objects.create(title=title.strip(), body=body.strip(), author=acting_user, classification=classification,
+                                           unit=directory.unit_of(department) if department else None)
         audit.record("bulletins.published", actor=acting_user, obj=bulletin,
                      changes=audit.diff({}, {"title": bulletin.title, "classification": classification}))
     return bulletin

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from zhengtong.apps.bulletins import services
 from zhengtong.apps.bulletins.forms import BulletinForm
 from zhengtong.apps.bulletins.models import Bulletin
-from zhengtong.apps.bulletins.rules import VIEW
+from zhengtong.apps.bulletins.rules import VIEW, readable
 from zhengtong.errors import ServiceError
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.models import ClassificationLevel
-from zhengtong.platform.access.policy import clearance_of, require, visible
+from zhengtong.platform.access.policy import clearance_of, require
 
 
 def _level_names() -> dict[int, str]:
@@ -26,14 +26,15 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     require(request.user, perms.USE_BUSINESS_APPS)
     names = _level_names()
     items = [(item, names.get(item.classification, item.classification))
-             for item in visible(request.user, Bulletin.objects.select_related("author"))[:100]]
+             for item in readable(request.user, Bulletin.objects.select_related("author"))[:100]]
     my_level = names.get(clearance_of(request.user), clearance_of(request.user))
     return render(request, "bulletins/list.html", {"items": items, "my_level": my_level})
 
 
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = get_object_or_404(Bulletin.objects.select_related("author"), pk=pk)
+    # Another unit's item, or one above the reader's clearance, does not exist for them.
+    bulletin = get_object_or_404(readable(request.user, Bulletin.objects.select_related("author")), pk=pk)
     require(request.user, VIEW, bulletin)
     level = _level_names().get(bulletin.classification, bulletin.classification)
     return render(request, "bulletins/detail.html", {"item": bulletin, "level": level})

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from zhengtong.apps.documents import output, queries, services
 from zhengtong.apps.documents.models import Delivery, Document, Version
@@ -72,7 +73,7 @@ class ReasonIn(Schema):
     reason: str = Field(..., max_length=300)
 
 
-class DeliveryOut(Schema):
+class DocumentDeliveryOut(Schema):
     unit: str
     kind: str
     state: str
@@ -106,9 +107,17 @@ class DocumentOut(Schema):
 
 
 class DocumentDetailOut(DocumentOut):
-    deliveries: list[DeliveryOut]
+    deliveries: list[DocumentDeliveryOut]
     opinions: list[dict[str, Any]]
     versions: list[dict[str, Any]]
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(..., description="what the content is, whatever the client claimed: pdf, ofd, docx, png …")
+    size: int
+    purpose: str
 
 
 class CountOut(Schema):
@@ -138,7 +147,8 @@ def _document(request: HttpRequest, document_id: int) -> Document:
 
 
 @router.get("/", response=Page[DocumentOut], summary="Documents I may see: outgoing (发文) or incoming (收文), filtered and searched")
-def list_documents(request: HttpRequest, paging: Query[PageIn], direction: str = "out", state: str = "", year: int | None = None,
+def list_documents(request: HttpRequest, paging: Query[PageIn], direction: str = "out", state: str = "",
+                   year: int | None = Query(None, ge=queries.YEARS.start, le=queries.YEARS.stop - 1),
                    doc_type: str = "", unit: int | None = None, q: str = "") -> dict[str, Any]:
     require(request.user, DRAFT)
     filters = queries.Filters(direction=direction, state=state, year=year, doc_type=doc_type, unit=unit, text=q[:100])
@@ -212,6 +222,14 @@ def circulate(request: HttpRequest, document_id: int, payload: PeopleIn) -> dict
 def cancel(request: HttpRequest, document_id: int, payload: ReasonIn) -> dict[str, Any]:
     document = services.cancel(acting_user=request.user, document=_document(request, document_id), reason=payload.reason)
     return _detail(request.user, document)
+
+
+@router.post("/{document_id}/attachments", response={201: AttachmentOut},
+             summary="Attach a file (multipart, field 'file'); its type, size and content are checked, hostile files refused")
+def attach(request: HttpRequest, document_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    attachment = services.add_attachment(acting_user=request.user, document=_document(request, document_id), upload=file)
+    stored = attachment.file
+    return Status(201, {"id": attachment.pk, "name": stored.name, "kind": stored.kind, "size": stored.size, "purpose": attachment.purpose})
 
 
 @router.get("/{document_id}/compare", response=list[tuple[str, str]], summary="Changes between two versions (痕迹)")

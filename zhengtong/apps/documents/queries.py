@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import MAXYEAR, MINYEAR, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -21,6 +21,9 @@ from zhengtong.platform.workflow.definitions import parsed
 from zhengtong.platform.workflow.models import Action, Copy, WorkItem
 
 NEAR_DUE = timedelta(days=2)
+# The years a document's date can be filtered by: Python's, less the first (its 1 January in
+# Asia/Shanghai falls before the first day Python can hold in UTC).
+YEARS = range(MINYEAR + 1, MAXYEAR + 1)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ def listing(user: Any, filters: Filters) -> QuerySet[Document]:
     documents = visible_documents(user).filter(direction=filters.direction)
     if filters.state:
         documents = documents.filter(state=filters.state)
+    if filters.year and filters.year not in YEARS:
+        return documents.none()  # no document is from year 0 or 99999 (and the date lookup cannot be built)
     if filters.year:
         documents = documents.filter(created_at__year=filters.year)
     if filters.doc_type:

@@ -39,7 +39,7 @@ from zhengtong.apps.documents.rules import DRAFT, EDIT, MANAGE, REGISTRY, VIEW, 
 from zhengtong.errors import Conflict, NotFound, ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.access.models import ClassificationLevel
-from zhengtong.platform.access.policy import clearance_of, is_visible, require
+from zhengtong.platform.access.policy import can, clearance_of, is_visible, require
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.directory.models import Department
@@ -48,7 +48,8 @@ from zhengtong.platform.notices import services as notices
 from zhengtong.platform.search import services as search
 from zhengtong.platform.workdays import calendar
 from zhengtong.platform.workflow import services as workflow
-from zhengtong.platform.workflow.models import ProcessInstance
+from zhengtong.platform.workflow.models import ProcessInstance, WorkItem
+from zhengtong.platform.workflow.rules import VIEW as VIEW_PROCESS
 from zhengtong.platform.workflow.steps import Step, StepEvent
 
 OUTGOING, INCOMING = "document_outgoing", "document_incoming"
@@ -353,11 +354,17 @@ def instruct(*, acting_user: Any, document: Document, item_id: int, text: str, i
     if len(departments) != len(ids) or not all(heads.values()):
         raise ServiceError("invalid", _("Each handling department needs a head."), {"departments": [_("Unknown department or no head.")]})
     handlers = _names(head for pk in ids for head in heads[pk])
+    if not WorkItem.objects.filter(pk=item_id, instance_id=document.instance_id, assignee=acting_user).exists():
+        # Refused before anything is written; one who may not read the document is told it is not there.
+        require(acting_user, VIEW, document)
+        raise PermissionDenied(EDIT)
     with batch.atomic():
+        # The step first: a task no longer open refuses the instruction before it is kept.
+        decide(acting_user=acting_user, document=document, item_id=item_id, approve=True, comment=text.strip(),
+               data={"handlers": handlers, "lead_handler": _names(heads[int(lead_department)])[:1]})
         Instruction.objects.create(document=document, author=acting_user, text=text.strip(), ink=ink)
         Document.objects.filter(pk=document.pk).update(lead_department=departments[int(lead_department)])
-        return decide(acting_user=acting_user, document=document, item_id=item_id, approve=True, comment=text.strip(),
-                      data={"handlers": handlers, "lead_handler": _names(heads[int(lead_department)])[:1]})
+    return _fresh(document)
 
 
 # --- What each step means for the document (called by the workflow, inside its transaction) ------
@@ -635,9 +642,10 @@ def circulate(*, acting_user: Any, document: Document, usernames: list[str], com
 
 
 def mark_read(*, acting_user: Any, document: Document) -> None:
+    """Opening the document reads one's 传阅 copy; the registry reading it outside its process has no copy to mark."""
     document = _fresh(document)
-    if document.instance_id is not None:
-        workflow.mark_read(acting_user=acting_user, instance_id=document.instance_id)
+    if document.instance is not None and can(acting_user, VIEW_PROCESS, document.instance):
+        workflow.mark_read(acting_user=acting_user, instance_id=document.instance.pk)
 
 
 def remind_handlers(*, acting_user: Any, document: Document, comment: str = "") -> int:
@@ -655,8 +663,11 @@ ATTACHMENT_KINDS = ("pdf", "ofd", "docx", "xlsx", "png", "jpeg", "tiff", "txt", 
 def add_attachment(*, acting_user: Any, document: Document, upload: Any, purpose: str = "attachment") -> Any:
     document = _fresh(document)
     require(acting_user, VIEW, document)
-    if purpose == "attachment" and not document.is_editable:
-        raise Conflict("signed", _("The document has been signed off; its attachments can no longer change."))
+    if purpose == "attachment":
+        if not document.is_editable:
+            raise Conflict("signed", _("The document has been signed off; its attachments can no longer change."))
+        # An attachment is part of the document: who may change its text may attach, not everyone who reads it.
+        require(acting_user, EDIT, document)
     with batch.atomic():
         stored = files.store(acting_user=acting_user, upload=upload, owner=document.subject, allowed_kinds=ATTACHMENT_KINDS)
         order = document.attachments.count()

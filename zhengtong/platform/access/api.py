@@ -28,7 +28,7 @@ class RoleOut(Schema):
     is_admin_role: bool
 
 
-class PersonOut(Schema):
+class PersonRolesOut(Schema):
     id: int
     username: str
     display_name: str
@@ -73,8 +73,8 @@ def _role_out(role: Role) -> RoleOut:
                    is_builtin=role.is_builtin, is_admin_role=role.is_admin_role)
 
 
-def _person_out(person: Any) -> PersonOut:
-    return PersonOut(id=person.pk, username=person.username, display_name=person.display_name, is_active=person.is_active,
+def _person_out(person: Any) -> PersonRolesOut:
+    return PersonRolesOut(id=person.pk, username=person.username, display_name=person.display_name, is_active=person.is_active,
                      clearance=person.clearance, roles=sorted(a.role.code for a in person.role_assignments.select_related("role")))
 
 
@@ -92,7 +92,7 @@ def list_roles(request: HttpRequest) -> list[RoleOut]:
     return [_role_out(role) for role in Role.objects.all()]
 
 
-@router.get("/people", response=Page[PersonOut], summary="People with their roles and clearance")
+@router.get("/people", response=Page[PersonRolesOut], summary="People with their roles and clearance")
 def list_people(
     request: HttpRequest,
     paging: Query[PageIn],
@@ -105,8 +105,8 @@ def list_people(
     return page(people, paging, _person_out)
 
 
-@router.post("/people/{user_id}/roles", response={201: PersonOut}, summary="Assign a role (三权分立 enforced)")
-def assign_role(request: HttpRequest, user_id: int, payload: AssignIn) -> Status[PersonOut]:
+@router.post("/people/{user_id}/roles", response={201: PersonRolesOut}, summary="Assign a role (三权分立 enforced)")
+def assign_role(request: HttpRequest, user_id: int, payload: AssignIn) -> Status[PersonRolesOut]:
     require(request.user, perms.MANAGE_ROLES)
     person = _person(user_id)
     services.assign_role(acting_user=request.user, user=person, role=get_object_or_404(Role, code=payload.role))
@@ -120,8 +120,8 @@ def revoke_role(request: HttpRequest, user_id: int, role_code: str) -> Status[No
     return Status(204, None)
 
 
-@router.put("/people/{user_id}/clearance", response=PersonOut, summary="Set a person's clearance")
-def set_clearance(request: HttpRequest, user_id: int, payload: ClearanceIn) -> PersonOut:
+@router.put("/people/{user_id}/clearance", response=PersonRolesOut, summary="Set a person's clearance")
+def set_clearance(request: HttpRequest, user_id: int, payload: ClearanceIn) -> PersonRolesOut:
     require(request.user, perms.MANAGE_CLEARANCE)
     person = _person(user_id)
     services.set_clearance(acting_user=request.user, user=person, rank=payload.rank)

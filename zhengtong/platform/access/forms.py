@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.forms import Form
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.models import ClassificationLevel, Role
 
@@ -14,7 +15,7 @@ class RoleChoiceField(forms.ModelChoiceField):
         return str(obj.label)
 
 
-class AssignRoleForm(forms.Form):
+class AssignRoleForm(Form):
     role = RoleChoiceField(label=_("Role"), queryset=Role.objects.none(), to_field_name="code", empty_label=None)
 
     def __init__(self, *args: Any, held: set[str], **kwargs: Any) -> None:
@@ -22,7 +23,7 @@ class AssignRoleForm(forms.Form):
         self.fields["role"].queryset = Role.objects.exclude(code__in=held)  # type: ignore[attr-defined]
 
 
-class ClearanceForm(forms.Form):
+class ClearanceForm(Form):
     rank = forms.TypedChoiceField(label=_("Clearance"), coerce=int)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -30,7 +31,7 @@ class ClearanceForm(forms.Form):
         self.fields["rank"].choices = [(level.rank, level.name) for level in ClassificationLevel.objects.all()]  # type: ignore[attr-defined]
 
 
-class LevelForm(forms.Form):
+class LevelForm(Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
 
@@ -39,7 +40,7 @@ def _grantable_permissions() -> list[tuple[str, str]]:
     return [(code, f"{label} ({code})") for code, label in perms.catalogue().items() if code not in perms.ADMIN_PERMISSIONS]
 
 
-class RoleForm(forms.Form):
+class RoleForm(Form):
     code = forms.SlugField(label=_("Code"), max_length=50,
                            help_text=_("Letters, digits, hyphens and underscores; cannot be changed later."))
     name = forms.CharField(label=_("Name"), max_length=100)

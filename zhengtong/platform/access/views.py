@@ -183,7 +183,8 @@ def level_rename(request: HttpRequest, rank: int) -> HttpResponse:
                                                         description=data["description"]),
                  _("Level renamed."))
     else:
-        messages.error(request, _("A level needs a name of at most 50 characters."))
+        # The form's own words: a name too long, a name missing, or control characters in it.
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
     return redirect("access:levels")
 
 

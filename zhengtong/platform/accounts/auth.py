@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from zhengtong.errors import Forbidden
+from zhengtong.http import client_ip
 from zhengtong.platform.accounts import services
 
 
@@ -36,7 +37,7 @@ class BearerToken(HttpBearer):
     """A program's personal API token (``Authorization: Bearer zt_…``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = services.authenticate_token(token, request.method or "GET")
+        user = services.authenticate_token(token, request.method or "GET", client_ip(request))
         if user is not None:
             request.user = user
         return user

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.errors import ServiceError
+from zhengtong.forms import Form
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(Form):
     def add_service_error(self, exc: ServiceError) -> None:
         """Show a service's refusal next to the fields it names, or above the form."""
         placed = False
@@ -23,7 +24,7 @@ class ServiceForm(forms.Form):
             self.add_error(None, exc.message)
 
 
-class SignInForm(forms.Form):
+class SignInForm(Form):
     username = forms.CharField(label=_("Username"), max_length=150,
                                widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
     password = forms.CharField(label=_("Password"), max_length=256, strip=False,

@@ -126,10 +126,13 @@ class RecoveryCode(models.Model):
 class ThrottleScope(models.TextChoices):
     ACCOUNT = "account", _("Account")
     ADDRESS = "address", _("Source address")
+    CODE = "code", _("Second-factor codes")
+    TOKEN = "token", _("Source address of API tokens")
 
 
 class SignInThrottle(models.Model):
-    """Failed sign-ins counted per account name and per source address.
+    """Failed sign-ins counted per account name (passwords and second-factor codes apart) and per
+    source address, and wrong API tokens per address.
 
     Keyed by the name typed, not by a user row, so that a name that does not exist locks
     exactly like one that does and the lock reveals nothing.

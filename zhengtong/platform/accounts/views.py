@@ -24,11 +24,14 @@ from zhengtong.platform.accounts import services
 from zhengtong.platform.accounts.forms import CodeForm, PasswordChangeForm, SignInForm, TokenForm
 from zhengtong.platform.accounts.middleware import ended_message
 from zhengtong.platform.accounts.models import ApiToken, UserSession
+from zhengtong.validation import CONTROL_CHARACTERS
 
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path on this site only: ``redirect`` takes anything else for a URL name and fails (500).
+    if target.startswith("/") and not CONTROL_CHARACTERS.search(target) and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 

@@ -6,10 +6,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.forms import Form
 from zhengtong.platform.directory.models import Department, FieldRestriction, Group
 
 
-class GroupForm(forms.Form):
+class GroupForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=Group.Kind.choices, initial=Group.Kind.PROJECT)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Department.objects.filter(kind=Department.Kind.UNIT, is_active=True),
@@ -18,7 +19,7 @@ class GroupForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class GroupMemberForm(forms.Form):
+class GroupMemberForm(Form):
     person = forms.CharField(label=_("Username"), max_length=150,
                              help_text=_("The person's username, as shown on their card."))
     is_leader = forms.BooleanField(label=_("Leads the group"), required=False)
@@ -31,7 +32,7 @@ class GroupMemberForm(forms.Form):
         return person
 
 
-class FieldRestrictionForm(forms.Form):
+class FieldRestrictionForm(Form):
     field = forms.ChoiceField(label=_("Field"), choices=FieldRestriction.Field.choices)
     subjects = forms.ChoiceField(label=_("Applies to"), choices=FieldRestriction.Subjects.choices)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.filter(is_active=True).order_by("path"),
@@ -39,7 +40,7 @@ class FieldRestrictionForm(forms.Form):
     audience = forms.ChoiceField(label=_("Visible to"), choices=FieldRestriction.Audience.choices)
 
 
-class ConfidentialForm(forms.Form):
+class ConfidentialForm(Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.filter(is_active=True).order_by("path"))
     confidential = forms.TypedChoiceField(coerce=lambda value: value == "1", choices=(("1", _("Confidential")), ("0", _("Visible"))),
                                           initial="1", widget=forms.HiddenInput)

@@ -72,7 +72,7 @@ class DepartmentIn(Schema):
     is_confidential: bool | None = Field(None, description="Changed only by the security administrator; omit to leave it.")
 
 
-class DepartmentOut(Schema):
+class SyncDepartmentOut(Schema):
     external_id: str
     name: str
     kind: str
@@ -101,19 +101,19 @@ class SyncPageIn(PageIn):
     limit: int = Field(100, ge=1, le=1000, description="At most this many items.")
 
 
-@router.get("/departments", response=Page[DepartmentOut])
+@router.get("/departments", response=Page[SyncDepartmentOut])
 @_sync
 def list_departments(request: HttpRequest, paging: Query[SyncPageIn]) -> dict[str, Any]:
     return page(Department.objects.select_related("parent").order_by("id"), paging, _department_out)
 
 
-@router.get("/departments/{external_id}", response=DepartmentOut)
+@router.get("/departments/{external_id}", response=SyncDepartmentOut)
 @_sync
 def get_department(request: HttpRequest, external_id: str) -> dict[str, Any]:
     return _department_out(_found(sync.find_department, external_id))
 
 
-@router.put("/departments/{external_id}", response={200: DepartmentOut, 201: DepartmentOut})
+@router.put("/departments/{external_id}", response={200: SyncDepartmentOut, 201: SyncDepartmentOut})
 @_sync
 def put_department(request: HttpRequest, external_id: str, payload: DepartmentIn) -> Status:
     fields = payload.dict()
@@ -123,7 +123,7 @@ def put_department(request: HttpRequest, external_id: str, payload: DepartmentIn
     return Status(201 if created else 200, _department_out(department))
 
 
-@router.post("/departments/{external_id}/move", response=DepartmentOut)
+@router.post("/departments/{external_id}/move", response=SyncDepartmentOut)
 @_sync
 def move_department(request: HttpRequest, external_id: str, payload: MoveIn) -> dict[str, Any]:
     department = _found(sync.find_department, external_id)
@@ -136,13 +136,13 @@ def _set_department_active(request: HttpRequest, external_id: str, active: bool)
     return _department_out(services.update_department(acting_user=request.user, department=department, is_active=active))
 
 
-@router.post("/departments/{external_id}/disable", response=DepartmentOut)
+@router.post("/departments/{external_id}/disable", response=SyncDepartmentOut)
 @_sync
 def disable_department(request: HttpRequest, external_id: str) -> dict[str, Any]:
     return _set_department_active(request, external_id, False)
 
 
-@router.post("/departments/{external_id}/enable", response=DepartmentOut)
+@router.post("/departments/{external_id}/enable", response=SyncDepartmentOut)
 @_sync
 def enable_department(request: HttpRequest, external_id: str) -> dict[str, Any]:
     return _set_department_active(request, external_id, True)
@@ -157,7 +157,7 @@ class PostIn(Schema):
     order: int = 0
 
 
-class PostOut(Schema):
+class SyncPostOut(Schema):
     external_id: str
     department: str
     name: str
@@ -173,19 +173,19 @@ def _post_out(post: Post) -> dict[str, Any]:
             "department": sync.external_key("department", post.department.external_id, post.department_id)}
 
 
-@router.get("/posts", response=Page[PostOut])
+@router.get("/posts", response=Page[SyncPostOut])
 @_sync
 def list_posts(request: HttpRequest, paging: Query[SyncPageIn]) -> dict[str, Any]:
     return page(Post.objects.select_related("department").order_by("id"), paging, _post_out)
 
 
-@router.get("/posts/{external_id}", response=PostOut)
+@router.get("/posts/{external_id}", response=SyncPostOut)
 @_sync
 def get_post(request: HttpRequest, external_id: str) -> dict[str, Any]:
     return _post_out(_found(sync.find_post, external_id))
 
 
-@router.put("/posts/{external_id}", response={200: PostOut, 201: PostOut})
+@router.put("/posts/{external_id}", response={200: SyncPostOut, 201: SyncPostOut})
 @_sync
 def put_post(request: HttpRequest, external_id: str, payload: PostIn) -> Status:
     department = _reference(sync.find_department, payload.department, "department")
@@ -193,7 +193,7 @@ def put_post(request: HttpRequest, external_id: str, payload: PostIn) -> Status:
     return Status(201 if created else 200, _post_out(post))
 
 
-@router.post("/posts/{external_id}/move", response=PostOut)
+@router.post("/posts/{external_id}/move", response=SyncPostOut)
 @_sync
 def move_post(request: HttpRequest, external_id: str, payload: PostMoveIn) -> dict[str, Any]:
     post = _found(sync.find_post, external_id)
@@ -234,7 +234,7 @@ class PersonIn(Schema):
     status: str = Person.Status.ON_DUTY
 
 
-class PersonOut(Schema):
+class SyncPersonOut(Schema):
     external_id: str
     username: str
     display_name: str
@@ -266,26 +266,26 @@ def _person_out(user: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/people", response=Page[PersonOut])
+@router.get("/people", response=Page[SyncPersonOut])
 @_sync
 def list_people(request: HttpRequest, paging: Query[SyncPageIn]) -> dict[str, Any]:
     return page(get_user_model().objects.filter(directory_person__isnull=False).order_by("id"), paging, _person_out)
 
 
-@router.get("/people/{external_id}", response=PersonOut)
+@router.get("/people/{external_id}", response=SyncPersonOut)
 @_sync
 def get_person(request: HttpRequest, external_id: str) -> dict[str, Any]:
     return _person_out(_found(sync.find_person, external_id))
 
 
-@router.put("/people/{external_id}", response={200: PersonOut, 201: PersonOut})
+@router.put("/people/{external_id}", response={200: SyncPersonOut, 201: SyncPersonOut})
 @_sync
 def put_person(request: HttpRequest, external_id: str, payload: PersonIn) -> Status:
     user, created = sync.upsert_person(request.user, external_id, **payload.dict())
     return Status(201 if created else 200, _person_out(user))
 
 
-@router.put("/people/{external_id}/memberships", response=PersonOut)
+@router.put("/people/{external_id}/memberships", response=SyncPersonOut)
 @_sync
 def put_memberships(request: HttpRequest, external_id: str, payload: list[MembershipIn]) -> dict[str, Any]:
     """Set all of a person's memberships at once: moving someone is replacing their list."""
@@ -299,14 +299,14 @@ def put_memberships(request: HttpRequest, external_id: str, payload: list[Member
     return _person_out(user)
 
 
-@router.post("/people/{external_id}/disable", response=PersonOut)
+@router.post("/people/{external_id}/disable", response=SyncPersonOut)
 @_sync
 def disable_person(request: HttpRequest, external_id: str, payload: DisableIn) -> dict[str, Any]:
     user = _found(sync.find_person, external_id)
     return _person_out(services.disable_person(acting_user=request.user, user=user, reason=payload.reason))
 
 
-@router.post("/people/{external_id}/enable", response=PersonOut)
+@router.post("/people/{external_id}/enable", response=SyncPersonOut)
 @_sync
 def enable_person(request: HttpRequest, external_id: str) -> dict[str, Any]:
     return _person_out(services.enable_person(acting_user=request.user, user=_found(sync.find_person, external_id)))

@@ -17,7 +17,8 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -32,6 +33,8 @@ from django.utils.translation import gettext as _
 
 from zhengtong.errors import ServiceError
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.files import content
+from zhengtong.platform.files.content import refused
 from zhengtong.platform.files.models import OWNER_MAX_LENGTH, StoredFile
 
 CHUNK = 1024 * 1024
@@ -49,24 +52,38 @@ class Upload(Protocol):
 class Kind:
     content_type: str
     extensions: tuple[str, ...]
+    # Other names browsers and operating systems send for it (Windows says a CSV is "application/vnd.ms-excel").
+    also_claimed_as: tuple[str, ...] = ()
 
+    def claimed_by(self, claimed: str) -> bool:
+        # WPS Office on Linux desktops (Kylin, UOS) registers its own type per extension: "application/wps-office.docx".
+        return (claimed in GENERIC_CLAIMS or claimed == self.content_type.split(";")[0] or claimed in self.also_claimed_as
+                or claimed in {f"application/wps-office.{extension}" for extension in self.extensions})
+
+
+_ZIP_CLAIMS = ("application/zip", "application/x-zip-compressed", "application/x-zip")
+_OLE2_CLAIMS = ("application/x-ole-storage", "application/cdfv2")
+# What a client sends when it does not know: no claim to hold the content to.
+GENERIC_CLAIMS = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/unknown"})
 
 # The kinds accepted at all; ``allowed_kinds`` narrows them per use ("pdf", "ofd", ...).
 KINDS = {
-    "pdf": Kind("application/pdf", ("pdf",)),
-    "ofd": Kind("application/ofd", ("ofd",)),
-    "docx": Kind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",)),
-    "xlsx": Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",)),
-    "pptx": Kind("application/vnd.openxmlformats-officedocument.presentationml.presentation", ("pptx",)),
-    "doc": Kind("application/msword", ("doc",)),
-    "xls": Kind("application/vnd.ms-excel", ("xls",)),
-    "ppt": Kind("application/vnd.ms-powerpoint", ("ppt",)),
-    "png": Kind("image/png", ("png",)),
-    "jpeg": Kind("image/jpeg", ("jpg", "jpeg")),
+    "pdf": Kind("application/pdf", ("pdf",), ("application/x-pdf", "application/acrobat")),
+    "ofd": Kind("application/ofd", ("ofd",), ("application/x-ofd", *_ZIP_CLAIMS)),
+    "docx": Kind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",), _ZIP_CLAIMS),
+    "xlsx": Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",), _ZIP_CLAIMS),
+    "pptx": Kind("application/vnd.openxmlformats-officedocument.presentationml.presentation", ("pptx",), _ZIP_CLAIMS),
+    "doc": Kind("application/msword", ("doc",), _OLE2_CLAIMS),
+    "xls": Kind("application/vnd.ms-excel", ("xls",), ("application/msexcel", *_OLE2_CLAIMS)),
+    "ppt": Kind("application/vnd.ms-powerpoint", ("ppt",), _OLE2_CLAIMS),
+    "png": Kind("image/png", ("png",), ("image/x-png",)),
+    "jpeg": Kind("image/jpeg", ("jpg", "jpeg"), ("image/pjpeg", "image/jpg")),
     "gif": Kind("image/gif", ("gif",)),
-    "tiff": Kind("image/tiff", ("tif", "tiff")),
-    "txt": Kind("text/plain; charset=utf-8", ("txt", "csv", "md", "json", "xml", "log")),
-    "zip": Kind("application/zip", ("zip",)),
+    "tiff": Kind("image/tiff", ("tif", "tiff"), ("image/x-tiff",)),
+    "txt": Kind("text/plain; charset=utf-8", ("txt", "csv", "md", "json", "xml", "log"),
+                ("text/csv", "text/markdown", "text/x-markdown", "text/xml", "text/x-log", "application/json", "application/xml",
+                 "application/csv", "application/vnd.ms-excel")),
+    "zip": Kind("application/zip", ("zip",), _ZIP_CLAIMS[1:] + ("multipart/x-zip",)),
 }
 _MAGIC = (
     (b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
@@ -87,24 +104,15 @@ def store(*, acting_user: Any, upload: Upload, owner: str, allowed_kinds: Collec
     """Keep an uploaded file for ``owner`` ("app.model:pk", see ``models.owner_of``) after checking it.
 
     Refused, with nothing kept: an empty file, one over ``max_bytes`` (default UPLOAD_MAX_MB),
-    content of no known kind or not in ``allowed_kinds``, a name whose extension says otherwise.
+    content of no known kind or not in ``allowed_kinds``, a name whose extension or a content
+    type the client claimed that says otherwise, and hostile content (``content.refuse_hostile``).
     """
     if not owner or len(owner) > OWNER_MAX_LENGTH:
         raise ValueError(f"owner must be 'app.model:pk' of at most {OWNER_MAX_LENGTH} characters, not {owner!r}")
     _require_signed_in(acting_user)
     name = clean_name(upload.name or "")
-    limit = settings.UPLOAD_MAX_MB * 1024 * 1024 if max_bytes is None else max_bytes
-    if upload.size is not None and upload.size > limit:
-        raise _too_large(name, limit)
-    incoming = Path(settings.FILES_DIR) / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=incoming, delete=False)  # moved into place, or removed, below
-    temp = Path(handle.name)
-    try:
-        with handle:
-            sha256, size = _copy(upload, handle, name, limit)
-            os.fsync(handle.fileno())
-        kind = _checked_kind(temp, name, size, allowed_kinds)
+    with _received(upload, name, max_bytes) as (temp, sha256, size):
+        kind = _checked_kind(temp, name, size, allowed_kinds, _claimed(upload))
         with transaction.atomic():
             # Replacing an existing blob with the same bytes is harmless and repairs a damaged one.
             blob_path(sha256).parent.mkdir(parents=True, exist_ok=True)
@@ -113,9 +121,14 @@ def store(*, acting_user: Any, upload: Upload, owner: str, allowed_kinds: Collec
                                                sha256=sha256, owner=owner, uploaded_by=acting_user)
             audit.record("files.stored", actor=acting_user, obj=stored,
                          changes=audit.diff({}, {"name": name, "kind": kind, "size": size, "sha256": sha256, "owner": owner}))
-    finally:
-        temp.unlink(missing_ok=True)
     return stored
+
+
+def check(*, upload: Upload, allowed_kinds: Collection[str] | None = None, max_bytes: int | None = None) -> str:
+    """The kind of an upload that its caller keeps elsewhere, after every check ``store`` makes; nothing is kept here."""
+    name = clean_name(upload.name or "")
+    with _received(upload, name, max_bytes) as (temp, _sha256, size):
+        return _checked_kind(temp, name, size, allowed_kinds, _claimed(upload))
 
 
 def open_for_download(*, acting_user: Any, stored: StoredFile, reason: str = "") -> FileResponse:
@@ -182,6 +195,30 @@ def _require_signed_in(user: Any) -> None:
         raise PermissionDenied("files")
 
 
+@contextmanager
+def _received(upload: Upload, name: str, max_bytes: int | None) -> Iterator[tuple[Path, str, int]]:
+    """The upload streamed to a file under FILES_DIR/incoming, with its SHA-256 and size; removed afterwards unless moved."""
+    limit = settings.UPLOAD_MAX_MB * 1024 * 1024 if max_bytes is None else max_bytes
+    if upload.size is not None and upload.size > limit:
+        raise _too_large(name, limit)
+    incoming = Path(settings.FILES_DIR) / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=incoming, delete=False)  # moved into place by the caller, or removed below
+    temp = Path(handle.name)
+    try:
+        with handle:
+            sha256, size = _copy(upload, handle, name, limit)
+            os.fsync(handle.fileno())
+        yield temp, sha256, size
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _claimed(upload: Upload) -> str:
+    # Django's UploadedFile says what the client sent as the part's Content-Type; other uploads say nothing.
+    return str(getattr(upload, "content_type", None) or "").split(";")[0].strip().lower()
+
+
 def _copy(upload: Upload, target: IO[bytes], name: str, limit: int) -> tuple[str, int]:
     """Write the upload to ``target`` chunk by chunk; its SHA-256 and size. Stops at the limit."""
     hasher = hashlib.sha256()
@@ -195,20 +232,25 @@ def _copy(upload: Upload, target: IO[bytes], name: str, limit: int) -> tuple[str
     return hasher.hexdigest(), size
 
 
-def _checked_kind(path: Path, name: str, size: int, allowed_kinds: Collection[str] | None) -> str:
+def _checked_kind(path: Path, name: str, size: int, allowed_kinds: Collection[str] | None, claimed: str) -> str:
     if size == 0:
-        raise _refused("empty", _("“%(name)s” is empty.") % {"name": name})
+        raise refused("empty", _("“%(name)s” is empty.") % {"name": name})
     stem, dot, extension = name.rpartition(".")
     extension = extension.lower() if dot and stem else ""
     kind = detect_kind(path, extension)
     if kind is None:
-        raise _refused("unknown_kind", _("“%(name)s” is not of a file type this system accepts.") % {"name": name})
+        raise refused("unknown_kind", _("“%(name)s” is not of a file type this system accepts.") % {"name": name})
+    # Before the name is compared: an SVG or a web page named .txt is refused for what it is.
+    content.refuse_hostile(path, name=name, kind=kind)
     if extension and extension not in KINDS[kind].extensions:
-        raise _refused("wrong_extension", _("“%(name)s” is named as a .%(extension)s file, but its content is %(kind)s.")
-                       % {"name": name, "extension": extension, "kind": kind.upper()})
+        raise refused("wrong_extension", _("“%(name)s” is named as a .%(extension)s file, but its content is %(kind)s.")
+                      % {"name": name, "extension": extension, "kind": kind.upper()})
+    if not KINDS[kind].claimed_by(claimed):
+        raise refused("wrong_content_type", _("“%(name)s” was sent as %(claimed)s, but its content is %(kind)s.")
+                      % {"name": name, "claimed": claimed[:100], "kind": kind.upper()})
     if allowed_kinds is not None and kind not in allowed_kinds:
-        raise _refused("kind_not_allowed", _("“%(name)s” is a %(kind)s file; only these types are accepted here: %(allowed)s.")
-                       % {"name": name, "kind": kind.upper(), "allowed": ", ".join(sorted(k.upper() for k in allowed_kinds))})
+        raise refused("kind_not_allowed", _("“%(name)s” is a %(kind)s file; only these types are accepted here: %(allowed)s.")
+                      % {"name": name, "kind": kind.upper(), "allowed": ", ".join(sorted(k.upper() for k in allowed_kinds))})
     return kind
 
 
@@ -264,12 +306,8 @@ def _attachment(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def _refused(code: str, message: str) -> ServiceError:
-    return ServiceError(code, message, {"file": [message]})
-
-
 def _too_large(name: str, limit: int) -> ServiceError:
-    return _refused("too_large", _("“%(name)s” is larger than the limit of %(limit)s.") % {"name": name, "limit": filesizeformat(limit)})
+    return refused("too_large", _("“%(name)s” is larger than the limit of %(limit)s.") % {"name": name, "limit": filesizeformat(limit)})
 
 
 def _missing(stored: StoredFile) -> ServiceError:

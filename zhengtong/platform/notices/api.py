@@ -29,7 +29,7 @@ class NoticeOut(Schema):
     read_at: datetime | None
 
 
-class CountsOut(Schema):
+class UnreadCountsOut(Schema):
     total: int
     by_category: dict[str, int]
 
@@ -76,7 +76,7 @@ class ActionIn(Schema):
     comment: str = Field("", max_length=2000)
 
 
-class ActionOut(Schema):
+class ActionResultOut(Schema):
     message: str
 
 
@@ -140,9 +140,9 @@ def list_notices(request: HttpRequest, paging: Query[PageIn], category: str = ""
     return page(queries.inbox(request.user, category=category, unread_only=unread), paging, _notice)
 
 
-@router.get("/counts", response=CountsOut, summary="My unread counts per category")
-def counts(request: HttpRequest) -> CountsOut:
-    return CountsOut(**services.unread_counts(request.user))
+@router.get("/counts", response=UnreadCountsOut, summary="My unread counts per category")
+def counts(request: HttpRequest) -> UnreadCountsOut:
+    return UnreadCountsOut(**services.unread_counts(request.user))
 
 
 @router.post("/read-all", response=ChangedOut, summary="Mark all my notices read (or those of one category)")
@@ -210,6 +210,6 @@ def recall(request: HttpRequest, notice_id: int) -> ChangedOut:
     return ChangedOut(changed=1)
 
 
-@router.post("/{notice_id}/actions/{code}", response=ActionOut, summary="Run a quick action of a notice I received")
-def run_action(request: HttpRequest, notice_id: int, code: str, payload: ActionIn) -> ActionOut:
-    return ActionOut(message=services.run_action(user=request.user, notice_id=notice_id, code=code, comment=payload.comment))
+@router.post("/{notice_id}/actions/{code}", response=ActionResultOut, summary="Run a quick action of a notice I received")
+def run_action(request: HttpRequest, notice_id: int, code: str, payload: ActionIn) -> ActionResultOut:
+    return ActionResultOut(message=services.run_action(user=request.user, notice_id=notice_id, code=code, comment=payload.comment))

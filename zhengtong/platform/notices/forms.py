@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.forms import Form
 from zhengtong.platform.notices import categories
 from zhengtong.platform.notices.models import Notice
 
 
-class ComposeForm(forms.Form):
+class ComposeForm(Form):
     to = forms.CharField(label=_("To"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
                          help_text=_("One audience per line or separated by commas: user:wang, dept:12, dept+:12 (with "
                                      "subdepartments), post:7, group:3, role:staff."))
@@ -28,7 +29,7 @@ class ComposeForm(forms.Form):
         return [entry.strip() for line in self.cleaned_data["to"].splitlines() for entry in line.split(",") if entry.strip()]
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     quiet_from = forms.TimeField(label=_("Quiet from"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     quiet_until = forms.TimeField(label=_("Quiet until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     muted_categories = forms.MultipleChoiceField(label=_("No e-mail or SMS for"), required=False, choices=(),
@@ -39,7 +40,7 @@ class PreferencesForm(forms.Form):
         self.fields["muted_categories"].choices = categories.choices()  # type: ignore[attr-defined]
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     sender = forms.CharField(label=_("Sender (username)"), max_length=150, required=False)
     recipient = forms.CharField(label=_("Recipient (username)"), max_length=150, required=False)
     category = forms.ChoiceField(label=_("Category"), required=False, choices=())

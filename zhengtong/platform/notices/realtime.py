@@ -59,6 +59,8 @@ TAIL_BATCH = 2000
 # A broker that does not answer must not hold up the request that published.
 BROKER_TIMEOUT_SECONDS = 1.0
 RESUBSCRIBE_SECONDS = 2.0
+LISTEN_POLL_SECONDS = 1.0
+
 
 def badge_counts(user: Any) -> dict[str, int]:
     """The counts on the shell's tabs and tiles, as the apps' manifests declare them."""
@@ -153,38 +155,49 @@ class LocalSockets:
 
     async def _listen_redis(self, url: str) -> None:
         """Hold this process's one subscription to the broker; while it is down the reader polls."""
-        while True:
+        # Reads wait at most LISTEN_POLL_SECONDS and the loops ask whether they are being stopped:
+        # redis-py can swallow a cancellation that lands in a blocking read (the read goes on
+        # waiting, and whoever stops the reader, a server shutting down, waits for ever).
+        while not _stopping():
             client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
                                                   health_check_interval=30, retry=Retry(NoBackoff(), 0))
             try:
                 async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(BROKER_CHANNEL)
                     self._subscribed("event broker")
-                    async for _message in pubsub.listen():
-                        self.heard()
+                    while not _stopping():
+                        if await pubsub.get_message(timeout=LISTEN_POLL_SECONDS) is not None:
+                            self.heard()
             except (RedisError, OSError):
-                self._lost("event broker")
+                if not _stopping():
+                    self._lost("event broker")
             finally:
                 self._unsubscribed()
                 await client.aclose()
-            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+            if not _stopping():
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+        raise asyncio.CancelledError
 
     async def _listen_postgres(self) -> None:
         """LISTEN on one connection of this process's own; while it is down the reader polls."""
         import psycopg  # the PostgreSQL driver, loaded only where it is the database
 
-        while True:
+        while not _stopping():
             try:
                 async with await psycopg.AsyncConnection.connect(**_listen_parameters(), autocommit=True) as listening:
                     await listening.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self._subscribed("database notifications")
-                    async for _notice in listening.notifies():
-                        self.heard()
+                    while not _stopping():
+                        async for _notice in listening.notifies(timeout=LISTEN_POLL_SECONDS):
+                            self.heard()
             except (psycopg.Error, OSError):
-                self._lost("database notifications")
+                if not _stopping():
+                    self._lost("database notifications")
             finally:
                 self._unsubscribed()
-            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+            if not _stopping():
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+        raise asyncio.CancelledError
 
     def _subscribed(self, what: str) -> None:
         self.subscribed = True
@@ -204,6 +217,12 @@ class LocalSockets:
 
 
 local = LocalSockets()
+
+
+def _stopping() -> bool:
+    """Whether this task has been asked to stop, even if a library swallowed the CancelledError."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _listen_parameters() -> dict[str, Any]:

@@ -164,17 +164,17 @@ class NoticeIn(Schema):
     priority: Literal["normal", "urgent"] = "normal"
 
 
-class NoticeOut(Schema):
+class SentNoticeOut(Schema):
     external_id: str
     id: int
     recipients: int
 
 
-@external.put("/notices/{external_id}", response={200: NoticeOut, 201: NoticeOut},
+@external.put("/notices/{external_id}", response={200: SentNoticeOut, 201: SentNoticeOut},
               summary="Send a notice to people through the message center, once per the system's own id")
-def put_notice(request: HttpRequest, external_id: str, payload: NoticeIn) -> Status[NoticeOut]:
+def put_notice(request: HttpRequest, external_id: str, payload: NoticeIn) -> Status[SentNoticeOut]:
     notice, created = services.push_notice(system=_system(request), external_id=external_id, **payload.dict())
-    return Status(201 if created else 200, NoticeOut(external_id=external_id, id=notice.pk, recipients=notice.recipients.count()))
+    return Status(201 if created else 200, SentNoticeOut(external_id=external_id, id=notice.pk, recipients=notice.recipients.count()))
 
 
 router.add_router("/external", external)

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengtong.forms import Form
 from zhengtong.platform.workdays import importing
 from zhengtong.platform.workdays.models import DayKind, Origin
 
 
-class DayForm(forms.Form):
+class DayForm(Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices)
     name = forms.CharField(label=_("Name"), max_length=importing.NAME_LENGTH, required=False,
@@ -17,11 +18,11 @@ class DayForm(forms.Form):
                              help_text=_("The notice's number and date, e.g. 国办发明电〔2025〕7号 2025-11-04"))
 
 
-class RemoveDayForm(forms.Form):
+class RemoveDayForm(Form):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("File (CSV or JSON)"), required=False)
     text = forms.CharField(label=_("…or paste the lines"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
 

@@ -97,7 +97,7 @@ class CopyOut(Schema):
     read_at: dt.datetime | None
 
 
-class CountsOut(Schema):
+class TaskCountsOut(Schema):
     todo: int
     started: int
     copied: int
@@ -217,9 +217,9 @@ def trace(request: AuthenticatedHttpRequest, instance_id: int) -> list[ActionOut
             for action in queries.trace(instance)]
 
 
-@router.get("/counts", response=CountsOut, summary="Counts for the to-do tabs")
-def counts(request: AuthenticatedHttpRequest) -> CountsOut:
-    return CountsOut(**queries.counts(request.user))
+@router.get("/counts", response=TaskCountsOut, summary="Counts for the to-do tabs")
+def counts(request: AuthenticatedHttpRequest) -> TaskCountsOut:
+    return TaskCountsOut(**queries.counts(request.user))
 
 
 @router.get("/todo", response=Page[ItemOut], summary="待办: my open tasks")
@@ -353,6 +353,7 @@ def copy(request: AuthenticatedHttpRequest, instance_id: int, payload: CopyIn) -
 
 @router.post("/instances/{instance_id}/read", response={204: None}, summary="Mark my copy as read")
 def read(request: AuthenticatedHttpRequest, instance_id: int) -> Any:
+    _visible_instance(request, instance_id)
     services.mark_read(acting_user=request.user, instance_id=instance_id)
     return Status(204, None)
 

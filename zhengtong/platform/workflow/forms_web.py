@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import zipfile
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +16,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhengtong.errors import ServiceError
+from zhengtong.forms import Form
+from zhengtong.platform.files import services as files
+
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_BPMN_BYTES = 1024 * 1024
 ATTACHMENT_TYPES = ("pdf", "png", "jpg", "jpeg", "docx", "xlsx", "ofd", "txt")
+ATTACHMENT_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx", "ofd", "txt")  # the files kinds of those extensions
 SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
@@ -31,52 +35,8 @@ def usernames(text: str) -> list[str]:
 # --- Attachments ---------------------------------------------------------------------------------
 
 
-def _zip_names(upload: UploadedFile) -> set[str]:
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload.file) as archive:  # type: ignore[arg-type]
-            return set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return set()
-    finally:
-        upload.seek(0)
-
-
-def _looks_like(extension: str, head: bytes, upload: UploadedFile) -> bool:
-    """Whether the content matches the extension (magic bytes; for zip-based formats, their parts)."""
-    if extension == "pdf":
-        return head.startswith(b"%PDF-")
-    if extension == "png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if extension in ("jpg", "jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if extension in ("docx", "xlsx", "ofd"):
-        if not head.startswith(b"PK\x03\x04"):
-            return False
-        names = _zip_names(upload)
-        if extension == "docx":
-            return "[Content_Types].xml" in names and any(name.startswith("word/") for name in names)
-        if extension == "xlsx":
-            return "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names)
-        return "OFD.xml" in names
-    if extension == "txt":
-        upload.seek(0)
-        content = upload.read()
-        upload.seek(0)
-        if b"\x00" in content:
-            return False
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                content.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            return True
-        return False
-    return False
-
-
 def check_attachment(upload: UploadedFile | None) -> UploadedFile | None:
-    """Refuse files that are too large, of a type not allowed, or whose content is not what the name says."""
+    """Refuse files that are too large or of a type not allowed here; the content is checked where every upload is (files)."""
     if upload is None:
         return None
     if upload.size is not None and upload.size > MAX_ATTACHMENT_BYTES:
@@ -86,12 +46,10 @@ def check_attachment(upload: UploadedFile | None) -> UploadedFile | None:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
         raise forms.ValidationError(_("Attach a PDF, PNG, JPG, DOCX, XLSX, OFD or TXT file (%(name)s is not one).") % {"name": name})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not _looks_like(extension, head, upload):
-        raise forms.ValidationError(_("The content of %(name)s is not a %(type)s file; it was not accepted.")
-                                    % {"name": name, "type": extension.upper()})
+    try:
+        files.check(upload=upload, allowed_kinds=ATTACHMENT_KINDS, max_bytes=MAX_ATTACHMENT_BYTES)
+    except ServiceError as refusal:
+        raise forms.ValidationError(refusal.message) from None
     return upload
 
 
@@ -186,7 +144,7 @@ def _initial(spec: dict[str, Any], value: Any) -> Any:
     return value
 
 
-class ProcessForm(forms.Form):
+class ProcessForm(Form):
     """The editable fields of a process form, in the definition's order; each named ``f_<name>``."""
 
     prefix = "data"
@@ -209,7 +167,7 @@ class ProcessForm(forms.Form):
                 self.add_error(name, errors if isinstance(errors, list) else [str(errors)])
 
 
-class StartForm(forms.Form):
+class StartForm(Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     classification = forms.TypedChoiceField(label=gettext_lazy("Classification"), coerce=int, choices=(), initial=0, required=False,
                                             empty_value=0)  # type: ignore[arg-type]
@@ -228,18 +186,18 @@ class StartForm(forms.Form):
 # --- Actions ---------------------------------------------------------------------------------------
 
 
-class DecideForm(forms.Form):
+class DecideForm(Form):
     comment = comment_field(label=gettext_lazy("Opinion"))
     attachment = AttachmentField(label=gettext_lazy("Attachment"), required=False)
     chosen = PeopleField(label=gettext_lazy("Next handlers"), required=False)
 
 
-class HandBackForm(forms.Form):
+class HandBackForm(Form):
     comment = comment_field(label=gettext_lazy("Opinion"), required=True)
     attachment = AttachmentField(label=gettext_lazy("Attachment"), required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     step = forms.ChoiceField(label=gettext_lazy("Return to"), choices=())
     comment = comment_field(label=gettext_lazy("Reason"), required=True)
 
@@ -248,34 +206,34 @@ class ReturnForm(forms.Form):
         self.fields["step"].choices = targets  # type: ignore[attr-defined]
 
 
-class PersonForm(forms.Form):
+class PersonForm(Form):
     to = PeopleField(label=gettext_lazy("To"), many=False)
     comment = comment_field()
 
 
-class SignersForm(forms.Form):
+class SignersForm(Form):
     people = PeopleField(label=gettext_lazy("People"))
     position = forms.ChoiceField(label=gettext_lazy("Position"), widget=forms.RadioSelect, initial="after",
                                  choices=(("before", gettext_lazy("Before me")), ("after", gettext_lazy("After me"))))
     comment = comment_field()
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     comment = comment_field()
 
 
-class RequiredCommentForm(forms.Form):
+class RequiredCommentForm(Form):
     comment = comment_field(required=True, label=gettext_lazy("Reason"))
 
 
-class CopyForm(forms.Form):
+class CopyForm(Form):
     people = PeopleField(label=gettext_lazy("People"))
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), widget=forms.RadioSelect, initial="cc", choices=(
         ("cc", gettext_lazy("Copy (for information)")), ("circulate", gettext_lazy("Circulate (for reading)"))))
     comment = comment_field()
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(Form):
     to = PeopleField(label=gettext_lazy("Delegate to"), many=False)
     starts_on = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     ends_on = forms.DateField(label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -288,7 +246,7 @@ class DelegationForm(forms.Form):
         self.fields["processes"].choices = processes  # type: ignore[attr-defined]
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     key = forms.SlugField(label=gettext_lazy("Key"), max_length=100)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     process_id = forms.CharField(label=gettext_lazy("BPMN process id"), max_length=100)
@@ -316,7 +274,7 @@ class UploadForm(forms.Form):
         return value
 
 
-class InstanceFilterForm(forms.Form):
+class InstanceFilterForm(Form):
     process = forms.ChoiceField(label=gettext_lazy("Process"), required=False, choices=())
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False, choices=())
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)

@@ -739,7 +739,9 @@ def copy(*, acting_user: Any, instance_id: int, usernames: list[str], circulate:
 
 def mark_read(*, acting_user: Any, instance_id: int) -> int:
     with batch.atomic():
-        instance = ProcessInstance.objects.get(pk=instance_id)
+        instance = ProcessInstance.objects.filter(pk=instance_id).first()
+        if instance is None:
+            raise NotFound("not_found", _("There is no such process."))
         require(acting_user, VIEW, instance)
         unread = list(Copy.objects.filter(instance=instance, user=acting_user, read_at__isnull=True))
         if unread:

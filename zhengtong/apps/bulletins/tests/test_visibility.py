@@ -53,3 +53,24 @@ def test_the_list_pages_by_cursor_and_a_page_holds_only_what_the_reader_may_see(
     assert api_for(clerk).get("/api/bulletins/", {"limit": 2}).json()["next_cursor"] is None
     refused = api_for(head).get("/api/bulletins/", {"cursor": "not-a-cursor"})
     assert refused.status_code == 422 and refused.json()["fields"] == {"cursor": ["不是有效的游标。"]}
+
+
+def test_another_units_news_is_not_there_for_its_readers(client_for: Any, api_for: Any) -> None:
+    from conftest import make_person
+    from zhengtong.apps.bulletins import services
+    from zhengtong.platform.directory import services as directory
+    from zhengtong.platform.directory.models import Department
+
+    def staff_of(unit_name: str, username: str) -> Any:
+        unit = directory.create_department(acting_user=None, name=unit_name, kind=Department.Kind.UNIT)
+        person = make_person(username, f"{unit_name}科员", roles=("staff",), clearance=1)
+        directory.add_membership(acting_user=None, user=person, department=unit)
+        return person
+
+    city, east = staff_of("市水务局", "city_staff"), staff_of("东区水务局", "east_staff")
+    item = services.publish(acting_user=city, title="汛前检查完成", body="详见正文", classification=1)
+    assert client_for(city).get(f"/apps/bulletins/{item.pk}/").status_code == 200
+    assert client_for(east).get(f"/apps/bulletins/{item.pk}/").status_code == 404
+    assert api_for(east).get(f"/api/bulletins/{item.pk}").status_code == 404
+    assert "汛前检查完成" not in client_for(east).get("/apps/bulletins/").content.decode()
+    assert api_for(east).get("/api/bulletins/").json()["items"] == []

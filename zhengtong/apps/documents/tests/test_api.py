@@ -81,3 +81,34 @@ def test_the_gb_t_9704_files_download_and_each_download_is_audited(org, api_for)
     assert client.get(f"/api/documents/{document.pk}/print.exe").status_code == 404
     assert api_for(org.people["east_clerk"]).get(f"/api/documents/{document.pk}/print.pdf").status_code == 404
     assert AuditRecord.objects.filter(action="documents.downloaded").count() == 2
+
+
+def test_a_year_no_date_can_hold_is_a_clear_error_not_a_500(org, api_for):
+    # Found by the API fuzz run (tests/fuzz): ?year=-1090 failed building the date lookup (500).
+    document = draft_notice(org)
+    drafter = api_for(org.people["drafter"])
+    for year in (-1090, 1, 10000):
+        response = drafter.get("/api/documents/", {"year": year})
+        assert response.status_code == 422, response.content
+        assert list(response.json()["fields"]) == ["year"]
+    this_year = drafter.get("/api/documents/", {"year": document.created_at.year}).json()["items"]
+    assert [item["id"] for item in this_year] == [document.pk]
+
+
+def test_instructing_without_holding_the_step_is_refused_and_keeps_nothing(org, api_for):
+    from zhengtong.apps.documents import services
+    from zhengtong.apps.documents.models import Instruction
+    from zhengtong.apps.documents.tests.conftest import act, item_of
+
+    p = org.people
+    document = services.register_by_hand(acting_user=p["wenshu"], doc_type="函", title="省厅来函", sender_name="省水利厅")
+    act(org, document, "wenshu", comment="")
+    act(org, document, "wenshu", comment="")
+    act(org, document, "wenshu", comment="拟请局长阅示", data={"instructor": ["director"]})
+    water = org.units["city"].water
+    response = _post(api_for(p["wenshu"]), f"/api/documents/{document.pk}/instruct", {
+        "item_id": item_of(document, "director").pk, "text": "请水资源处办理", "handling_departments": [water.pk],
+        "lead_department": water.pk})
+    assert response.status_code == 403 and response.json()["error"] == "forbidden"
+    document.refresh_from_db()
+    assert not Instruction.objects.filter(document=document).exists() and document.lead_department is None

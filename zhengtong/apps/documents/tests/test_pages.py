@@ -96,8 +96,9 @@ def test_attachments_are_checked_and_downloads_audited(org, client_for):
 
     document = draft_notice(org)
     drafter = client_for(org.people["drafter"])
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     form_post(drafter, reverse("documents:upload", args=[document.pk]),
-                 {"file": SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")})
+              {"file": SimpleUploadedFile("方案.pdf", pdf, content_type="application/pdf")})
     form_post(drafter, reverse("documents:upload", args=[document.pk]), {"file": SimpleUploadedFile("假的.pdf", b"MZ\x90\x00 not a pdf")})
     [attachment] = document.attachments.all()
     assert attachment.file.name == "方案.pdf"
@@ -149,3 +150,32 @@ def test_the_list_counts_up_to_a_cap_and_says_there_is_more(org, client_for, mon
     second = drafter.get(reverse("documents:outgoing"), {"page": 2}).content.decode()
     assert "通知24" in second and "2 / 2+" in second
     assert "通知00" in drafter.get(reverse("documents:outgoing"), {"q": "通知00"}).content.decode()
+
+
+def test_a_year_no_date_can_hold_lists_nothing_instead_of_failing(org, client_for):
+    draft_notice(org)
+    client = client_for(org.people["drafter"])
+    assert "防汛工作" in client.get(reverse("documents:outgoing")).content.decode()
+    for year in ("1", "99999"):
+        response = client.get(reverse("documents:outgoing"), {"year": year})
+        assert response.status_code == 200
+        assert "防汛工作" not in response.content.decode()
+
+
+def test_the_registry_opens_a_document_of_its_unit_before_its_process_reaches_the_registry(org, client_for):
+    p = org.people
+    document = draft_notice(org)
+    services.submit(acting_user=p["drafter"], document=document, signer="director")
+    page = client_for(p["wenshu"]).get(reverse("documents:detail", args=[document.pk]))
+    assert page.status_code == 200 and "关于做好2026年防汛工作的通知" in page.content.decode()
+
+
+def test_only_who_may_change_the_text_attaches_a_file(org, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = draft_notice(org)
+    response = form_post(client_for(org.people["wenshu"]), reverse("documents:upload", args=[document.pk]),
+                         {"file": SimpleUploadedFile("说明.txt", "说明".encode(), "text/plain")})
+    assert response.status_code == 403
+    assert not document.attachments.exists()
+    assert not AuditRecord.objects.filter(action="documents.attachment_added").exists()

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import Enum
 
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +22,7 @@ from zhengtong.http import client_ip
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.accounts.models import SignInThrottle, ThrottleScope, User, UserSession
+from zhengtong.platform.accounts.services import throttles
 from zhengtong.platform.accounts.services.passwords import password_expired
 from zhengtong.platform.accounts.services.sessions import (
     MFA_ENROLMENT_REQUIRED,
@@ -74,51 +73,33 @@ class SignInResult:
         return ""
 
 
-def _throttle_keys(username: str, address: str) -> list[tuple[str, str]]:
-    keys: list[tuple[str, str]] = [(ThrottleScope.ACCOUNT, username.strip().lower()[:150])]
+def _account_key(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def _lock_keys(username: str, address: str) -> list[tuple[str, str]]:
+    """Every counter that stops a sign-in: the name's passwords and codes, and the address."""
+    keys: list[tuple[str, str]] = [(ThrottleScope.ACCOUNT, _account_key(username)), (ThrottleScope.CODE, _account_key(username))]
     if address:
         keys.append((ThrottleScope.ADDRESS, address))
     return keys
 
 
 def _is_locked(username: str, address: str) -> bool:
-    now = timezone.now()
-    for scope, key in _throttle_keys(username, address):
-        throttle = SignInThrottle.objects.filter(scope=scope, key=key).first()
-        if throttle is not None and throttle.is_locked(now):
-            return True
-    return False
+    return throttles.is_locked(_lock_keys(username, address))
 
 
-def _count_failure(username: str, address: str) -> None:
-    now = timezone.now()
-    window = timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
-    thresholds: dict[str, int] = {
-        ThrottleScope.ACCOUNT: settings.LOCKOUT_THRESHOLD,
-        ThrottleScope.ADDRESS: settings.LOCKOUT_ADDRESS_THRESHOLD,
-    }
-    for scope, key in _throttle_keys(username, address):
-        with transaction.atomic():
-            throttle, _created = SignInThrottle.objects.select_for_update().get_or_create(scope=scope, key=key)
-            if throttle.window_started_at < now - window and not throttle.is_locked(now):
-                throttle.failures = 0
-                throttle.window_started_at = now
-            throttle.failures = F("failures") + 1
-            throttle.save(update_fields=["failures", "window_started_at"])
-            throttle.refresh_from_db()
-            if throttle.failures >= thresholds[scope] and not throttle.is_locked(now):
-                throttle.locked_until = now + timedelta(minutes=settings.LOCKOUT_MINUTES)
-                throttle.save(update_fields=["locked_until"])
-                audit.record("accounts.sign_in_locked", object_type="accounts.signinthrottle", object_id=str(throttle.pk),
-                             object_repr=f"{scope}:{key}", outcome=Outcome.FAILURE, actor_name=username[:150],
-                             detail=f"{throttle.failures} failures")
+def _count_failure(username: str, address: str, *, scope: str = ThrottleScope.ACCOUNT) -> None:
+    """A wrong password (``scope`` ACCOUNT) or a wrong second factor (CODE), and its address."""
+    counters = [(scope, _account_key(username), settings.LOCKOUT_THRESHOLD)]
+    if address:
+        counters.append((ThrottleScope.ADDRESS, address, settings.LOCKOUT_ADDRESS_THRESHOLD))
+    throttles.count_failure(counters, action="accounts.sign_in_locked", actor_name=username)
 
 
-def _clear_failures(username: str) -> None:
+def _clear_failures(username: str, scopes: tuple[str, ...] = (ThrottleScope.ACCOUNT,)) -> None:
     # A lock that has run out goes too: its count would otherwise re-lock on the next slip.
-    SignInThrottle.objects.filter(scope=ThrottleScope.ACCOUNT, key=username.strip().lower()[:150]).exclude(
-        locked_until__gt=timezone.now()
-    ).delete()
+    SignInThrottle.objects.filter(scope__in=scopes, key=_account_key(username)).exclude(locked_until__gt=timezone.now()).delete()
 
 
 def _failed(username: str, address: str, detail: str, user: User | None = None) -> SignInResult:
@@ -174,10 +155,12 @@ def verify_second_factor(request: HttpRequest, code: str) -> SignInResult:
     elif use_recovery_code(user, code):
         method = "recovery_code"
     else:
-        _count_failure(user.username, address)
+        # Counted apart from wrong passwords: the right password clears those, and must not
+        # give whoever knows it a fresh run of code guesses.
+        _count_failure(user.username, address, scope=ThrottleScope.CODE)
         audit.record("accounts.sign_in", actor=user, obj=user, outcome=Outcome.FAILURE, detail="wrong second factor")
         return SignInResult(SignInStatus.LOCKED if _is_locked(user.username, address) else SignInStatus.WRONG_CODE)
-    _clear_failures(user.username)
+    _clear_failures(user.username, (ThrottleScope.ACCOUNT, ThrottleScope.CODE))
     request.session.pop(PENDING_MFA_USER, None)
     request.session.pop(PENDING_MFA_AT, None)
     _complete_sign_in(request, user, method=method)
@@ -214,6 +197,7 @@ def lift_lock(*, acting_user: User, throttle: SignInThrottle) -> None:
         audit.record("accounts.sign_in_unlocked", actor=acting_user, obj=throttle,
                      changes={"locked_until": [throttle.locked_until.isoformat() if throttle.locked_until else None, None]})
         throttle.delete()
+    throttles.forget(throttle)
 
 
 def active_locks() -> list[SignInThrottle]:

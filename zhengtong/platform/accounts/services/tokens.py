@@ -15,12 +15,14 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengtong.errors import ServiceError
+from zhengtong.errors import ServiceError, TooManyAttempts
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.models import RoleAssignment
 from zhengtong.platform.access.policy import require
-from zhengtong.platform.accounts.models import ApiToken, User
+from zhengtong.platform.accounts.models import ApiToken, ThrottleScope, User
+from zhengtong.platform.accounts.services import throttles
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.audit.models import Outcome
 
 TOKEN_SCOPES = {"read": "read", "write": "write"}
 
@@ -111,8 +113,32 @@ def _principal(token_id: int, secret_hash: str, auth_version: int) -> _Principal
                       role_codes=frozenset(codes), permissions=frozenset(permissions), last_used_at=token.last_used_at)
 
 
-def authenticate_token(presented: str, method: str) -> User | None:
-    """The user behind a usable bearer token, else None; InsufficientScope if it may not ``method``."""
+def _locked_out(address: str) -> TooManyAttempts:
+    audit.record("accounts.token_refused", outcome=Outcome.DENIED, detail=f"locked: {address}")
+    return TooManyAttempts("too_many_attempts", _("Too many wrong API tokens came from this address. Requests with a token are "
+                                                  "refused for a while; an administrator can lift the lock."))
+
+
+def _refused(address: str, prefix: str) -> None:
+    """A token that is not a usable one: refused outright from a locked address, else counted
+    against its address and audited."""
+    if address and throttles.is_locked([(ThrottleScope.TOKEN, address)]):
+        raise _locked_out(address)
+    if address:
+        throttles.count_failure([(ThrottleScope.TOKEN, address, settings.TOKEN_LOCKOUT_THRESHOLD)],
+                                action="accounts.token_locked", actor_name="")
+    audit.record("accounts.token_refused", outcome=Outcome.FAILURE, detail=f"prefix {prefix[:12] or '-'} from {address or '-'}")
+
+
+def authenticate_token(presented: str, method: str, address: str = "") -> User | None:
+    """The user behind a usable bearer token, else None; InsufficientScope if it may not ``method``.
+
+    An address that sent ``ZT_TOKEN_LOCKOUT_THRESHOLD`` unusable tokens within the lockout window
+    is refused (TooManyAttempts) whatever it sends, a right token included, until the lock runs out
+    or an administrator lifts it: guessing learns nothing more.
+    """
+    if address and throttles.seen_locked(ThrottleScope.TOKEN, address):
+        raise _locked_out(address)
     parts = presented.split("_", 2)
     prefix, secret = (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "zt" else ("", presented)
     row = None
@@ -122,10 +148,12 @@ def authenticate_token(presented: str, method: str) -> User | None:
             row = cursor.fetchone()
     matches = hmac.compare_digest(row[1] if row is not None else _DUMMY_TOKEN_DIGEST, _token_digest(secret))
     if row is None or not matches or not row[2]:
+        _refused(address, prefix)
         return None
     principal = _principal(row[0], row[1], row[3])
     now = timezone.now()
     if principal.expires_at <= now:
+        _refused(address, prefix)
         return None
     needed = "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
     if needed not in principal.scopes:

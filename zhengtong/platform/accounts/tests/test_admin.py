@@ -148,3 +148,17 @@ def test_revoking_a_token(office, clerk):
     assert token.revoked_at is not None
     assert ApiToken.objects.filter(pk=token.pk).exists()
     assert _records("accounts.token_revoked")[0].object_id == str(token.pk)
+
+
+def test_the_back_office_signs_out_and_changes_passwords_through_the_platform(sysadmin):
+    """Django's own pages would skip the password history, the audit and the device list."""
+    browser = Client()
+    browser.force_login(sysadmin)
+    UserSession.objects.create(user=sysadmin, session_key=browser.session.session_key, source_ip="127.0.0.1", user_agent="test")
+    password_page = browser.get("/admin/password_change/")
+    assert (password_page.status_code, password_page["Location"]) == (302, "/accounts/password/")
+    signed_out = browser.post("/admin/logout/")
+    assert (signed_out.status_code, signed_out["Location"]) == (302, "/accounts/sign-in/")
+    assert not UserSession.objects.filter(user=sysadmin).exists()
+    assert [record.actor_id for record in _records("accounts.sign_out")] == [sysadmin.pk]
+    assert browser.get("/admin/").status_code == 302  # signed out indeed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import mimetypes
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,11 @@ def zip_bytes(*members: str) -> bytes:
     return buffer.getvalue()
 
 
+def sent(name: str, content: bytes) -> SimpleUploadedFile:
+    """An upload as a browser sends it: the content type guessed from the name."""
+    return SimpleUploadedFile(name, content, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+
+
 class Unsized:
     """An upload that does not say how large it is: the limit must hold while reading."""
 
@@ -72,8 +78,8 @@ class Unsized:
             yield self.content[start:start + 4]
 
 
-def test_a_pdf_is_stored_by_its_content_not_by_what_the_client_claims(clerk: Any, files_dir: Path) -> None:
-    upload = SimpleUploadedFile("防汛通知.pdf", PDF, content_type="image/png")
+def test_a_pdf_is_stored_by_its_content_when_the_client_does_not_know_its_type(clerk: Any, files_dir: Path) -> None:
+    upload = SimpleUploadedFile("防汛通知.pdf", PDF, content_type="application/octet-stream")
     stored = services.store(acting_user=clerk, upload=upload, owner=OWNER)
     assert (stored.name, stored.kind, stored.content_type, stored.size) == ("防汛通知.pdf", "pdf", "application/pdf", len(PDF))
     assert stored.uploaded_by == clerk and stored.owner == OWNER
@@ -85,7 +91,7 @@ def test_a_pdf_is_stored_by_its_content_not_by_what_the_client_claims(clerk: Any
 
 
 def test_a_docx_made_by_python_docx_is_recognised(clerk: Any) -> None:
-    stored = services.store(acting_user=clerk, upload=SimpleUploadedFile("通知.docx", docx_bytes()), owner=OWNER,
+    stored = services.store(acting_user=clerk, upload=sent("通知.docx", docx_bytes()), owner=OWNER,
                             allowed_kinds={"pdf", "ofd", "docx"})
     assert stored.kind == "docx"
     assert stored.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -102,25 +108,25 @@ def test_a_docx_made_by_python_docx_is_recognised(clerk: Any) -> None:
     ("no-extension", PDF, "pdf"),
 ])
 def test_kinds_are_told_apart_by_content(clerk: Any, name: str, content: bytes, kind: str) -> None:
-    assert services.store(acting_user=clerk, upload=SimpleUploadedFile(name, content), owner=OWNER).kind == kind
+    assert services.store(acting_user=clerk, upload=sent(name, content), owner=OWNER).kind == kind
 
 
 def test_the_same_content_twice_is_kept_once_on_disk(clerk: Any, head: Any, files_dir: Path) -> None:
-    first = services.store(acting_user=clerk, upload=SimpleUploadedFile("a.pdf", PDF), owner=OWNER)
-    second = services.store(acting_user=head, upload=SimpleUploadedFile("b.pdf", PDF), owner="meetings.meeting:3")
+    first = services.store(acting_user=clerk, upload=sent("a.pdf", PDF), owner=OWNER)
+    second = services.store(acting_user=head, upload=sent("b.pdf", PDF), owner="meetings.meeting:3")
     assert first.pk != second.pk and first.sha256 == second.sha256
     assert len(blobs(files_dir)) == 1
     assert services.read_bytes(first) == services.read_bytes(second) == PDF
 
 
 @pytest.mark.parametrize(("upload", "kwargs", "code", "words"), [
-    (SimpleUploadedFile("大.pdf", PDF), {"max_bytes": 20}, "too_large", "20"),
+    (sent("大.pdf", PDF), {"max_bytes": 20}, "too_large", "20"),
     (Unsized("大.pdf", PDF), {"max_bytes": 20}, "too_large", "20"),
-    (SimpleUploadedFile("通知.docx", docx_bytes()), {"allowed_kinds": {"pdf", "ofd"}}, "kind_not_allowed", "OFD, PDF"),
-    (SimpleUploadedFile("伪装.pdf", PNG), {}, "wrong_extension", "PNG"),
-    (SimpleUploadedFile("空.pdf", b""), {}, "empty", ""),
-    (SimpleUploadedFile("程序.exe", b"MZ\x90\x00\x03\x00\x00\x00"), {}, "unknown_kind", ""),
-    (SimpleUploadedFile("坏.docx", b"PK\x03\x04 not really a zip"), {}, "unknown_kind", ""),
+    (sent("通知.docx", docx_bytes()), {"allowed_kinds": {"pdf", "ofd"}}, "kind_not_allowed", "OFD, PDF"),
+    (sent("伪装.pdf", PNG), {}, "wrong_extension", "PNG"),
+    (sent("空.pdf", b""), {}, "empty", ""),
+    (sent("程序.exe", b"MZ\x90\x00\x03\x00\x00\x00"), {}, "unknown_kind", ""),
+    (sent("坏.docx", b"PK\x03\x04 not really a zip"), {}, "unknown_kind", ""),
 ])
 def test_a_refused_file_leaves_no_row_and_no_blob(clerk: Any, files_dir: Path, upload: Any, kwargs: dict[str, Any],
                                                    code: str, words: str) -> None:
@@ -135,21 +141,21 @@ def test_a_refused_file_leaves_no_row_and_no_blob(clerk: Any, files_dir: Path, u
 
 def test_refusals_read_in_chinese_by_default(clerk: Any) -> None:
     with pytest.raises(ServiceError, match="“伪装.pdf”的扩展名为 .pdf，但其内容是 PNG。"):
-        services.store(acting_user=clerk, upload=SimpleUploadedFile("伪装.pdf", PNG), owner=OWNER)
+        services.store(acting_user=clerk, upload=sent("伪装.pdf", PNG), owner=OWNER)
     with translation.override("en"), pytest.raises(ServiceError, match="is named as a .pdf file, but its content is PNG"):
-        services.store(acting_user=clerk, upload=SimpleUploadedFile("伪装.pdf", PNG), owner=OWNER)
+        services.store(acting_user=clerk, upload=sent("伪装.pdf", PNG), owner=OWNER)
 
 
 def test_the_limit_defaults_to_the_setting(clerk: Any, settings: Any) -> None:
     settings.UPLOAD_MAX_MB = 1
     big = PDF + b"0" * (1024 * 1024)
     with pytest.raises(ServiceError, match="1.0"), translation.override("en"):
-        services.store(acting_user=clerk, upload=SimpleUploadedFile("big.pdf", big), owner=OWNER)
-    assert services.store(acting_user=clerk, upload=SimpleUploadedFile("ok.pdf", big[: 1024 * 1024]), owner=OWNER).size == 1024 * 1024
+        services.store(acting_user=clerk, upload=sent("big.pdf", big), owner=OWNER)
+    assert services.store(acting_user=clerk, upload=sent("ok.pdf", big[: 1024 * 1024]), owner=OWNER).size == 1024 * 1024
 
 
 def test_names_lose_their_path_and_hidden_characters(clerk: Any) -> None:
-    upload = SimpleUploadedFile("x.pdf", PDF)
+    upload = sent("x.pdf", PDF)
     upload.name = "..\\..\\etc/报告\u202efdp.pdf"  # Django would strip the path itself; other callers may not
     assert services.store(acting_user=clerk, upload=upload, owner=OWNER).name == "报告fdp.pdf"
     assert services.clean_name("a" * 300 + ".docx") == "a" * 195 + ".docx"
@@ -158,12 +164,12 @@ def test_names_lose_their_path_and_hidden_characters(clerk: Any) -> None:
 
 def test_only_someone_signed_in_can_store(files_dir: Path) -> None:
     with pytest.raises(PermissionDenied):
-        services.store(acting_user=AnonymousUser(), upload=SimpleUploadedFile("a.pdf", PDF), owner=OWNER)
+        services.store(acting_user=AnonymousUser(), upload=sent("a.pdf", PDF), owner=OWNER)
     assert blobs(files_dir) == []
 
 
 def test_a_download_is_an_audited_attachment_with_safe_headers(clerk: Any, head: Any) -> None:
-    stored = services.store(acting_user=clerk, upload=SimpleUploadedFile("关于防汛的通知.pdf", PDF), owner=OWNER)
+    stored = services.store(acting_user=clerk, upload=sent("关于防汛的通知.pdf", PDF), owner=OWNER)
     response = services.open_for_download(acting_user=head, stored=stored, reason="会签")
     try:
         assert b"".join(response.streaming_content) == PDF
@@ -181,7 +187,7 @@ def test_a_download_is_an_audited_attachment_with_safe_headers(clerk: Any, head:
 
 
 def test_verify_notices_a_tampered_blob(clerk: Any) -> None:
-    stored = services.store(acting_user=clerk, upload=SimpleUploadedFile("a.pdf", PDF), owner=OWNER)
+    stored = services.store(acting_user=clerk, upload=sent("a.pdf", PDF), owner=OWNER)
     assert services.verify(stored)
     services.blob_path(stored.sha256).write_bytes(PDF.replace(b"Catalog", b"Catalop"))
     assert not services.verify(stored)

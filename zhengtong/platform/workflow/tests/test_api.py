@@ -102,3 +102,19 @@ def test_permission_matrix(client_for, api_for, clerk, outsider, auditor, hr):
                          hidden=[outsider], denied=[clerk], allowed=[hr["officer"]])
     assert_access_matrix(api_for, "POST", "/api/workflow/instances", data={"key": "hr", "title": "t", "data": {"reason": "r"}},
                          denied=[auditor], allowed=[outsider], allowed_status=201)
+
+
+def test_marking_a_process_that_does_not_exist_as_read_is_a_404(api_for, clerk):
+    # Found by the API fuzz run (tests/fuzz): it was a 500 from an uncaught DoesNotExist.
+    response = api_for(clerk).post("/api/workflow/instances/987654/read")
+    assert response.status_code == 404, response.content
+    assert response.json() == {"error": "not_found", "message": "没有这个流程。", "fields": {}}
+
+
+def test_marking_a_process_read_is_not_there_for_one_outside_it(api_for, clerk, outsider, hr):
+    instance = services.start(acting_user=clerk, key="hr", title="调岗申请", data={"reason": "工作需要"})
+    services.copy(acting_user=clerk, instance_id=instance.pk, usernames=[hr["officer"].username])
+    response = post(api_for(outsider), f"/api/workflow/instances/{instance.pk}/read", {})
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
+    assert post(api_for(outsider), "/api/workflow/instances/999999/read", {}).status_code == 404
+    assert post(api_for(hr["officer"]), f"/api/workflow/instances/{instance.pk}/read", {}).status_code == 204
