@@ -14,6 +14,7 @@ from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import clearance_of
 from zhengtong.platform.accounts.forms import ServiceForm
 from zhengtong.platform.directory.models import Department
+from zhengtong.platform.directory.visibility import hide_departments, viewer_of
 
 
 def _units() -> Any:
@@ -80,10 +81,11 @@ class SubmitForm(ServiceForm):
     signer = forms.ChoiceField(label=_("Signs off (签发)"))
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, unit: Department, leaders: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, unit: Department, leaders: list[Any], drafter: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["countersign_departments"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
-            path__startswith=unit.path, kind=Department.Kind.DEPARTMENT, is_active=True).order_by("order", "name")
+        # Only the departments the drafter may see in the directory: a confidential one is not offered.
+        self.fields["countersign_departments"].queryset = hide_departments(viewer_of(drafter), Department.objects.filter(  # type: ignore[attr-defined]
+            path__startswith=unit.path, kind=Department.Kind.DEPARTMENT, is_active=True)).order_by("order", "name")
         self.fields["countersign_departments"].label_from_instance = lambda d: d.name  # type: ignore[attr-defined]
         self.fields["signer"].choices = [(p.username, p.get_full_name()) for p in leaders]  # type: ignore[attr-defined]
 

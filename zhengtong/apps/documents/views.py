@@ -174,7 +174,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     require(request.user, EDIT, document)
     leaders = directory.heads_of(document.unit, with_deputies=True)
-    form = SubmitForm(request.POST or None, unit=document.unit, leaders=leaders)
+    form = SubmitForm(request.POST or None, unit=document.unit, leaders=leaders, drafter=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit(acting_user=request.user, document=document, signer=form.cleaned_data["signer"],

@@ -177,8 +177,7 @@ def _confidential_office(world: World) -> dict[str, Any]:
 SEARCH_VAULT = {"q": "机要"}
 
 ROWS = [
-    # The contacts tab (ui:directory) is the directory's front page: its search goes through the directory.
-    Row("GET", "/contacts/", READERS),
+    # The contacts tab (ui:directory, its rows in ui's matrix) searches through the directory: what it must not find.
     Row("GET", "/contacts/", READERS, data=SEARCH_VAULT, check=_page_search_finds_nobody),
     Row("GET", "/contacts/", READERS, data={"q": "保密办"}, check=_page_search_shows_membership_to_member_only),
     Row("GET", "/directory/departments/{w.city.pk}/", READERS, check=_city_page_hides_vault),
