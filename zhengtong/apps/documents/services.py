@@ -43,6 +43,7 @@ from zhengtong.platform.access.policy import can, clearance_of, is_visible, requ
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.directory.models import Department
+from zhengtong.platform.directory.visibility import hide_departments, viewer_of
 from zhengtong.platform.files import services as files
 from zhengtong.platform.notices import services as notices
 from zhengtong.platform.search import services as search
@@ -285,7 +286,9 @@ def submit(*, acting_user: Any, document: Document, countersign_departments: Ite
     in parallel, 签发 by ``signer``, then the unit's registry (复核, 登记, 印制, 核发)."""
     require(acting_user, VIEW, document)
     registry = _registry(document.unit)
-    departments = list(Department.objects.filter(pk__in=list(countersign_departments), is_active=True))
+    # A department hidden from the drafter (confidential) is as unknown to them as one that does not exist.
+    departments = list(hide_departments(viewer_of(acting_user),
+                                        Department.objects.filter(pk__in=list(countersign_departments), is_active=True)))
     countersigners = [head for department in departments for head in directory.heads_of(department)]
     if len(departments) != len(set(countersign_departments)) or any(not directory.heads_of(d) for d in departments):
         raise ServiceError("invalid", _("Each countersigning department needs a head."),

@@ -62,9 +62,9 @@ def _account_actor(acting_user: Any) -> Any:
     return acting_user if acting_user is None or can(acting_user, perms.MANAGE_ACCOUNTS) else None
 
 
-def _validated(obj: models.Model, message: str) -> None:
+def _validated(obj: models.Model, message: str, *, exclude: list[str] | None = None) -> None:
     try:
-        obj.full_clean()
+        obj.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise ServiceError("invalid", message, exc.message_dict) from None
 
@@ -443,15 +443,17 @@ def update_person(*, acting_user: Any, user: Any, **changes: Any) -> Person:
     with transaction.atomic():
         person, _created = Person.objects.select_for_update().get_or_create(user=user)
         before = _person_snapshot(user, person)
+        for name, value in _blank_to_none({name: changes[name] for name in PERSON_FIELDS if name in changes}).items():
+            setattr(person, name, value)
+        if audit.diff(before, _person_snapshot(user, person)):
+            # Before the account is touched: a refused change leaves it as it was.
+            _validated(person, _("The person's details are not valid."))
         account_changes = {name: changes[name] for name in PERSON_ACCOUNT_FIELDS if name in changes and changes[name] != before[name]}
         if account_changes:
             user = accounts.update_user(acting_user=_account_actor(acting_user), user=user, **account_changes)
-        for name, value in _blank_to_none({name: changes[name] for name in PERSON_FIELDS if name in changes}).items():
-            setattr(person, name, value)
         changes_made = audit.diff(before, _person_snapshot(user, person))
         if not changes_made:
             return person
-        _validated(person, _("The person's details are not valid."))
         person.save()
         audit.record("directory.person_updated", actor=acting_user, obj=user, changes=changes_made)
         feed.emit(ChangeEvent.Entity.PERSON, user.pk, "updated", _person_data(user, person), person.external_id)
@@ -466,11 +468,13 @@ def create_person(*, acting_user: Any, username: str, display_name: str, externa
     one, and must change it then.
     """
     _authorise(acting_user)
+    person = Person(external_id=external_id or None, office_phone=office_phone, status=status)
+    # Before the account is made: a refused person leaves no account behind.
+    _validated(person, _("The person's details are not valid."), exclude=["user"])
     with transaction.atomic():
         user = accounts.create_user(acting_user=_account_actor(acting_user), username=username, display_name=display_name,
                                     email=email, mobile=mobile, must_change_password=True)
-        person = Person(user=user, external_id=external_id or None, office_phone=office_phone, status=status)
-        _validated(person, _("The person's details are not valid."))
+        person.user = user
         person.save()
         audit.record("directory.person_created", actor=acting_user, obj=user, changes=audit.diff({}, _person_snapshot(user, person)))
         feed.emit(ChangeEvent.Entity.PERSON, user.pk, "created", _person_data(user, person), person.external_id)

@@ -104,7 +104,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
                          _("Group created."), form)
         if created is not None:
             return redirect("directory:group", pk=created.pk)
-    return render(request, "directory/group_form.html", {"form": form})
+    return render(request, "directory/group_form.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 def _group_page(request: HttpRequest, found: Group, form: GroupMemberForm | None, status: int = 200) -> HttpResponse:

@@ -197,3 +197,21 @@ def test_the_submit_page_does_not_offer_a_confidential_department(org, client_fo
     document = draft_notice(org)
     page = client_for(org.people["drafter"]).get(reverse("documents:submit", args=[document.pk])).content.decode()
     assert "规划处" in page and vault.name not in page
+
+
+def test_a_confidential_department_is_neither_offered_nor_accepted_for_countersigning(org, client_for):
+    import pytest
+
+    from zhengtong.errors import ServiceError
+    from zhengtong.platform.directory import services as directory
+
+    finance = org.units["city"].finance
+    directory.set_department_confidential(acting_user=None, department=finance, confidential=True)
+    document = draft_notice(org)
+    page = client_for(org.people["drafter"]).get(reverse("documents:submit", args=[document.pk])).content.decode()
+    assert "规划处" in page and "财务处" not in page
+    with pytest.raises(ServiceError) as refused:
+        services.submit(acting_user=org.people["drafter"], document=document, signer="director", countersign_departments=[finance.pk])
+    assert "countersign" in refused.value.fields
+    document.refresh_from_db()
+    assert document.state == Document.State.DRAFT

@@ -69,13 +69,11 @@ def build(world: World) -> None:
     services.disable_person(acting_user=None, user=world.retired, reason="退休")
     for user, external_id in ((world.people["author"], "hr-author"), (world.people["registrar"], "hr-registrar")):
         services.update_person(acting_user=None, user=user, external_id=external_id)
-    # The clerk called the keeper before 机要室 was hidden: their recent and frequent contacts must not show them now.
+    # The clerk has called the keeper: their recent and frequent contacts must still not show a hidden person.
     services.record_contact_use(owner=world.people["clerk"], contact=world.keeper)
 
 
 # --- Checks: lists show only what the reader may see, and their counts agree -------------------
-
-
 
 
 def _ids(response: HttpResponse) -> list[int]:
@@ -179,8 +177,7 @@ def _confidential_office(world: World) -> dict[str, Any]:
 SEARCH_VAULT = {"q": "机要"}
 
 ROWS = [
-    # The contacts tab (ui:directory) is the directory's front page: its search goes through the directory.
-    Row("GET", "/contacts/", READERS),
+    # The contacts tab (ui:directory, its rows in ui's matrix) searches through the directory: what it must not find.
     Row("GET", "/contacts/", READERS, data=SEARCH_VAULT, check=_page_search_finds_nobody),
     Row("GET", "/contacts/", READERS, data={"q": "保密办"}, check=_page_search_shows_membership_to_member_only),
     Row("GET", "/directory/departments/{w.city.pk}/", READERS, check=_city_page_hides_vault),
@@ -200,6 +197,7 @@ ROWS = [
     Row("GET", "/directory/groups/", READERS),
     Row("GET", "/directory/groups/new/", SYSADMIN),
     Row("POST", "/directory/groups/new/", SYSADMIN_DONE, data=_new_group),
+    Row("POST", "/directory/groups/new/", only("sysadmin", status=400), data={"name": "", "kind": "project"}),
     Row("GET", "/directory/groups/{w.flood_group.pk}/", READERS, check=_flood_group_hides_keeper),
     Row("POST", "/directory/groups/{w.flood_group.pk}/members/", SYSADMIN_DONE, data={"person": "registrar"}),
     Row("POST", "/directory/groups/{w.flood_group.pk}/members/", only("sysadmin", status=400), data={"person": "nobody-here"}),
@@ -250,6 +248,8 @@ ROWS = [
     Row("GET", "/api/directory/sync/people", SYSADMIN),
     Row("GET", "/api/directory/sync/people/hr-keeper", SYSADMIN),
     Row("PUT", "/api/directory/sync/people/hr-author", SYSADMIN, data={"username": "author", "display_name": "拟稿人王小华"}),
+    Row("PUT", "/api/directory/sync/people/hr-author", only("sysadmin", status=422),
+        data={"username": "author", "display_name": "拟稿人王小华", "status": "bogus"}),
     Row("PUT", "/api/directory/sync/people/hr-author", only("sysadmin", status=409), data={"username": "renamed", "display_name": "改名"}),
     Row("PUT", "/api/directory/sync/people/hr-registrar/memberships", SYSADMIN,
         data=[{"department": "hr-office", "is_primary": True}, {"department": "hr-water"}]),

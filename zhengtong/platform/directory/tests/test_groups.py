@@ -79,7 +79,8 @@ def test_bad_input_is_explained_and_changes_nothing(client_for: Any, org: dict[s
     assert unknown.status_code == 400 and "没有" in unknown.content.decode()
     twice = _post(client, add, {"person": "clerk"})
     assert twice.status_code == 400 and "已在" in twice.content.decode()
-    assert _post(client, reverse("directory:group_create"), {"name": "", "kind": "project"}).status_code == 200
+    nameless = _post(client, reverse("directory:group_create"), {"name": "", "kind": "project"})
+    assert nameless.status_code == 400 and "errorlist" in nameless.content.decode()  # the form says what is missing
     assert GroupMember.objects.filter(group=org["group"]).count() == 3 and Group.objects.count() == 1
 
 

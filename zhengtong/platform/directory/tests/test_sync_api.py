@@ -96,16 +96,33 @@ def test_errors_change_nothing(hr: Any) -> None:
 
 
 
+def _writes(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that wrote to the organisation's tables, rolled back or not (the audit trail aside)."""
+    return [query["sql"] for query in queries.captured_queries if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", query["sql"], re.IGNORECASE)
+            and re.search(r"directory_|accounts_user\b", query["sql"])]
+
+
 def test_a_refused_relabelling_is_refused_before_anything_is_written(hr: Any) -> None:
     """Confidentiality is the security administrator's: the HR system's department is not made first and rolled back."""
     with CaptureQueriesContext(connection) as queries:
         response = _send(hr, "PUT", "/departments/u9", {"name": "保密办", "kind": "unit", "is_confidential": True})
     assert response.status_code == 403
-    assert not [query["sql"] for query in queries.captured_queries if re.match(r"\s*(INSERT|UPDATE)\b", query["sql"], re.IGNORECASE)
-                and "directory_" in query["sql"]]
+    assert not _writes(queries)
     # The refusal comes first: an unauthorised caller learns nothing from the validation of the rest.
     assert _send(hr, "PUT", "/departments/u9", {"name": "", "kind": "unit", "is_confidential": True}).status_code == 403
     assert not Department.objects.filter(external_id="u9").exists()
+
+
+def test_a_person_refused_for_a_bad_status_is_refused_before_the_account_is_touched(hr: Any) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        response = _send(hr, "PUT", "/people/e9", {"username": "newbie", "display_name": "新人", "status": "bogus"})
+    assert response.status_code == 422 and "status" in response.json()["fields"]
+    assert not _writes(queries)
+    assert _send(hr, "PUT", "/people/e9", {"username": "newbie", "display_name": "新人"}).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = _send(hr, "PUT", "/people/e9", {"username": "newbie", "display_name": "新名字", "status": "bogus"})
+    assert response.status_code == 422 and not _writes(queries)
+    assert get_user_model().objects.get(username="newbie").display_name == "新人"
 
 def test_posts_and_people(hr: Any, clerk: Any) -> None:
     _send(hr, "PUT", "/departments/u1", {"name": "市水务局", "kind": "unit"})
