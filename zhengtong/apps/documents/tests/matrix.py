@@ -215,6 +215,7 @@ ROWS = [
     Row("POST", f"{D}/{{w.issued.pk}}/cancel/", known_only_to(409, *OWNERS, head=403), data={"reason": "不再需要"}),
     # Attaching changes the document: its holders before 签发, like its text.
     Row("POST", f"{D}/{{w.draft.pk}}/attachments/", known_only_to(403, *SEES["draft"], author=302), data=_upload, multipart=True),
+    Row("POST", f"{A}/{{w.draft.pk}}/attachments", known_only_to(403, *SEES["draft"], author=201), data=_upload, multipart=True),
     Row("GET", f"{D}/{{w.draft.pk}}/attachments/{{w.draft_attachment.pk}}/", VIEW_OF["draft"]),
     Row("GET", f"{D}/{{w.draft.pk}}/versions/", VIEW_OF["draft"]),
     Row("GET", f"{D}/{{w.issued.pk}}/print.docx", VIEW_OF["issued"]),
