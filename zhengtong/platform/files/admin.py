@@ -12,7 +12,8 @@ from zhengtong.platform.files.models import StoredFile
 @admin.register(StoredFile)
 class StoredFileAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "size", "owner", "uploaded_by", "uploaded_at", "sha256")
-    list_filter = ("kind",)
+    # A filter by upload date, not a date hierarchy: that converts time zones in SQL, which MariaDB
+    # cannot without its time-zone tables loaded (the list failed there once it held a file).
+    list_filter = ("kind", "uploaded_at")
     list_select_related = ("uploaded_by",)
     search_fields = ("name", "owner", "sha256")
-    date_hierarchy = "uploaded_at"
