@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from zhengtong.testing.matrix import ANY_SIGNED_IN, IN, Row, World, content_of, expect
+from zhengtong.testing.matrix import ANY_SIGNED_IN, IN, Row, World, answered, content_of, expect
 
 OWNER_ONLY = expect(404, author=200)
 # A person's token is not an integrated system's (zta_…): the systems' API does not know it.
@@ -25,9 +25,8 @@ def build(world: World) -> None:
         link="https://water.example.gov.cn/tasks/77")
 
 
+@answered
 def _listed_to_its_owner(world: Any, persona: str, response: HttpResponse) -> None:
-    if response.status_code != 200:
-        return
     ids = [item["id"] for item in json.loads(content_of(response))["items"]]
     assert (world.todo_entry.pk in ids) == (persona == "author"), f"the to-do listed: {world.todo_entry.pk in ids}"
 
