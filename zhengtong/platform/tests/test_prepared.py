@@ -16,3 +16,27 @@ def test_each_run_sends_its_own_value_and_gets_model_instances(db: Any, django_a
         [found] = by_pk(bob.pk)
     assert (found.pk, found.get_full_name(), found.date_joined) == (bob.pk, "鲍", bob.date_joined)  # converted as the ORM does
     assert by_pk(-1) == []
+
+
+def test_prepared_writes_store_what_the_orm_would(db: Any, django_assert_num_queries: Any) -> None:
+    from zhengtong.platform import prepared
+    from zhengtong.platform.notices.models import Event
+    from zhengtong.platform.todo.models import Entry
+
+    ann, bob = make_person("ann", "安"), make_person("bob", "鲍")
+    for round_ in range(2):  # the second round runs the compiled statements
+        with django_assert_num_queries(1):
+            events = prepared.insert([Event(user=ann, kind="k", payload={"n": round_, "名": "安"}),
+                                      Event(user_id=bob.pk, kind="k", payload=[round_])])
+        assert all(event.pk and not event._state.adding for event in events)
+        stored = {event.pk: (event.user_id, event.payload) for event in Event.objects.filter(pk__in=[e.pk for e in events])}
+        assert stored == {events[0].pk: (ann.pk, {"n": round_, "名": "安"}), events[1].pk: (bob.pk, [round_])}
+    entry = dict(app="a", kind="x", object_id="1", title="旧", tab=Entry.Tab.TODO, state=Entry.State.OPEN)
+    prepared.insert([Entry(user=ann, **entry)], upsert=(["kind", "object_id", "user"], ["title"]))
+    prepared.insert([Entry(user=ann, **{**entry, "title": "新"})], upsert=(["kind", "object_id", "user"], ["title"]))
+    assert list(Entry.objects.values_list("title", flat=True)) == ["新"]
+    first = events[0]
+    with django_assert_num_queries(1):
+        assert prepared.update(Event, first.pk, {"kind": "changed", "user": bob, "seq": None}) == 1
+    assert Event.objects.filter(pk=first.pk).values_list("kind", "user_id", "seq").get() == ("changed", bob.pk, None)
+    assert prepared.update(Event, -1, {"kind": "none"}) == 0
