@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -19,17 +20,30 @@ from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=models.Model)
-# Parameter values no query of ours would otherwise carry: where they land in the compiled parameters is
-# where each run's values go.
+# Parameter values no query of ours would otherwise carry, one series per kind of parameter: where they
+# land in the compiled parameters is where each run's values go.
 MARKERS = tuple(-7_304_501_900 - number for number in range(32))
+_MARKERS_BY_KIND: dict[str, tuple[Any, ...]] = {
+    "int": MARKERS,
+    "str": tuple(f"\x1fzt-marker-{number}" for number in range(32)),
+    "date": tuple(date(1001, 1, 1) + timedelta(days=number) for number in range(32)),
+}
+
+
+def _markers(kinds: tuple[str, ...]) -> list[Any]:
+    return [_MARKERS_BY_KIND[kind][position] for position, kind in enumerate(kinds)]
 
 
 class _Compiled:
-    def __init__(self, queryset: models.QuerySet[Any], arity: int) -> None:
+    def __init__(self, queryset: models.QuerySet[Any], markers: list[Any]) -> None:
         self.compiler = queryset.query.get_compiler(using=queryset.db)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
-        self.slots = [self.params.index(marker) for marker in MARKERS[:arity]]
+        # (slot, which value, as text?): a value may be used twice, and a backend may send a date as text.
+        self.slots = [(slot, position, param != marker) for position, marker in enumerate(markers)
+                      for slot, param in enumerate(self.params) if param == marker or param == str(marker)]
+        if {position for _slot, position, _text in self.slots} != set(range(len(markers))):
+            raise ValueError("a parameter of the prepared query was not found in its SQL")
         select, klass_info = self.compiler.select, self.compiler.klass_info
         self.model = klass_info["model"]
         first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -40,19 +54,24 @@ class _Compiled:
 
 
 class Prepared(Generic[M]):
-    def __init__(self, build: Callable[..., models.QuerySet[M]], arity: int = 1) -> None:
+    """``build`` makes the queryset from its parameters; ``kinds``: each parameter's kind (int, str, date)."""
+
+    def __init__(self, build: Callable[..., models.QuerySet[M]], kinds: tuple[str, ...] = ("int",)) -> None:
         self.build = build
-        self.arity = arity
+        self.kinds = kinds
         self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
 
     def __call__(self, *values: Any) -> list[M]:
+        if len(values) != len(self.kinds):
+            raise TypeError(f"the prepared query takes {len(self.kinds)} parameters")
         connection = connections[DEFAULT_DB_ALIAS]
         compiled = self._compiled.get(connection)
         if compiled is None:
-            compiled = self._compiled[connection] = _Compiled(self.build(*MARKERS[:self.arity]), self.arity)
+            markers = _markers(self.kinds)
+            compiled = self._compiled[connection] = _Compiled(self.build(*markers), markers)
         params = list(compiled.params)
-        for slot, value in zip(compiled.slots, values, strict=True):
-            params[slot] = value
+        for slot, position, as_text in compiled.slots:
+            params[slot] = str(values[position]) if as_text else values[position]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
