@@ -30,7 +30,7 @@ def _css_font(role: str) -> str:
     return f'font-family: "{font.family}", serif; font-weight: {font.weight};'
 
 
-def _body_lines(runs: list[Run], *, first_indent_chars: float = 0, rest_indent_chars: float = 0) -> list[Line]:
+def _body_lines(runs: list[Run], *, first_indent_chars: float = 0, rest_indent_chars: float = 0, script_gap_pt: float = 0.0) -> list[Line]:
     return compose(
         runs,
         width_pt=L.BLOCK_WIDTH_MM * L.PT_PER_MM,
@@ -38,10 +38,11 @@ def _body_lines(runs: list[Run], *, first_indent_chars: float = 0, rest_indent_c
         letter_spacing_pt=L.BODY_LETTER_SPACING_PT,
         first_indent_pt=first_indent_chars * L.CHAR_ADVANCE_PT,
         rest_indent_pt=rest_indent_chars * L.CHAR_ADVANCE_PT,
+        script_gap_pt=script_gap_pt,
     )
 
 
-def _attachment_lines(doc: PrintedDocument) -> list[Line]:
+def _attachment_lines(doc: PrintedDocument, script_gap_pt: float = 0.0) -> list[Line]:
     """7.3.4: names after "附件：", wrapped lines aligned with the first character of the name."""
     lines: list[Line] = []
     label_chars = len(L.ATTACHMENTS_LABEL)
@@ -55,7 +56,7 @@ def _attachment_lines(doc: PrintedDocument) -> list[Line]:
         else:
             runs = [Run(item, L.BODY_ROLE)]
             first_indent = L.ATTACHMENTS_INDENT_CHARS + label_chars
-        lines.extend(_body_lines(runs, first_indent_chars=first_indent, rest_indent_chars=rest_indent))
+        lines.extend(_body_lines(runs, first_indent_chars=first_indent, rest_indent_chars=rest_indent, script_gap_pt=script_gap_pt))
     return lines
 
 
@@ -63,7 +64,7 @@ def _advance_pt(char: str) -> float:
     return advance_em(L.BODY_ROLE, char) * L.BODY_SIZE_PT + L.BODY_LETTER_SPACING_PT
 
 
-def _copied_to_lines(doc: PrintedDocument) -> list[Line]:
+def _copied_to_lines(doc: PrintedDocument, script_gap_pt: float = 0.0) -> list[Line]:
     text = L.copied_to_text(doc.copied_to)
     if not text:
         return []
@@ -75,6 +76,7 @@ def _copied_to_lines(doc: PrintedDocument) -> list[Line]:
         size_pt=L.COLOPHON_SIZE_PT,
         letter_spacing_pt=0.0,
         rest_indent_pt=label_pt,
+        script_gap_pt=script_gap_pt,
     )
 
 
