@@ -19,6 +19,7 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt, RGBColor, Twips
@@ -26,7 +27,7 @@ from docx.shared import Emu, Length, Mm, Pt, RGBColor, Twips
 from . import layout as L
 from .compose import Line, Run, compose, text_width_pt
 from .content import PrintedDocument
-from .fonts import preferred_family
+from .fonts import preferred_family, role_font
 
 TWIPS_PER_PT = 20
 # w:docGrid of lines only: the line pitch in twips, rounded down so that 22 lines still fit. The 28
@@ -308,7 +309,9 @@ class _FlowLine:
 def _composed_lines(text_runs: list[Run], *, first_chars: float = 0, rest_chars: float = 0) -> list[Line]:
     from .pdf import _body_lines  # the PDF's composition, with room for LibreOffice's script gaps
 
-    return _body_lines(text_runs, first_indent_chars=first_chars, rest_indent_chars=rest_chars, script_gap_pt=SCRIPT_GAP_EM * L.BODY_SIZE_PT)
+    return _body_lines(
+        text_runs, first_indent_chars=first_chars, rest_indent_chars=rest_chars, script_gap_pt=SCRIPT_GAP_EM * L.BODY_SIZE_PT
+    )
 
 
 def _title_lines(doc: PrintedDocument) -> list[Line]:
@@ -628,6 +631,32 @@ def _format_cell_paragraph(paragraph: Any, *, left: float, right: float, first_l
     fmt.first_line_indent = _chars(first_line)
 
 
+def _font_table(document: Any) -> None:
+    """Each role's family in the font table, with the fallback a reader without it should take:
+    w:altName the face that plays the role on this server (Noto CJK from fonts-noto-cjk, free to
+    install anywhere), w:charset 86 (GB2312) and w:family roman/swiss, so that Word and WPS pick a
+    Chinese serif (or, for 黑体, sans) face rather than their Western default."""
+    from lxml import etree
+
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    fonts = etree.fromstring(part.blob)
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    listed = {font.get(f"{w}name") for font in fonts.iter(f"{w}font")}
+    for role in L.ROLES:
+        family = preferred_family(role)
+        if family in listed:
+            continue
+        listed.add(family)
+        font = etree.SubElement(fonts, f"{w}font", {f"{w}name": family})
+        substitute = role_font(role).family
+        if substitute != family:
+            etree.SubElement(font, f"{w}altName", {f"{w}val": substitute})
+        etree.SubElement(font, f"{w}charset", {f"{w}val": "86"})
+        etree.SubElement(font, f"{w}family", {f"{w}val": "swiss" if role == L.HEITI else "roman"})
+        etree.SubElement(font, f"{w}pitch", {f"{w}val": "variable"})
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def render_docx(doc: PrintedDocument) -> bytes:
     """The document as a DOCX with the GB/T 9704-2012 page, grid and typefaces."""
     document = Document()
@@ -639,6 +668,7 @@ def render_docx(doc: PrintedDocument) -> bytes:
         body.remove(paragraph._p)
     _header(document, doc)
     _main(document, doc)
+    _font_table(document)
     document.core_properties.title = doc.title.replace("\n", "")
     output = io.BytesIO()
     document.save(output)
