@@ -7,6 +7,7 @@ numbers come from ``layout`` and the body lines are broken and justified by ``co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.template.loader import render_to_string
 
@@ -98,7 +99,7 @@ def _derived_lengths(doc: PrintedDocument) -> dict[str, float]:
     }
 
 
-def context(doc: PrintedDocument) -> dict[str, object]:
+def context(doc: PrintedDocument, colophon_page: str = "") -> dict[str, object]:
     """Everything the template needs, every length already in mm or pt."""
     head = L.header(doc)
     paragraphs = [
@@ -132,11 +133,27 @@ def context(doc: PrintedDocument) -> dict[str, object]:
         "printed_on": f"{L.chinese_date(doc.printed_on)}{L.PRINTED_SUFFIX}" if doc.printed_on else "",
         "page_number_left": L.PAGE_NUMBER_DASH + " ",
         "page_number_right": " " + L.PAGE_NUMBER_DASH,
+        "colophon_page": colophon_page,
     }
 
 
-def render_html(doc: PrintedDocument) -> str:
-    return render_to_string(TEMPLATE, context(doc))
+def render_html(doc: PrintedDocument, colophon_page: str = "") -> str:
+    return render_to_string(TEMPLATE, context(doc, colophon_page))
+
+
+def _has_colophon(doc: PrintedDocument) -> bool:
+    return bool(L.copied_to_text(doc.copied_to) or doc.printed_by or doc.printed_on)
+
+
+def _carries_text(box: Any) -> bool:
+    """Whether a laid-out box holds text of the flow (not a page number, not the 版记 footnote)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.FootnoteAreaBox | boxes.MarginBox):
+        return False
+    if isinstance(box, boxes.TextBox):
+        return bool(box.text.strip())
+    return any(_carries_text(child) for child in getattr(box, "children", ()))
 
 
 def render_pdf(doc: PrintedDocument) -> bytes:
@@ -145,6 +162,16 @@ def render_pdf(doc: PrintedDocument) -> bytes:
 
     # The page needs nothing from outside: no file:// or http:// fetch, whatever the text holds.
     no_fetching = weasyprint.urls.URLFetcher(allowed_protocols=())
-    pdf = weasyprint.HTML(string=render_html(doc), url_fetcher=no_fetching).write_pdf()
+    rendered = weasyprint.HTML(string=render_html(doc), url_fetcher=no_fetching).render()
+    pages = rendered.pages
+    if _has_colophon(doc) and len(pages) % 2:
+        # 7.4.1: the 版记's last rule on the foot of the block of the last face (最后一面); 6.2: printed on
+        # both sides, so the last face is an even page. When the text ends on an odd page, the 版记
+        # takes the next (even) page; when the text ends on a full even page (the 版记 was pushed to
+        # an odd page of its own), an empty page comes first and 7.5 numbers neither of the two.
+        alone = len(pages) > 1 and not _carries_text(pages[-1]._page_box)
+        html = render_html(doc, "alone" if alone else "next")
+        rendered = weasyprint.HTML(string=html, url_fetcher=no_fetching).render()
+    pdf = rendered.write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
     return pdf
