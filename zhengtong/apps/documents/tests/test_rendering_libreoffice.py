@@ -115,6 +115,16 @@ THREE_LINES = PrintedDocument(
 )
 
 
+def _full_even_page_document() -> PrintedDocument:
+    """One-line paragraphs, as many as fill page 2 to its foot, with no room left for the 版记."""
+    for count in range(L.LINES_PER_PAGE, 3 * L.LINES_PER_PAGE):
+        doc = dataclasses.replace(THREE_LINES, body=tuple(f"第{position}项工作要按时完成。" for position in range(1, count + 1)))
+        pages = docx_rendering._paginate(docx_rendering._flow(doc), docx_rendering._first_page_capacity(doc, 1))
+        if len(pages) == 2 and len(pages[-1]) == L.LINES_PER_PAGE:
+            return doc
+    raise AssertionError("no paragraph count fills page 2")
+
+
 @dataclasses.dataclass
 class Line:
     text: str
@@ -190,7 +200,7 @@ def converted(tmp_path_factory) -> dict[str, list[Page]]:
     """Both documents converted to PDF in one LibreOffice run."""
     work = tmp_path_factory.mktemp("libreoffice")
     (work / "fonts.conf").write_text(fontconfig_substitutes(), encoding="utf-8")
-    documents = {"long": _long_document(), "three": THREE_LINES}
+    documents = {"long": _long_document(), "three": THREE_LINES, "full_even": _full_even_page_document()}
     for name, doc in documents.items():
         (work / f"{name}.docx").write_bytes(render_docx(doc))
     assert SOFFICE is not None
@@ -353,3 +363,17 @@ def test_a_three_line_draft_keeps_its_signature_with_the_text_and_its_colophon_o
     assert [line.text for line in back.body_lines()] == []
     assert back.find("抄送：市防汛办。")
     assert back.find("印发").baseline < BLOCK_BOTTOM
+
+
+def test_text_filling_an_even_page_puts_the_colophon_after_an_empty_page_both_unnumbered(converted):
+    """7.5: 公文的版记页前有空白页的，空白页和版记页均不编排页码."""
+    pages = converted["full_even"]
+    assert len(pages) == 4
+    date_line = pages[1].body_lines()[-1]
+    assert date_line.text == "2026年5月20日"
+    assert date_line.em_bottom > BLOCK_BOTTOM - L.LINE_PITCH_MM / 2  # on the block's last line
+    assert pages[2].lines == []
+    assert [line.text for line in pages[3].body_lines()] == []
+    assert pages[3].find("抄送：市防汛办。")
+    assert not any(line.text.startswith(L.PAGE_NUMBER_DASH) for line in pages[2].lines + pages[3].lines)
+    assert pages[1].find("— 2 —")
