@@ -1,10 +1,13 @@
 """A 公文 as DOCX, with the GB/T 9704-2012 page of ``layout`` (python-docx).
 
-Word and WPS do their own line breaking, so the page is described the way a Word template
-describes it: the page geometry, a document grid of 22 lines × 28 characters, an exact line
-pitch, fonts by role and paragraph indents in characters. The fonts named are the standard's
-(or the operator's override), not the server's substitutes: the file is rendered on the
-reader's machine, where 仿宋_GB2312 and friends usually exist.
+The page is described the way a Word template describes it (page geometry, a line grid, an exact
+line pitch, fonts by role, indents), but the lines and pages are not left to the reader's word
+processor: the composer's lines are written with explicit breaks and the pages are broken here
+(see ``_paginate``), so Word, WPS and LibreOffice show the same pages and drop no character. The
+版记 sits in the footers of a last section of its own, on the last even page. The fonts named are
+the standard's (or the operator's override), not the server's substitutes: the file is rendered
+on the reader's machine, where 仿宋_GB2312 and friends usually exist; the font table names the
+open face each falls back to.
 """
 
 from __future__ import annotations
