@@ -7,6 +7,7 @@ numbers come from ``layout`` and the body lines are broken and justified by ``co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.template.loader import render_to_string
 
@@ -30,7 +31,7 @@ def _css_font(role: str) -> str:
     return f'font-family: "{font.family}", serif; font-weight: {font.weight};'
 
 
-def _body_lines(runs: list[Run], *, first_indent_chars: float = 0, rest_indent_chars: float = 0) -> list[Line]:
+def _body_lines(runs: list[Run], *, first_indent_chars: float = 0, rest_indent_chars: float = 0, script_gap_pt: float = 0.0) -> list[Line]:
     return compose(
         runs,
         width_pt=L.BLOCK_WIDTH_MM * L.PT_PER_MM,
@@ -38,10 +39,11 @@ def _body_lines(runs: list[Run], *, first_indent_chars: float = 0, rest_indent_c
         letter_spacing_pt=L.BODY_LETTER_SPACING_PT,
         first_indent_pt=first_indent_chars * L.CHAR_ADVANCE_PT,
         rest_indent_pt=rest_indent_chars * L.CHAR_ADVANCE_PT,
+        script_gap_pt=script_gap_pt,
     )
 
 
-def _attachment_lines(doc: PrintedDocument) -> list[Line]:
+def _attachment_lines(doc: PrintedDocument, script_gap_pt: float = 0.0) -> list[Line]:
     """7.3.4: names after "附件：", wrapped lines aligned with the first character of the name."""
     lines: list[Line] = []
     label_chars = len(L.ATTACHMENTS_LABEL)
@@ -55,7 +57,7 @@ def _attachment_lines(doc: PrintedDocument) -> list[Line]:
         else:
             runs = [Run(item, L.BODY_ROLE)]
             first_indent = L.ATTACHMENTS_INDENT_CHARS + label_chars
-        lines.extend(_body_lines(runs, first_indent_chars=first_indent, rest_indent_chars=rest_indent))
+        lines.extend(_body_lines(runs, first_indent_chars=first_indent, rest_indent_chars=rest_indent, script_gap_pt=script_gap_pt))
     return lines
 
 
@@ -63,7 +65,7 @@ def _advance_pt(char: str) -> float:
     return advance_em(L.BODY_ROLE, char) * L.BODY_SIZE_PT + L.BODY_LETTER_SPACING_PT
 
 
-def _copied_to_lines(doc: PrintedDocument) -> list[Line]:
+def _copied_to_lines(doc: PrintedDocument, script_gap_pt: float = 0.0) -> list[Line]:
     text = L.copied_to_text(doc.copied_to)
     if not text:
         return []
@@ -75,6 +77,7 @@ def _copied_to_lines(doc: PrintedDocument) -> list[Line]:
         size_pt=L.COLOPHON_SIZE_PT,
         letter_spacing_pt=0.0,
         rest_indent_pt=label_pt,
+        script_gap_pt=script_gap_pt,
     )
 
 
@@ -96,7 +99,7 @@ def _derived_lengths(doc: PrintedDocument) -> dict[str, float]:
     }
 
 
-def context(doc: PrintedDocument) -> dict[str, object]:
+def context(doc: PrintedDocument, colophon_page: str = "") -> dict[str, object]:
     """Everything the template needs, every length already in mm or pt."""
     head = L.header(doc)
     paragraphs = [
@@ -130,11 +133,27 @@ def context(doc: PrintedDocument) -> dict[str, object]:
         "printed_on": f"{L.chinese_date(doc.printed_on)}{L.PRINTED_SUFFIX}" if doc.printed_on else "",
         "page_number_left": L.PAGE_NUMBER_DASH + " ",
         "page_number_right": " " + L.PAGE_NUMBER_DASH,
+        "colophon_page": colophon_page,
     }
 
 
-def render_html(doc: PrintedDocument) -> str:
-    return render_to_string(TEMPLATE, context(doc))
+def render_html(doc: PrintedDocument, colophon_page: str = "") -> str:
+    return render_to_string(TEMPLATE, context(doc, colophon_page))
+
+
+def _has_colophon(doc: PrintedDocument) -> bool:
+    return bool(L.copied_to_text(doc.copied_to) or doc.printed_by or doc.printed_on)
+
+
+def _carries_text(box: Any) -> bool:
+    """Whether a laid-out box holds text of the flow (not a page number, not the 版记 footnote)."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.FootnoteAreaBox | boxes.MarginBox):
+        return False
+    if isinstance(box, boxes.TextBox):
+        return bool(box.text.strip())
+    return any(_carries_text(child) for child in getattr(box, "children", ()))
 
 
 def render_pdf(doc: PrintedDocument) -> bytes:
@@ -143,6 +162,16 @@ def render_pdf(doc: PrintedDocument) -> bytes:
 
     # The page needs nothing from outside: no file:// or http:// fetch, whatever the text holds.
     no_fetching = weasyprint.urls.URLFetcher(allowed_protocols=())
-    pdf = weasyprint.HTML(string=render_html(doc), url_fetcher=no_fetching).write_pdf()
+    rendered = weasyprint.HTML(string=render_html(doc), url_fetcher=no_fetching).render()
+    pages = rendered.pages
+    if _has_colophon(doc) and len(pages) % 2:
+        # 7.4.1: the 版记's last rule on the foot of the block of the last face (最后一面); 6.2: printed on
+        # both sides, so the last face is an even page. When the text ends on an odd page, the 版记
+        # takes the next (even) page; when the text ends on a full even page (the 版记 was pushed to
+        # an odd page of its own), an empty page comes first and 7.5 numbers neither of the two.
+        alone = len(pages) > 1 and not _carries_text(pages[-1]._page_box)
+        html = render_html(doc, "alone" if alone else "next")
+        rendered = weasyprint.HTML(string=html, url_fetcher=no_fetching).render()
+    pdf = rendered.write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
     return pdf
