@@ -106,7 +106,17 @@ class DocumentOut(Schema):
     created_at: datetime
 
 
+class HolderOut(Schema):
+    step: str = Field(..., description="the open step (核稿, 签发 …)")
+    user: str = Field(..., description="username of who holds it now")
+    name: str
+    on_behalf_of: str = Field(..., description="whose work it is when held for someone else (转办, 委派, 委托); else empty")
+    due_at: datetime | None = Field(..., description="the step's deadline (working days), if it has one")
+    overdue: bool
+
+
 class DocumentDetailOut(DocumentOut):
+    holders: list[HolderOut] = Field(..., description="who holds the open step now and by when")
     deliveries: list[DocumentDeliveryOut]
     opinions: list[dict[str, Any]]
     versions: list[dict[str, Any]]
@@ -139,7 +149,7 @@ def _detail(user: Any, document: Document) -> dict[str, Any]:
                   for d in queries.deliveries(document)]
     versions = [{"number": v.number, "author": v.author.get_full_name(), "step": v.step_name, "note": v.note, "at": v.created_at}
                 for v in document.versions.select_related("author").order_by("number")]
-    return {**_out(user, document), "deliveries": deliveries, "opinions": queries.opinions(document), "versions": versions}
+    return {**_out(user, document), "holders": queries.holders(document), "deliveries": deliveries, "opinions": queries.opinions(document), "versions": versions}
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:

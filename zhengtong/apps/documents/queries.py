@@ -17,6 +17,7 @@ from zhengtong.apps.documents.rules import VIEW
 from zhengtong.apps.documents.services import SEARCH_KIND, secrecy_mark
 from zhengtong.platform.access.policy import can, visible
 from zhengtong.platform.search.queries import matching_ids
+from zhengtong.platform.workflow import queries as workflow
 from zhengtong.platform.workflow.definitions import parsed
 from zhengtong.platform.workflow.models import Action, Copy, WorkItem
 
@@ -106,6 +107,16 @@ def circulation(document: Document) -> QuerySet[Copy]:
     if document.instance_id is None:
         return Copy.objects.none()
     return Copy.objects.filter(instance_id=document.instance_id, kind=Copy.Kind.CIRCULATE).select_related("user").order_by("read_at", "id")
+
+
+def holders(document: Document) -> list[dict[str, Any]]:
+    """Who holds the document's open step now and by when: each open work item's step, person (and
+    whose work it is, for 转办 / 委派 / 委托), its due time and whether that has passed."""
+    now = timezone.now()
+    return [{"step": item.step_name, "user": item.assignee.username, "name": item.assignee.get_full_name(),
+             "on_behalf_of": item.principal.get_full_name() if item.principal else "", "due_at": item.due_at,
+             "overdue": bool(item.due_at and item.due_at <= now)}
+            for item in workflow.holders(document.instance_id)]
 
 
 def open_item(user: Any, document: Document) -> WorkItem | None:
