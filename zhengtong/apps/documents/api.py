@@ -149,7 +149,8 @@ def _detail(user: Any, document: Document) -> dict[str, Any]:
                   for d in queries.deliveries(document)]
     versions = [{"number": v.number, "author": v.author.get_full_name(), "step": v.step_name, "note": v.note, "at": v.created_at}
                 for v in document.versions.select_related("author").order_by("number")]
-    return {**_out(user, document), "holders": queries.holders(document), "deliveries": deliveries, "opinions": queries.opinions(document), "versions": versions}
+    return {**_out(user, document), "holders": queries.holders(document), "deliveries": deliveries,
+            "opinions": queries.opinions(document), "versions": versions}
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
