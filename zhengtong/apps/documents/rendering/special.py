@@ -155,6 +155,11 @@ class LetterHeader:
     def height_mm(self) -> float:
         return self.title_top_mm
 
+    @property
+    def bottom_rule_margin_mm(self) -> float:
+        """From the foot of the block (the top of the bottom margin, where it is drawn) to that line."""
+        return self.bottom_rule_top_mm - L.BLOCK_HEIGHT_MM
+
 
 def letter_header(doc: PrintedDocument) -> LetterHeader:
     size = L.mark_size_pt(doc.issuer_mark)
