@@ -163,8 +163,9 @@ def _special(document: Document) -> dict[str, Any]:
     """GB/T 9704 §10 and 联合行文: the layout, the mark it prints, 令号, 签发人 block and attendance."""
     layout = document.print_layout
     organ = document.issuer_mark.strip().removesuffix("文件")
-    mark = {Layout.LETTER: organ, Layout.ORDER: organ if organ.endswith("令") else f"{organ}令",
-            Layout.MINUTES: organ if organ.endswith("纪要") else f"{organ}纪要"}.get(layout, document.issuer_mark)
+    marks: dict[str, str] = {Layout.LETTER: organ, Layout.ORDER: organ if organ.endswith("令") else f"{organ}令",
+                             Layout.MINUTES: organ if organ.endswith("纪要") else f"{organ}纪要"}
+    mark = marks.get(layout, document.issuer_mark)
     signatories = [tuple(line.rsplit(None, 1)) for line in _lines(document.signatories)]
     if layout == Layout.ORDER and not signatories and document.signers:
         signatories = [("", name) for name in document.signers.split("、")]

@@ -330,3 +330,24 @@ def test_the_layout_follows_the_document_type_unless_chosen_and_bad_elements_are
             draft_notice(org, **bad)
         assert field in refused.value.fields
     assert Document.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_drafting_page_offers_the_layout_and_joint_issuers_and_the_pdf_follows_them(org, client_for):
+    from zhengtong.apps.documents.tests.conftest import form_post
+
+    drafter = client_for(org.people["drafter"])
+    page = drafter.get(reverse("documents:create")).content.decode()
+    assert "版式" in page and "信函格式" in page and "联合发文机关" in page and "印制份数" in page
+    response = form_post(drafter, reverse("documents:create"), {
+        "doc_type": "通知", "title": "关于联合开展河湖清障行动的通知", "body": "请各单位按要求开展清障行动。", "issuer_code": "市水发",
+        "classification": 0, "secrecy": 0, "layout": "standard", "co_issuers": "东区水务局\n西区水务局"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    document = Document.objects.get(title="关于联合开展河湖清障行动的通知")
+    pages = _pages(drafter.get(reverse("documents:rendered", args=[document.pk, "pdf"])).content)
+    marks = [line.text for line in pages[0].lines if line.colors == {L.RED_RGB}]
+    assert marks == ["市水务局", "东区水务局文件", "西区水务局"]
+    refused = form_post(drafter, reverse("documents:create"), {
+        "doc_type": "纪要", "title": "局务会议纪要", "body": "", "classification": 0, "secrecy": 0, "attendance": "到会：张局长"})
+    assert refused.status_code == 200 and "每行以“出席：”" in refused.content.decode()  # the form again, saying why
+    assert not Document.objects.filter(title="局务会议纪要").exists()
