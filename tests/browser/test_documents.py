@@ -99,6 +99,10 @@ def test_a_notice_is_drafted_signed_off_numbered_dispatched_and_signed_for_on_a_
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))
     expect(page.locator("#document")).to_have_attribute("data-state", "in_progress")
     expect(page.locator("#current-steps")).to_contain_text("核稿")
+    # Who holds it now and by when, on the phone as on the PC (not only under 流程跟踪).
+    expect(page.locator("#current-holders")).to_contain_text("核稿 · 水资源处长")
+    expect(page.locator("#current-holders .doc-due")).to_contain_text("期限")
+    _fits_the_phone(page)
 
     # 核稿 by the department head, 签发 by the leader.
     _decide(_signed_in(visit, server, "ziyuan_head"), path, "核稿", "核稿同意")

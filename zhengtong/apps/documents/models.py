@@ -65,8 +65,8 @@ class Layout(models.TextChoices):
 
 LAYOUT_BY_TYPE = {DocType.ORDER: Layout.ORDER, DocType.MINUTES: Layout.MINUTES, DocType.LETTER: Layout.LETTER}
 ATTENDANCE_LABELS = ("出席", "请假", "列席")
-# 份号 has six digits; each copy is rendered, so a print run is bounded.
-MAX_COPIES = 200
+# 份号 has six digits; each copy is rendered (≈ 0.2 s a copy after the first), so a print run is bounded.
+MAX_COPIES = 100
 
 
 class Urgency(models.TextChoices):

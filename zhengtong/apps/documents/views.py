@@ -26,7 +26,7 @@ from zhengtong.apps.documents.forms import (
     SubmitForm,
     UploadForm,
 )
-from zhengtong.apps.documents.models import Attachment, Delivery, DocType, Document, Version
+from zhengtong.apps.documents.models import Attachment, Delivery, DocType, Document, Layout, Version
 from zhengtong.apps.documents.rules import DRAFT, EDIT, is_clerk
 from zhengtong.errors import ServiceError
 from zhengtong.platform.access.models import ClassificationLevel
@@ -151,7 +151,7 @@ def _render_detail(request: HttpRequest, document: Document, item: Any, form: An
     return render(request, "documents/detail.html", {
         "document": document, "item": item, "form": form, "level": level, "opinions": queries.opinions(document),
         "deliveries": queries.deliveries(document), "holders": queries.holders(document),
-        "circulation": unread, "secrecy_mark": services.secrecy_mark(document),
+        "layout": Layout(document.print_layout).label, "circulation": unread, "secrecy_mark": services.secrecy_mark(document),
         "versions": document.versions.select_related("author").order_by("-number"),
         "attachments": document.attachments.select_related("file"), "instructions": document.instructions.select_related("author"),
         "can_edit": can(request.user, EDIT, document), "is_registry": is_clerk(request.user, document.unit_id),

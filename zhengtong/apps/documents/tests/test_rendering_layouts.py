@@ -180,6 +180,15 @@ def test_order_signature_stamp_four_characters_in_its_post_two_left_of_it_and_th
     assert written.baseline - stamp.baseline == pytest.approx(2 * PITCH, abs=0.3)  # 空一行
 
 
+def test_a_joint_order_stacks_each_organs_post_and_stamp_aligned_on_the_right():
+    pages = _pages(render_pdf(dataclasses.replace(ORDER, signatories=(("市长", "张三"), ("局长", "李四")))))
+    first, second = (next(line for line in pages[0].lines if line.text.endswith(name)) for name in ("张三", "李四"))
+    assert first.right == pytest.approx(BLOCK_RIGHT - 4 * CHAR, abs=0.5) and second.right == pytest.approx(first.right, abs=0.2)
+    assert second.baseline - first.baseline == pytest.approx(PITCH, abs=0.3)  # one organ a line, the lead first
+    written = next(line for line in pages[0].lines if line.text == "2026年1月5日")
+    assert written.baseline - second.baseline == pytest.approx(2 * PITCH, abs=0.3)
+
+
 def _segments(pdf: bytes, baseline: float, page_index: int = 0) -> list[dict]:
     """The runs of text on one line of a page, split where more than a character's width is blank."""
     segments: list[dict] = []
@@ -344,6 +353,7 @@ def test_the_drafting_page_offers_the_layout_and_joint_issuers_and_the_pdf_follo
         "classification": 0, "secrecy": 0, "layout": "standard", "co_issuers": "东区水务局\n西区水务局"})
     assert response.status_code == 302, response.content.decode()[:2000]
     document = Document.objects.get(title="关于联合开展河湖清障行动的通知")
+    assert '<dd id="document-layout">文件格式</dd>' in drafter.get(reverse("documents:detail", args=[document.pk])).content.decode()
     pages = _pages(drafter.get(reverse("documents:rendered", args=[document.pk, "pdf"])).content)
     marks = [line.text for line in pages[0].lines if line.colors == {L.RED_RGB}]
     assert marks == ["市水务局", "东区水务局文件", "西区水务局"]
