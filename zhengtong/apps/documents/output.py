@@ -22,8 +22,10 @@ FORMATS = {
 def render(document: Document, fmt: str) -> bytes:
     from zhengtong.apps.documents.rendering import docx, pdf
 
-    printed = queries.printed(document)
-    return pdf.render_pdf(printed) if fmt == "pdf" else docx.render_docx(printed)
+    if fmt == "pdf":
+        copies = queries.printed_copies(document)  # a classified print run: every copy with its 份号
+        return pdf.render_pdf(copies[0]) if len(copies) == 1 else pdf.render_pdf_copies(copies)
+    return docx.render_docx(queries.printed(document))
 
 
 def download(*, acting_user: Any, document: Document, fmt: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from . import layout as L
+from . import special as S
 from .compose import Line, Run, compose
 from .content import PrintedDocument
 from .fonts import ROLES, advance_em, role_font
@@ -137,11 +138,48 @@ def context(doc: PrintedDocument, colophon_page: str = "") -> dict[str, object]:
     }
 
 
+def _attendance_lines(doc: PrintedDocument) -> list[list[Line]]:
+    """10.3: each of 出席, 请假, 列席 two characters in, its names wrapped under the first name."""
+    rows = []
+    for label, names in S.attendance_rows(doc):
+        head = f"{label}："
+        rows.append(_body_lines([Run(head, S.MINUTES_LABEL_ROLE), Run(names, L.BODY_ROLE)], first_indent_chars=S.MINUTES_INDENT_CHARS,
+                                rest_indent_chars=S.MINUTES_INDENT_CHARS + len(head)))
+    return rows
+
+
+def _special_context(doc: PrintedDocument, base: dict[str, object]) -> dict[str, object]:
+    """What §10's layouts and 联合行文 change in the context of the standard page."""
+    layout = S.layout_of(doc)
+    date = L.chinese_date(doc.written_on)
+    extra: dict[str, object] = {"layout": layout, "joint_mark": None, "signature_lines": S.signatures(doc), "seal_rows": [],
+                                "attendance_lines": _attendance_lines(doc) if layout == S.MINUTES else [], "S": S,
+                                "sp": S.lengths()}
+    if layout == S.LETTER:
+        letter = S.letter_header(doc)
+        extra.update(header=letter, number_top_mm=letter.fields_top_mm, upward=False,
+                     header_fields=[(text, letter.fields_top_mm + index * L.LINE_PITCH_MM)
+                                    for index, text in enumerate(L.header_field_lines(doc))])
+    elif layout == S.ORDER:
+        order = S.order_header(doc)
+        extra.update(header=order, number_top_mm=order.number_top_mm, upward=False, title_lines=[])
+    else:
+        head = S.header(doc)
+        extra.update(header=head, joint_mark=S.joint_mark(doc),
+                     number_top_mm=head.number_line_top_mm + (head.number_lines - 1) * L.LINE_PITCH_MM)
+    if doc.sealed and len(S.signatures(doc)) > 1 and layout in (S.STANDARD, S.LETTER):
+        extra["seal_rows"] = S.joint_seal_rows(doc, date)
+    return extra
+
+
 def render_html(doc: PrintedDocument, colophon_page: str = "") -> str:
-    return render_to_string(TEMPLATE, context(doc, colophon_page))
+    base = context(doc, colophon_page)
+    return render_to_string(TEMPLATE, {**base, **_special_context(doc, base)})
 
 
 def _has_colophon(doc: PrintedDocument) -> bool:
+    if S.layout_of(doc) == S.LETTER:  # 10.1: a letter's 版记 is its 抄送 alone
+        return bool(L.copied_to_text(doc.copied_to))
     return bool(L.copied_to_text(doc.copied_to) or doc.printed_by or doc.printed_on)
 
 
@@ -156,8 +194,8 @@ def _carries_text(box: Any) -> bool:
     return any(_carries_text(child) for child in getattr(box, "children", ()))
 
 
-def render_pdf(doc: PrintedDocument) -> bytes:
-    """The document as an A4 PDF laid out per GB/T 9704-2012."""
+def _rendered(doc: PrintedDocument) -> Any:
+    """The document laid out by WeasyPrint, its 版记 on the last face."""
     import weasyprint  # imported here: loading Pango is only worth it when printing
 
     # The page needs nothing from outside: no file:// or http:// fetch, whatever the text holds.
@@ -172,6 +210,19 @@ def render_pdf(doc: PrintedDocument) -> bytes:
         alone = len(pages) > 1 and not _carries_text(pages[-1]._page_box)
         html = render_html(doc, "alone" if alone else "next")
         rendered = weasyprint.HTML(string=html, url_fetcher=no_fetching).render()
-    pdf = rendered.write_pdf()
+    return rendered
+
+
+def render_pdf(doc: PrintedDocument) -> bytes:
+    """The document as an A4 PDF laid out per GB/T 9704-2012."""
+    pdf = _rendered(doc).write_pdf()
+    assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
+    return pdf
+
+
+def render_pdf_copies(copies: list[PrintedDocument]) -> bytes:
+    """7.2.1 份号: several printed copies in one PDF, each with its own 份号 and its own page numbers."""
+    rendered = [_rendered(doc) for doc in copies]
+    pdf = rendered[0].copy([page for document in rendered for page in document.pages]).write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
     return pdf
