@@ -341,6 +341,9 @@ def test_colophon_at_the_foot_of_the_last_page_which_is_even(pages):
     assert len(rules) == 3  # thick, thin between 抄送 and 印发, thick
     assert rules[-1]["bottom"] == pytest.approx(BLOCK_BOTTOM, abs=0.5)  # the last rule on the foot of the block
     assert rules[0]["top"] < copied.em_top < rules[1]["top"] < printed.em_top < rules[2]["top"]
+    for rule in rules:  # as wide as the block
+        assert rule["x0"] == pytest.approx(BLOCK_LEFT, abs=0.3)
+        assert rule["x1"] == pytest.approx(BLOCK_RIGHT, abs=0.3)
     for page in pages[:-1]:
         assert not any("抄送" in line.text or "印发" in line.text for line in page.lines)
     # Page numbers still under the block, 7 mm down, even pages on the left.
