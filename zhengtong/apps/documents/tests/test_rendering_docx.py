@@ -190,3 +190,17 @@ def test_font_table_gives_each_role_a_chinese_fallback(document):
         substitute = role_font(role).family
         if substitute != preferred_family(role):
             assert font.find(qn("w:altName")).get(qn("w:val")) == substitute
+
+
+def test_without_a_colophon_there_is_one_section_and_no_colophon_footer():
+    document = _open(dataclasses.replace(BASE, copied_to="", printed_by="", printed_on=None))
+    assert len(document.sections) == 1
+    assert not document.sections[0].footer.tables
+    assert "PAGE" in "".join(document.sections[0].footer.paragraphs[0]._p.itertext())
+
+
+def test_an_attachment_list_longer_than_a_page_still_prints_every_item():
+    names = tuple(f"第{position}号附件清单" for position in range(1, 41))
+    document = _open(dataclasses.replace(BASE, attachments=names))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert all(f"{position}.{name}" in text for position, name in enumerate(names, start=1))
