@@ -38,6 +38,29 @@ def pytest_configure(config: Any) -> None:
     settings.ARGON2_PARALLELISM = 1
 
 
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server", "django_db_reset_sequences",
+                               "django_db_serialized_rollback"})
+
+
+def _uses_database(item: Any) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    from django.test import SimpleTestCase, TransactionTestCase
+
+    case = getattr(item, "cls", None)
+    return isinstance(case, type) and issubclass(case, SimpleTestCase) and issubclass(case, TransactionTestCase)
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Mark the rendering tests that use no database (pytest-django refuses them any access): they lay
+    out the same paper on every engine, so CI runs them once, on SQLite, not again on PostgreSQL and MariaDB."""
+    for item in items:
+        if item.path.name.startswith("test_rendering_") and not _uses_database(item):
+            item.add_marker(pytest.mark.paper)
+
+
 def make_person(username: str, display_name: str, *, roles: tuple[str, ...] = (), clearance: int = 0) -> Any:
     from zhengtong.platform.access.models import Role
     from zhengtong.platform.access.services import assign_role
