@@ -520,7 +520,6 @@ def _main(document: Any, doc: PrintedDocument) -> None:
         if blank_page:
             _paragraph(document, align=WD_ALIGN_PARAGRAPH.LEFT).paragraph_format.page_break_before = True
     _colophon_footers(document, doc, colophon, numbered=not blank_page, blank_odd=blank_page)
-    return
 
 
 def _end_section(document: Any, paragraph: Any) -> None:

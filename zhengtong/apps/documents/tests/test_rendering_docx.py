@@ -173,3 +173,34 @@ def test_draft_and_upward_document():
     assert number.text == "草稿\t签发人：张三"
     assert number.paragraph_format.left_indent.pt == pytest.approx(L.CHAR_ADVANCE_PT, abs=0.1)
     assert _east_asian_font(number.runs[-1]) == preferred_family("kaiti")
+
+
+def test_font_table_gives_each_role_a_chinese_fallback(document):
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from lxml import etree
+
+    from zhengtong.apps.documents.rendering.fonts import ROLES, role_font
+
+    table = etree.fromstring(document.part.part_related_by(RELATIONSHIP_TYPE.FONT_TABLE).blob)
+    fonts = {font.get(qn("w:name")): font for font in table.iter(qn("w:font"))}
+    for role in ROLES:
+        font = fonts[preferred_family(role)]
+        assert font.find(qn("w:charset")).get(qn("w:val")) == "86"  # GB2312
+        assert font.find(qn("w:family")).get(qn("w:val")) == ("swiss" if role == "heiti" else "roman")
+        substitute = role_font(role).family
+        if substitute != preferred_family(role):
+            assert font.find(qn("w:altName")).get(qn("w:val")) == substitute
+
+
+def test_without_a_colophon_there_is_one_section_and_no_colophon_footer():
+    document = _open(dataclasses.replace(BASE, copied_to="", printed_by="", printed_on=None))
+    assert len(document.sections) == 1
+    assert not document.sections[0].footer.tables
+    assert "PAGE" in "".join(document.sections[0].footer.paragraphs[0]._p.itertext())
+
+
+def test_an_attachment_list_longer_than_a_page_still_prints_every_item():
+    names = tuple(f"第{position}号附件清单" for position in range(1, 41))
+    document = _open(dataclasses.replace(BASE, attachments=names))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert all(f"{position}.{name}" in text for position, name in enumerate(names, start=1))

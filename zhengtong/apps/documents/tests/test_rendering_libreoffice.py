@@ -115,14 +115,14 @@ THREE_LINES = PrintedDocument(
 )
 
 
-def _full_even_page_document() -> PrintedDocument:
-    """One-line paragraphs, as many as fill page 2 to its foot, with no room left for the 版记."""
-    for count in range(L.LINES_PER_PAGE, 3 * L.LINES_PER_PAGE):
+def _two_page_document(last_page_lines: int) -> PrintedDocument:
+    """One-line paragraphs, as many as put ``last_page_lines`` lines of text on page 2."""
+    for count in range(1, 3 * L.LINES_PER_PAGE):
         doc = dataclasses.replace(THREE_LINES, body=tuple(f"第{position}项工作要按时完成。" for position in range(1, count + 1)))
         pages = docx_rendering._paginate(docx_rendering._flow(doc), docx_rendering._first_page_capacity(doc, 1))
-        if len(pages) == 2 and len(pages[-1]) == L.LINES_PER_PAGE:
+        if len(pages) == 2 and len(pages[-1]) == last_page_lines:
             return doc
-    raise AssertionError("no paragraph count fills page 2")
+    raise AssertionError(f"no paragraph count puts {last_page_lines} lines on page 2")
 
 
 @dataclasses.dataclass
@@ -200,7 +200,12 @@ def converted(tmp_path_factory) -> dict[str, list[Page]]:
     """Both documents converted to PDF in one LibreOffice run."""
     work = tmp_path_factory.mktemp("libreoffice")
     (work / "fonts.conf").write_text(fontconfig_substitutes(), encoding="utf-8")
-    documents = {"long": _long_document(), "three": THREE_LINES, "full_even": _full_even_page_document()}
+    documents = {
+        "long": _long_document(),
+        "three": THREE_LINES,
+        "full_even": _two_page_document(L.LINES_PER_PAGE),  # no room left for the 版记
+        "shared_even": _two_page_document(12),  # room for it under the text
+    }
     for name, doc in documents.items():
         (work / f"{name}.docx").write_bytes(render_docx(doc))
     assert SOFFICE is not None
@@ -336,6 +341,9 @@ def test_colophon_at_the_foot_of_the_last_page_which_is_even(pages):
     assert len(rules) == 3  # thick, thin between 抄送 and 印发, thick
     assert rules[-1]["bottom"] == pytest.approx(BLOCK_BOTTOM, abs=0.5)  # the last rule on the foot of the block
     assert rules[0]["top"] < copied.em_top < rules[1]["top"] < printed.em_top < rules[2]["top"]
+    for rule in rules:  # as wide as the block
+        assert rule["x0"] == pytest.approx(BLOCK_LEFT, abs=0.3)
+        assert rule["x1"] == pytest.approx(BLOCK_RIGHT, abs=0.3)
     for page in pages[:-1]:
         assert not any("抄送" in line.text or "印发" in line.text for line in page.lines)
     # Page numbers still under the block, 7 mm down, even pages on the left.
@@ -377,3 +385,15 @@ def test_text_filling_an_even_page_puts_the_colophon_after_an_empty_page_both_un
     assert pages[3].find("抄送：市防汛办。")
     assert not any(line.text.startswith(L.PAGE_NUMBER_DASH) for line in pages[2].lines + pages[3].lines)
     assert pages[1].find("— 2 —")
+
+
+def test_text_ending_on_an_even_page_with_room_shares_it_with_the_colophon(converted):
+    pages = converted["shared_even"]
+    assert len(pages) == 2
+    last = pages[-1]
+    date_line, copied = last.find("2026年5月20日"), last.find("抄送：市防汛办。")
+    rules = sorted(last.rules, key=lambda rule: rule["top"])
+    assert len(rules) == 3
+    assert date_line.em_bottom < rules[0]["top"] < copied.em_top
+    assert rules[-1]["bottom"] == pytest.approx(BLOCK_BOTTOM, abs=0.5)
+    assert last.find("— 2 —")
