@@ -29,5 +29,6 @@ class PrintedDocument:
     copied_to: str = ""  # 抄送机关
     printed_by: str = ""  # 印发机关
     printed_on: date | None = None  # 印发日期
+    seal_image: bytes = b""  # the issuing unit's seal (PNG with transparency), on issued documents only
     draft: bool = False  # a watermark-free "draft" marker in the header area instead of the number
     extra: dict[str, str] = field(default_factory=dict)  # reserved for special layouts (信函, 命令, 纪要)

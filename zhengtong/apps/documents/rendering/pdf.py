@@ -7,6 +7,7 @@ numbers come from ``layout`` and the body lines are broken and justified by ``co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.template.loader import render_to_string
 
@@ -16,6 +17,7 @@ from .content import PrintedDocument
 from .fonts import ROLES, advance_em, role_font
 
 TEMPLATE = "documents/print/document.html"
+SEAL_URL = "zt-seal:seal.png"  # the only URL the page may load: the seal image, from memory
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class SignatureBlock:
     signature: str
     date: str
     sealed: bool
+    seal_url: str = ""  # the unit's seal, pressed on the 署名 and the date (7.3.5.1); empty: none
 
 
 def _css_font(role: str) -> str:
@@ -123,7 +126,9 @@ def context(doc: PrintedDocument) -> dict[str, object]:
         "recipient_lines": _body_lines([Run(recipients, L.BODY_ROLE)]) if recipients else [],
         "paragraphs": paragraphs,
         "attachment_lines": _attachment_lines(doc),
-        "signature": SignatureBlock(doc.issuer_signature, L.chinese_date(doc.written_on), doc.sealed),
+        "signature": SignatureBlock(doc.issuer_signature, L.chinese_date(doc.written_on), doc.sealed,
+                                    SEAL_URL if doc.sealed and doc.seal_image else ""),
+        "seal": L.seal_placement(),
         "note_lines": _body_lines([Run(note, L.BODY_ROLE)], first_indent_chars=L.NOTE_INDENT_CHARS) if note else [],
         "copied_to_lines": _copied_to_lines(doc),
         "printed_by": doc.printed_by,
@@ -137,12 +142,23 @@ def render_html(doc: PrintedDocument) -> str:
     return render_to_string(TEMPLATE, context(doc))
 
 
-def render_pdf(doc: PrintedDocument) -> bytes:
-    """The document as an A4 PDF laid out per GB/T 9704-2012."""
+def layout_document(doc: PrintedDocument) -> Any:
+    """The laid-out pages (a WeasyPrint ``Document``): the PDF writes them, and so does ``ofd``."""
     import weasyprint  # imported here: loading Pango is only worth it when printing
 
-    # The page needs nothing from outside: no file:// or http:// fetch, whatever the text holds.
-    no_fetching = weasyprint.urls.URLFetcher(allowed_protocols=())
-    pdf = weasyprint.HTML(string=render_html(doc), url_fetcher=no_fetching).write_pdf()
+    class _SealOnly(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+        # The page needs nothing from outside: no file:// or http:// fetch, whatever the text
+        # holds; the one picture it has, the seal, is handed over in memory.
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url == SEAL_URL and doc.seal_image:
+                return weasyprint.urls.URLFetcherResponse(url, body=doc.seal_image, headers={"Content-Type": "image/png"})
+            return super().fetch(url, headers)
+
+    return weasyprint.HTML(string=render_html(doc), url_fetcher=_SealOnly(allowed_protocols=())).render()
+
+
+def render_pdf(doc: PrintedDocument) -> bytes:
+    """The document as an A4 PDF laid out per GB/T 9704-2012."""
+    pdf = layout_document(doc).write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
     return pdf
