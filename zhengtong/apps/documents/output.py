@@ -1,10 +1,17 @@
-"""The document as paper: GB/T 9704 PDF and DOCX, each download audited."""
+"""The document as paper: GB/T 9704 PDF, OFD and DOCX, each download audited.
+
+An issued document (签发 and numbered: ``is_issued``) carries its unit's seal image over the
+署名 and date, and its PDF is digitally signed (PAdES) with the unit's certificate; a draft
+carries neither.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from urllib.parse import quote
 
+from django.core.cache import cache
 from django.http import HttpResponse
 
 from zhengtong.apps.documents import queries
@@ -12,18 +19,54 @@ from zhengtong.apps.documents.models import Document
 from zhengtong.apps.documents.rules import VIEW
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.directory import services as directory
 
 FORMATS = {
     "pdf": "application/pdf",
+    "ofd": "application/ofd",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+ISSUED_STATES = (Document.State.SIGNED, Document.State.REGISTERED, Document.State.DISPATCHED)
+SIGNING_REASON = "发文机关电子签章"
+
+
+def is_issued(document: Document) -> bool:
+    return document.direction == Document.Direction.OUTGOING and document.state in ISSUED_STATES and bool(document.number)
+
+
+def _printed(document: Document) -> Any:
+    printed = queries.printed(document)
+    if is_issued(document) and printed.sealed:
+        printed = dataclasses.replace(printed, seal_image=directory.seal_image(document.unit_id))
+    return printed
 
 
 def render(document: Document, fmt: str) -> bytes:
-    from zhengtong.apps.documents.rendering import docx, pdf
+    from zhengtong.apps.documents.rendering import docx, ofd, pdf, signing
 
-    printed = queries.printed(document)
-    return pdf.render_pdf(printed) if fmt == "pdf" else docx.render_docx(printed)
+    printed = _printed(document)
+    if fmt == "pdf":
+        content = pdf.render_pdf(printed)
+        if is_issued(document):
+            content = signing.sign_pdf(content, unit_id=document.unit_id, unit_name=document.unit.name, reason=SIGNING_REASON)
+        return content
+    if fmt == "ofd":
+        return ofd.render_ofd(printed)
+    return docx.render_docx(printed)
+
+
+def signature_status(document: Document) -> Any:
+    """The issued PDF's signature as verified (signer, time), cached per version of the document; None for a draft."""
+    from zhengtong.apps.documents.rendering import signing
+
+    if not is_issued(document):
+        return None
+    key = f"documents:signature:{document.pk}:{document.updated_at.timestamp()}:{document.state}"
+    status = cache.get(key)
+    if status is None:
+        status = signing.verify(render(document, "pdf"))
+        cache.set(key, status, 24 * 3600)
+    return status
 
 
 def download(*, acting_user: Any, document: Document, fmt: str) -> HttpResponse:
