@@ -121,6 +121,7 @@ def _length(value: Any, font_size: float) -> float:
 
 
 def _boxes(box: Any) -> Iterator[Any]:
+    box = getattr(box, "_box", box)  # an absolutely positioned box sits in the tree behind a placeholder
     yield box
     for child in getattr(box, "children", ()):
         yield from _boxes(child)

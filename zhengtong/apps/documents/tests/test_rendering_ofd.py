@@ -9,6 +9,7 @@ comes from the package.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import io
 import shutil
@@ -137,7 +138,7 @@ def test_easyofd_drawing_matches_the_pdf_image(rendered, tmp_path, monkeypatch):
     assert max(ratios) < 0.05, f"pixel difference per page: {ratios}"
 
 
-def test_seal_is_an_image_object_over_the_date(tmp_path):
+def test_seal_is_an_image_object_over_the_date(tmp_path, monkeypatch):
     from .test_seal import seal_png
 
     package = ofd.render_ofd(dataclasses.replace(_document(), seal_image=seal_png()))
@@ -152,3 +153,8 @@ def test_seal_is_an_image_object_over_the_date(tmp_path):
     date = next(t for t in pages[number].iter(f"{{{ofd.OFD_NS}}}TextObject") if t.findtext("ofd:TextCode", namespaces=NS) == "2026年1月5日")
     dx, _dy, dwidth, _dh = (float(v) for v in date.get("Boundary").split())
     assert abs((x + width / 2) - (dx + dwidth / 2)) < 3
+    # easyofd finds the picture and its place too.
+    read = _read(package, tmp_path, monkeypatch).data[0]
+    (placed,) = [image for page in read["page_info"].values() for image in page["img_list"]]
+    assert placed["pos"] == [x, y, 42.0, 42.0]
+    assert base64.b64decode(read["images"][placed["ResourceID"]]["imgb64"]) == seal_png()
