@@ -9,6 +9,8 @@ call) leaves no trace.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import secrets
 from functools import partial
@@ -592,9 +594,6 @@ SEAL_MIN_PIXELS = 200  # a 42 mm seal below this is visibly blurred in print (â‰
 
 def set_seal(*, acting_user: Any, unit: Department, upload: Any) -> Seal:
     """Keep ``upload`` as the unit's seal: a PNG (checked by ``files`` like every upload) with transparency."""
-    import hashlib
-    import io
-
     from PIL import Image
 
     from zhengtong.platform.files import services as files
@@ -616,14 +615,14 @@ def set_seal(*, acting_user: Any, unit: Department, upload: Any) -> Seal:
     if small:
         raise ServiceError("seal_too_small", _("The seal image is smaller than %(pixels)d pixels; it would print blurred.")
                            % {"pixels": SEAL_MIN_PIXELS}, fields={"file": [_("Upload a larger image.")]})
+    digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
-        seal, created = Seal.objects.select_for_update().get_or_create(
-            unit=unit, defaults={"image": data, "sha256": hashlib.sha256(data).hexdigest(), "uploaded_by": acting_user})
-        before = {} if created else {"sha256": seal.sha256}
-        if not created:
-            seal.image, seal.sha256, seal.uploaded_by, seal.uploaded_at = data, hashlib.sha256(data).hexdigest(), acting_user, timezone.now()
-            seal.save()
-        audit.record("directory.seal_set", actor=acting_user, obj=unit, changes=audit.diff(before, {"sha256": seal.sha256}))
+        seal = Seal.objects.select_for_update().filter(unit=unit).first()
+        before = {"sha256": seal.sha256} if seal else {}
+        seal = seal or Seal(unit=unit)
+        seal.image, seal.sha256, seal.uploaded_by, seal.uploaded_at = data, digest, acting_user, timezone.now()
+        seal.save()
+        audit.record("directory.seal_set", actor=acting_user, obj=unit, changes=audit.diff(before, {"sha256": digest}))
     return seal
 
 
