@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import zipfile
 
 import pdfplumber
 import pytest
@@ -145,11 +146,26 @@ def test_the_document_page_shows_the_signature_valid(org, sealed_unit, client_fo
     assert "签章有效" not in draft.content.decode() and 'id="signature-status"' not in draft.content.decode()
 
 
-def test_ofd_is_offered_beside_pdf_and_docx(org, client_for):
+def test_ofd_is_offered_beside_pdf_and_docx(org, sealed_unit, client_for):
     document = to_dispatch(org)
     client = client_for(org.people["wenshu"])
     page = client.get(reverse("documents:detail", args=[document.pk])).content.decode()
     assert reverse("documents:rendered", args=[document.pk, "ofd"]) in page
     response = client.get(reverse("documents:rendered", args=[document.pk, "ofd"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/ofd"
-    assert response.content[:2] == b"PK" and b"OFD.xml" in response.content
+    with zipfile.ZipFile(io.BytesIO(response.content)) as package:
+        assert "OFD.xml" in package.namelist() and package.read("Doc_0/Res/seal.png") == seal_png()  # issued: sealed
+
+
+def test_the_administrator_uploads_the_seal_in_the_back_office(org, sysadmin, client_for):
+    from .conftest import form_post
+
+    client = client_for(sysadmin)
+    unit = org.units["city"].unit
+    client.get("/admin/directory/seal/add/")
+    refused = form_post(client, "/admin/directory/seal/add/", {"unit": unit.pk, "upload": _upload(seal_png(transparent=False))})
+    assert refused.status_code == 302 and not Seal.objects.exists()
+    assert "透明" in client.get(refused["Location"]).content.decode()
+    form_post(client, "/admin/directory/seal/add/", {"unit": unit.pk, "upload": _upload(seal_png())})
+    assert directory.seal_image(unit.pk) == seal_png()
+    assert client_for(org.people["wenshu"]).get("/admin/directory/seal/add/").status_code in (302, 403)
