@@ -7,9 +7,9 @@ place with the same glyph advances (the font's own advance plus the line's lette
 every filled box (the red rule, the 版记's rules) a ``PathObject``, the seal an ``ImageObject``.
 Nothing is measured twice, so a page break or a line can never differ between the two files.
 
-The fonts the PDF uses are embedded, cut down to the characters the document prints (one
-face of a .ttc collection is written as a standalone OpenType file), so a reader without the
-GB/T 9704 typefaces shows the same glyphs.
+The fonts the PDF uses are embedded, cut down to the characters the document prints, one face
+of a .ttc collection as a standalone TrueType file (CFF outlines converted to quadratic ones,
+which every OFD reader takes), so a reader without the GB/T 9704 typefaces shows the same glyphs.
 
 The container: ``OFD.xml`` (the entry, ``ofd:OFD``), ``Doc_0/Document.xml`` (page size, pages,
 resources), ``Doc_0/PublicRes.xml`` (fonts), ``Doc_0/DocumentRes.xml`` (the seal picture) and
@@ -71,7 +71,6 @@ class _Writer:
         return self.fonts[key]
 
 
-@functools.cache
 def _faces() -> dict[tuple[str, int], RoleFont]:
     """The role fonts by the (family, weight) WeasyPrint's computed style names them with."""
     return {(role_font(role).family, role_font(role).weight): role_font(role) for role in ROLES}
@@ -128,8 +127,6 @@ def _boxes(box: Any) -> Iterator[Any]:
 
 
 def _text_object(writer: _Writer, layer: ET.Element, box: Any) -> None:
-    from fontTools.ttLib import TTFont  # noqa: F401 - fail early here, not halfway through the archive
-
     text = box.text
     if not text.strip():
         return

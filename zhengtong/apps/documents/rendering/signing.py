@@ -9,8 +9,8 @@ issues; ``verify`` checks the signature with pyHanko's validator against that ro
 SM2/SM3 (the 国密 profile, GB/T 38540 for electronic seals): not offered. ``cryptography`` has
 no SM2 (pyca/cryptography#6857), pyHanko signs only with RSA, ECDSA (NIST/Brainpool curves) and
 EdDSA, and the pure-Python SM2 libraries are not sound for signing keys (gmssl draws its nonce
-from ``random``). An SM2 profile needs a native library (Tongsuo/GmSSL) and an OFD-side
-signature (GB/T 33190 chapter 18); see docs/architecture.md when one is chosen.
+from ``random``; gmalg says it is for learning only). An SM2 profile needs a native library
+(Tongsuo or GmSSL bindings) and, for OFD, the signature of GB/T 33190 chapter 18 / GB/T 38540.
 """
 
 from __future__ import annotations
