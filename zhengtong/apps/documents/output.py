@@ -2,7 +2,8 @@
 
 An issued document (签发 and numbered: ``is_issued``) carries its unit's seal image over the
 署名 and date, and its PDF is digitally signed (PAdES) with the unit's certificate; a draft
-carries neither.
+carries neither. A received copy (收文) prints as the document that was sent: the sender's
+seal and signature.
 """
 
 from __future__ import annotations
@@ -34,21 +35,26 @@ def is_issued(document: Document) -> bool:
     return document.direction == Document.Direction.OUTGOING and document.state in ISSUED_STATES and bool(document.number)
 
 
-def _printed(document: Document) -> Any:
-    printed = queries.printed(document)
-    if is_issued(document) and printed.sealed:
-        printed = dataclasses.replace(printed, seal_image=directory.seal_image(document.unit_id))
-    return printed
+def _issued(document: Document) -> Document | None:
+    """The issued document whose seal and signature the print carries: itself, or the one a received copy came from."""
+    if is_issued(document):
+        return document
+    if document.direction == Document.Direction.INCOMING and document.source_id and is_issued(document.source):
+        return document.source
+    return None
 
 
 def render(document: Document, fmt: str) -> bytes:
     from zhengtong.apps.documents.rendering import docx, ofd, pdf, signing
 
-    printed = _printed(document)
+    issued = _issued(document)
+    printed = queries.printed(issued or document)
+    if issued and printed.sealed:
+        printed = dataclasses.replace(printed, seal_image=directory.seal_image(issued.unit_id))
     if fmt == "pdf":
         content = pdf.render_pdf(printed)
-        if is_issued(document):
-            content = signing.sign_pdf(content, unit_id=document.unit_id, unit_name=document.unit.name, reason=SIGNING_REASON)
+        if issued:
+            content = signing.sign_pdf(content, unit_id=issued.unit_id, unit_name=issued.unit.name, reason=SIGNING_REASON)
         return content
     if fmt == "ofd":
         return ofd.render_ofd(printed)
@@ -59,12 +65,13 @@ def signature_status(document: Document) -> Any:
     """The issued PDF's signature as verified (signer, time), cached per version of the document; None for a draft."""
     from zhengtong.apps.documents.rendering import signing
 
-    if not is_issued(document):
+    issued = _issued(document)
+    if issued is None:
         return None
-    key = f"documents:signature:{document.pk}:{document.updated_at.timestamp()}:{document.state}"
+    key = f"documents:signature:{issued.pk}:{issued.updated_at.timestamp()}:{issued.state}"
     status = cache.get(key)
     if status is None:
-        status = signing.verify(render(document, "pdf"))
+        status = signing.verify(render(issued, "pdf"))
         cache.set(key, status, 24 * 3600)
     return status
 

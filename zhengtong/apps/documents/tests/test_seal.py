@@ -169,3 +169,16 @@ def test_the_administrator_uploads_the_seal_in_the_back_office(org, sysadmin, cl
     form_post(client, "/admin/directory/seal/add/", {"unit": unit.pk, "upload": _upload(seal_png())})
     assert directory.seal_image(unit.pk) == seal_png()
     assert client_for(org.people["wenshu"]).get("/admin/directory/seal/add/").status_code in (302, 403)
+
+
+def test_a_received_copy_prints_with_the_senders_seal_and_signature(org, sealed_unit, client_for):
+    from .conftest import incoming_for
+
+    received = incoming_for(to_dispatch(org), "east", org)
+    pdf = output.render(received, "pdf")
+    status = signing.verify(pdf)
+    assert status.valid and status.signer == "市水务局"
+    with pdfplumber.open(io.BytesIO(pdf)) as printed:
+        assert sum(len(page.images) for page in printed.pages) == 1
+    page = client_for(org.people["east_clerk"]).get(reverse("documents:detail", args=[received.pk])).content.decode()
+    assert "签章有效" in page and "市水务局" in page
