@@ -12,6 +12,8 @@ from zhengtong.platform.access.policy import role_codes_of
 from zhengtong.platform.accounts.models import User
 from zhengtong.platform.audit.models import AuditRecord
 from zhengtong.platform.directory.models import Department, Membership
+from zhengtong.platform.todo.models import Entry
+from zhengtong.platform.workflow.models import WorkItem
 
 
 @pytest.fixture
@@ -37,10 +39,23 @@ def test_demo_organisation(db: Any, var_dir: Path, capsys: Any) -> None:
     for username, role in (("sysadmin", "system_admin"), ("secadmin", "security_admin"), ("auditor", "audit_admin")):
         assert role_codes_of(User.objects.get(username=username)) == {role}
     assert set(Bulletin.objects.values_list("classification", flat=True)) == {0, 1, 2}
-    # 公文 at several stages: dispatched and awaiting 签收 at 市生态环境局, a 请示 at 核稿, a paper 函 registered.
+    # 公文 at several stages: dispatched and awaiting 签收 at 市生态环境局, a 请示 at 核稿, a paper 函 registered,
+    # and 收文 from 市生态环境局 at every stage of 收文 at 市水务局.
     assert set(Document.objects.values_list("direction", "state")) == {("out", "dispatched"), ("in", "awaiting"), ("out", "in_progress"),
-                                                                       ("in", "handling")}
-    assert Document.objects.get(direction="out", state="dispatched").number.startswith("市水发〔")
+                                                                       ("in", "handling"), ("in", "closed")}
+    assert Document.objects.get(direction="out", state="dispatched", unit=water).number.startswith("市水发〔")
+    incoming = Document.objects.filter(direction="in", unit=water, sender_name="市生态环境局")
+    open_steps = set(WorkItem.objects.filter(instance__in=incoming.values("instance"), state="open").values_list("step_name", flat=True))
+    assert open_steps == {"登记", "拟办", "批办", "承办"}
+    assert incoming.filter(state="awaiting").exists() and incoming.filter(state="closed").exclude(reply="").exists()
+    # The registry clerk (机要员) has something to sign for, to register and to propose on; the leader in charge
+    # something to instruct, a department head something to handle — each on their own to-do list.
+    def todo_of(username: str) -> set[str]:
+        return set(Entry.objects.filter(user__username=username, tab="todo", state="open").values_list("subtitle", flat=True))
+
+    assert {"签收", "登记", "拟办"} <= todo_of("qinfang")
+    assert "签收" in todo_of("zhengkai") and "签收" in todo_of("sunyue")
+    assert "批办" in todo_of("zhanglihua") and "承办" in todo_of("majun") and "承办" in todo_of("xiezhenhua")
 
     logins = var_dir / "demo-logins.txt"
     assert stat.S_IMODE(logins.stat().st_mode) == 0o600

@@ -340,15 +340,26 @@ def demo_seal_png(name: str, size: int = 600) -> bytes:
     return buffer.getvalue()
 
 
+def _act(people: dict[str, User], document: Any, steps: tuple[tuple[str, str], ...],
+         data: dict[str, dict[str, Any]] | None = None) -> None:
+    """Each (username, comment) decides their open step of the document's process, in order, through the service."""
+    for username, comment in steps:
+        document.refresh_from_db()
+        item = WorkItem.objects.get(instance_id=document.instance_id, assignee=people[username], state="open")
+        documents.decide(acting_user=people[username], document=document, item_id=item.pk, approve=True, comment=comment,
+                         data=(data or {}).get(username))
+
+
 def _official_documents() -> None:
     """机关代字 and registries for both units, and documents at several stages: one dispatched to
-    市生态环境局 awaiting 签收, one 请示 with its department head (核稿), one paper 函 to screen."""
+    市生态环境局 awaiting 签收, one 请示 with its department head (核稿), one paper 函 to screen,
+    and 收文 from 市生态环境局 at each stage of 收文 (``_incoming_documents``)."""
     people = {user.username: user for user in User.objects.all()}
     water, ecology = (Department.objects.get(external_id=unit.code) for unit in (WATER, ECOLOGY))
     documents.add_issuer_code(acting_user=people["sysadmin"], unit=water, code="市水发", description="局发文")
     documents.add_issuer_code(acting_user=people["sysadmin"], unit=water, code="市水函", description="局函件")
     documents.add_issuer_code(acting_user=people["sysadmin"], unit=ecology, code="市环发", description="局发文")
-    documents.set_registry(acting_user=people["sysadmin"], unit=water, clerks=[people["zhengkai"], people["sunyue"]],
+    documents.set_registry(acting_user=people["sysadmin"], unit=water, clerks=[people["zhengkai"], people["sunyue"], people["qinfang"]],
                            office_name="市水务局办公室")
     documents.set_registry(acting_user=people["sysadmin"], unit=ecology, clerks=[people["ouxiaodong"]], office_name="市生态环境局办公室")
     for unit in (water, ecology):
@@ -360,16 +371,73 @@ def _official_documents() -> None:
              "二、强化应急值守\n严格执行24小时值班和领导带班制度，遇有险情第一时间报告。\n请各单位认真贯彻执行。",
         main_recipients=[ecology.pk], note="此件公开发布")
     documents.submit(acting_user=people["luobin"], document=notice, countersign_departments=[planning.pk], signer="wangjianguo")
-    for username, comment in (("majun", "核稿同意"), ("huanghaitao", "规划处无意见"), ("wangjianguo", "同意印发"), ("zhengkai", "复核无误"),
-                              ("zhengkai", ""), ("zhengkai", ""), ("zhengkai", "")):
-        notice.refresh_from_db()
-        item = WorkItem.objects.get(instance_id=notice.instance_id, assignee=people[username], state="open")
-        documents.decide(acting_user=people[username], document=notice, item_id=item.pk, approve=True, comment=comment)
+    _act(people, notice, (("majun", "核稿同意"), ("huanghaitao", "规划处无意见"), ("wangjianguo", "同意印发"), ("zhengkai", "复核无误"),
+                          ("zhengkai", ""), ("zhengkai", ""), ("zhengkai", "")))
     request = documents.create_draft(acting_user=people["luobin"], doc_type="请示", title="关于申请水资源监测站点改造资金的请示",
                                      issuer_code="市水发", body="")
     documents.submit(acting_user=people["luobin"], document=request, signer="zhanglihua")
     documents.register_by_hand(acting_user=people["zhengkai"], doc_type="函", title="关于商请协助开展河湖健康评价的函",
                                sender_name="省水利厅", number="水利函〔2026〕58号", urgency="加急")
+    _incoming_documents(people, water, ecology)
+
+
+# 收文 at 市水务局 from 市生态环境局, one per stage: (title, body, who signs for it, how far it goes).
+INCOMING = (
+    ("关于开展2026年入河排污口排查整治工作的通知",
+     "请各相关单位对辖区入河排污口开展全面排查，建立问题清单，于6月底前完成整治。",
+     "", "awaiting"),
+    ("关于报送2025年度水环境质量监测数据的函",
+     "请贵局于本月底前报送2025年度各监测断面水质数据，以便编制全市生态环境状况公报。",
+     "qinfang", "register"),
+    ("关于联合开展饮用水水源地环境保护专项督查的通知",
+     "定于下月联合开展县级以上饮用水水源地专项督查，请贵局确定联络员并报送自查报告。",
+     "sunyue", "propose"),
+    ("关于征求《城市黑臭水体治理实施方案》意见的函",
+     "现将实施方案征求意见稿送上，请研究提出修改意见，于10个工作日内反馈。",
+     "zhengkai", "instruct"),
+    ("关于做好汛期水污染事件应急防范工作的通知",
+     "汛期是水污染事件易发期，请加强应急值守和信息互通，发现险情及时通报。",
+     "zhengkai", "handle"),
+    ("关于通报2026年第一季度地表水环境质量状况的函",
+     "现将一季度全市地表水环境质量状况通报如下，请结合职责做好相关工作。",
+     "qinfang", "closed"),
+)
+INCOMING_STAGES = ("awaiting", "register", "propose", "instruct", "handle", "closed")
+
+
+def _incoming_documents(people: dict[str, User], water: Department, ecology: Department) -> None:
+    """市生态环境局 sends 市水务局 a document per stage of 收文 (through its own 发文), and 市水务局's
+    registry takes each as far as its stage: 待签收 (every clerk's to-do, the 机要员's too), 登记, 拟办,
+    批办 (the deputy director in charge), 承办 (two departments' heads) and 办结 with a reply."""
+    resources, flood = (Department.objects.get(parent=water, name=name) for name in ("水资源管理处", "防汛抗旱办公室"))
+    for title, body, clerk, stage in INCOMING:
+        sent = documents.create_draft(acting_user=people["qiuyun"], doc_type="函" if title.endswith("函") else "通知", title=title,
+                                      issuer_code="市环发", body=body, main_recipients=[water.pk])
+        documents.submit(acting_user=people["qiuyun"], document=sent, signer="qianfangzheng")
+        _act(people, sent, (("qianfangzheng", "核稿同意"), ("qianfangzheng", "同意印发"), ("ouxiaodong", "复核无误"),
+                            ("ouxiaodong", ""), ("ouxiaodong", ""), ("ouxiaodong", "")))
+        if stage == "awaiting":
+            continue
+        delivery = sent.deliveries.get(unit=water)
+        incoming = documents.receive(acting_user=people[clerk], delivery=delivery)
+        steps = INCOMING_STAGES[INCOMING_STAGES.index("register"):INCOMING_STAGES.index(stage)]
+        if "register" in steps:
+            _act(people, incoming, ((clerk, ""), (clerk, "属我局办理")))  # 登记, 初审
+        if "propose" in steps:
+            _act(people, incoming, ((clerk, "拟请张丽华副局长阅示"),), data={clerk: {"instructor": ["zhanglihua"]}})
+        if "instruct" in steps:
+            incoming.refresh_from_db()
+            item = WorkItem.objects.get(instance_id=incoming.instance_id, assignee=people["zhanglihua"], state="open")
+            documents.instruct(acting_user=people["zhanglihua"], document=incoming, item_id=item.pk,
+                               text="请水资源管理处牵头，防汛抗旱办公室配合，按时办理。",
+                               handling_departments=[resources.pk, flood.pk], lead_department=resources.pk)
+        if "handle" in steps:
+            # 承办: every head of both departments (all must finish), then the lead's 办结 with the reply.
+            handlers = WorkItem.objects.filter(instance_id=incoming.instance_id, state="open").select_related("assignee")
+            _act(people, incoming, tuple((item.assignee.username, "已落实") for item in handlers.order_by("id")))
+            incoming.refresh_from_db()
+            [lead] = WorkItem.objects.filter(instance_id=incoming.instance_id, state="open").select_related("assignee")
+            _act(people, incoming, ((lead.assignee.username, "已按要求办理，情况已函复。"),))
 
 
 def logins_path() -> Path:

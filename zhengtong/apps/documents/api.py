@@ -34,6 +34,11 @@ class DocumentIn(Schema):
     copied_recipients_text: str = Field("", max_length=500)
     attachments_note: str = Field("", max_length=2000)
     note: str = Field("", max_length=200)
+    layout: str = Field("", description="GB/T 9704 §10: '' (by 文种), standard, letter (信函), order (命令), minutes (纪要)")
+    co_issuers: str = Field("", max_length=1000, description="联合行文: the other issuing organs, one per line, in order")
+    signatories: str = Field("", max_length=1000, description="命令: one line per organ, the signer's post, a space, the name")
+    attendance: str = Field("", max_length=3000, description="纪要: lines '出席：names', '请假：names', '列席：names'")
+    copies: int = Field(0, ge=0, description="copies printed; a classified document prints each with its 份号")
 
 
 class DocumentPatch(Schema):
@@ -104,9 +109,20 @@ class DocumentOut(Schema):
     current_steps: str
     my_item_id: int | None
     created_at: datetime
+    layout: str = Field(..., description="the layout it prints in: standard, letter, order or minutes")
+
+
+class HolderOut(Schema):
+    step: str = Field(..., description="the open step (核稿, 签发 …)")
+    user: str = Field(..., description="username of who holds it now")
+    name: str
+    on_behalf_of: str = Field(..., description="whose work it is when held for someone else (转办, 委派, 委托); else empty")
+    due_at: datetime | None = Field(..., description="the step's deadline (working days), if it has one")
+    overdue: bool
 
 
 class DocumentDetailOut(DocumentOut):
+    holders: list[HolderOut] = Field(..., description="who holds the open step now and by when")
     deliveries: list[DocumentDeliveryOut]
     opinions: list[dict[str, Any]]
     versions: list[dict[str, Any]]
@@ -130,7 +146,7 @@ def _out(user: Any, document: Document) -> dict[str, Any]:
         "id", "direction", "state", "doc_type", "title", "body", "number", "register_number", "classification", "secrecy", "urgency",
         "signers", "written_on", "main_recipients_text", "copied_recipients_text", "sender_name", "handling_due", "created_at")},
         "unit": document.unit.name, "current_steps": document.instance.current_steps if document.instance else "",
-        "my_item_id": item.pk if item else None}
+        "my_item_id": item.pk if item else None, "layout": document.print_layout or "standard"}
 
 
 def _detail(user: Any, document: Document) -> dict[str, Any]:
@@ -139,7 +155,8 @@ def _detail(user: Any, document: Document) -> dict[str, Any]:
                   for d in queries.deliveries(document)]
     versions = [{"number": v.number, "author": v.author.get_full_name(), "step": v.step_name, "note": v.note, "at": v.created_at}
                 for v in document.versions.select_related("author").order_by("number")]
-    return {**_out(user, document), "deliveries": deliveries, "opinions": queries.opinions(document), "versions": versions}
+    return {**_out(user, document), "holders": queries.holders(document), "deliveries": deliveries,
+            "opinions": queries.opinions(document), "versions": versions}
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from zhengtong.apps.documents.models import DocType, Document, IssuerCode, Secrecy, Urgency
+from zhengtong.apps.documents.models import MAX_COPIES, DocType, Document, IssuerCode, Layout, Secrecy, Urgency
 from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import clearance_of
 from zhengtong.platform.accounts.forms import ServiceForm
@@ -55,6 +55,18 @@ class DocumentForm(ServiceForm):
     attachments_note = forms.CharField(label=_("Attachments (附件说明)"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                        help_text=_("One attachment name per line."))
     note = forms.CharField(label=_("Note (附注)"), max_length=200, required=False)
+    layout = forms.ChoiceField(label=_("Layout"), choices=Layout.choices, required=False)
+    co_issuers = forms.CharField(label=_("Joint issuers (联合行文)"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text=_("The other issuing organs after this unit, one per line, in order."))
+    signatories = forms.CharField(label=_("Signatories (命令)"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("One organ a line, lead first: the signer's post, a space, the name, e.g. 局长 王建国."))
+    attendance = forms.CharField(label=_("Attendance (纪要)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=_("Lines starting 出席：, 请假： or 列席：, followed by the names."))
+    copies = forms.IntegerField(label=_("Copies printed"), min_value=0, max_value=MAX_COPIES, required=False,
+                                help_text=_("A classified document prints this many copies, each with its copy number (份号)."))
+
+    def clean_copies(self) -> int:
+        return int(self.cleaned_data.get("copies") or 0)
 
     def __init__(self, *args: Any, user: Any, unit: Department | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,7 +80,8 @@ class DocumentForm(ServiceForm):
     def initial_for(document: Document) -> dict[str, Any]:
         values = {name: getattr(document, name) for name in ("doc_type", "title", "body", "issuer_code", "urgency", "classification",
                                                              "secrecy", "secrecy_period", "main_recipients_text",
-                                                             "attachments_note", "note")}
+                                                             "attachments_note", "note", "layout", "co_issuers",
+                                                             "signatories", "attendance", "copies")}
         values["main_recipients"] = list(document.main_recipients.all())
         values["copied_recipients"] = list(document.copied_recipients.all())
         return values

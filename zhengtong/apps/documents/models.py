@@ -53,6 +53,22 @@ class Secrecy(models.IntegerChoices):
 SECRECY_MARKS = {Secrecy.SECRET: "秘密", Secrecy.CONFIDENTIAL: "机密", Secrecy.TOP_SECRET: "绝密"}
 
 
+class Layout(models.TextChoices):
+    """How the document is printed: GB/T 9704 §7, or one of the special layouts of §10."""
+
+    BY_TYPE = "", _("By document type (命令 as an order, 纪要 as minutes, 函 as a letter)")
+    STANDARD = "standard", _("Standard (文件格式)")
+    LETTER = "letter", _("Letter (信函格式)")
+    ORDER = "order", _("Order (命令(令)格式)")
+    MINUTES = "minutes", _("Minutes (纪要格式)")
+
+
+LAYOUT_BY_TYPE = {DocType.ORDER: Layout.ORDER, DocType.MINUTES: Layout.MINUTES, DocType.LETTER: Layout.LETTER}
+ATTENDANCE_LABELS = ("出席", "请假", "列席")
+# 份号 has six digits; each copy is rendered, so a print run is bounded.
+MAX_COPIES = 200
+
+
 class Urgency(models.TextChoices):
     NORMAL = "", _("Normal")
     URGENT = "加急", _("Urgent (加急)")
@@ -154,6 +170,13 @@ class Document(models.Model):
     written_on = models.DateField(_("date written (成文日期)"), null=True, blank=True)
     sealed = models.BooleanField(_("sealed"), default=True)
     note = models.CharField(_("note (附注)"), max_length=200, blank=True)
+    layout = models.CharField(_("layout"), max_length=10, choices=Layout.choices, default=Layout.BY_TYPE, blank=True)
+    co_issuers = models.TextField(_("joint issuers (联合行文)"), blank=True,
+                                  help_text=_("The other issuing organs after this unit, one per line, in order."))
+    signatories = models.TextField(_("signatories (命令: 职务 and name)"), blank=True,
+                                   help_text=_("One organ a line, lead first: the signer's post, a space, the name, e.g. 局长 王建国."))
+    attendance = models.TextField(_("attendance (纪要)"), blank=True,
+                                  help_text=_("Lines starting 出席：, 请假： or 列席：, followed by the names."))
     printed_by = models.CharField(_("printed by (印发机关)"), max_length=100, blank=True)
     printed_on = models.DateField(_("printed on"), null=True, blank=True)
     drafter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafter"))
@@ -191,6 +214,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def print_layout(self) -> str:
+        """The layout chosen, or the one its 文种 implies (GB/T 9704 §10)."""
+        return self.layout or LAYOUT_BY_TYPE.get(self.doc_type, Layout.STANDARD)  # type: ignore[call-overload]
 
     @property
     def is_upward(self) -> bool:

@@ -48,17 +48,23 @@ def render(document: Document, fmt: str) -> bytes:
     from zhengtong.apps.documents.rendering import docx, ofd, pdf, signing
 
     issued = _issued(document)
-    printed = queries.printed(issued or document)
-    if issued and printed.sealed:
-        printed = dataclasses.replace(printed, seal_image=directory.seal_image(issued.unit_id))
+    source = issued or document
+    seal = directory.seal_image(issued.unit_id) if issued else b""
     if fmt == "pdf":
-        content = pdf.render_pdf(printed)
+        copies = queries.printed_copies(source)  # a classified print run: every copy with its 份号
+        copies = [_sealed(copy, seal) for copy in copies]
+        content = pdf.render_pdf(copies[0]) if len(copies) == 1 else pdf.render_pdf_copies(copies)
         if issued:
             content = signing.sign_pdf(content, unit_id=issued.unit_id, unit_name=issued.unit.name, reason=SIGNING_REASON)
         return content
+    printed = _sealed(queries.printed(source), seal)
     if fmt == "ofd":
         return ofd.render_ofd(printed)
     return docx.render_docx(printed)
+
+
+def _sealed(printed: Any, seal: bytes) -> Any:
+    return dataclasses.replace(printed, seal_image=seal) if seal and printed.sealed else printed
 
 
 def signature_status(document: Document) -> Any:

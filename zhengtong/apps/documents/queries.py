@@ -11,12 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from zhengtong.apps.documents.models import Delivery, Document, Registry, Version
+from zhengtong.apps.documents.models import Delivery, Document, Layout, Registry, Version
 from zhengtong.apps.documents.rendering.content import PrintedDocument
 from zhengtong.apps.documents.rules import VIEW
 from zhengtong.apps.documents.services import SEARCH_KIND, secrecy_mark
 from zhengtong.platform.access.policy import can, visible
 from zhengtong.platform.search.queries import matching_ids
+from zhengtong.platform.workflow import queries as workflow
 from zhengtong.platform.workflow.definitions import parsed
 from zhengtong.platform.workflow.models import Action, Copy, WorkItem
 
@@ -108,6 +109,16 @@ def circulation(document: Document) -> QuerySet[Copy]:
     return Copy.objects.filter(instance_id=document.instance_id, kind=Copy.Kind.CIRCULATE).select_related("user").order_by("read_at", "id")
 
 
+def holders(document: Document) -> list[dict[str, Any]]:
+    """Who holds the document's open step now and by when: each open work item's step, person (and
+    whose work it is, for 转办 / 委派 / 委托), its due time and whether that has passed."""
+    now = timezone.now()
+    return [{"step": item.step_name, "user": item.assignee.username, "name": item.assignee.get_full_name(),
+             "on_behalf_of": item.principal.get_full_name() if item.principal else "", "due_at": item.due_at,
+             "overdue": bool(item.due_at and item.due_at <= now)}
+            for item in workflow.holders(document.instance_id)]
+
+
 def open_item(user: Any, document: Document) -> WorkItem | None:
     if document.instance_id is None:
         return None
@@ -144,12 +155,42 @@ def supervision(user: Any) -> dict[str, Any]:
     return {"documents": rows, "by_department": by_department, "by_state": states, "now": now}
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _special(document: Document) -> dict[str, Any]:
+    """GB/T 9704 §10 and 联合行文: the layout, the mark it prints, 令号, 签发人 block and attendance."""
+    layout = document.print_layout
+    organ = document.issuer_mark.strip().removesuffix("文件")
+    marks: dict[str, str] = {Layout.LETTER: organ, Layout.ORDER: organ if organ.endswith("令") else f"{organ}令",
+                             Layout.MINUTES: organ if organ.endswith("纪要") else f"{organ}纪要"}
+    mark = marks.get(layout, document.issuer_mark)
+    signatories = [tuple(line.rsplit(None, 1)) for line in _lines(document.signatories)]
+    if layout == Layout.ORDER and not signatories and document.signers:
+        signatories = [("", name) for name in document.signers.split("、")]
+    number = document.number
+    if layout == Layout.ORDER and document.number_sequence:
+        number = f"第{document.number_sequence}号"  # 10.2 令号
+    attendance = [tuple(part.strip() for part in line.partition("：")[::2]) for line in _lines(document.attendance)]
+    return {"layout": layout or Layout.STANDARD, "issuer_mark": mark, "number": number,
+            "co_issuers": tuple(_lines(document.co_issuers)), "signatories": tuple(signatories), "attendance": tuple(attendance)}
+
+
+def printed_copies(document: Document) -> list[PrintedDocument]:
+    """7.2.1 份号: a classified document printed in ``copies`` copies gives one numbered copy each."""
+    if not document.secrecy or document.copies <= 1:
+        return [printed(document)]
+    return [printed(document, copy_number=number) for number in range(1, document.copies + 1)]
+
+
 def printed(document: Document, *, copy_number: int = 0) -> PrintedDocument:
     """The document's elements as the renderers take them (GB/T 9704)."""
     paragraphs = tuple(line.strip() for line in document.body.splitlines() if line.strip())
+    special = _special(document)
     return PrintedDocument(
-        issuer_mark=document.issuer_mark, title=document.title, body=paragraphs, issuer_signature=document.issuer_signature,
-        written_on=document.written_on or timezone.localdate(), number=document.number,
+        **special, title=document.title, body=paragraphs, issuer_signature=document.issuer_signature,
+        written_on=document.written_on or timezone.localdate(),
         copy_number=f"{copy_number:06d}" if copy_number else ("000001" if document.secrecy else ""),
         secrecy=secrecy_mark(document), urgency=document.urgency,
         signers=tuple(document.signers.split("、")) if document.is_upward and document.signers else (),

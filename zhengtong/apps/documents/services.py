@@ -23,12 +23,15 @@ from django.utils.translation import gettext as _
 
 from zhengtong.apps.documents import numbering, starters
 from zhengtong.apps.documents.models import (
+    ATTENDANCE_LABELS,
+    MAX_COPIES,
     SECRECY_MARKS,
     Delivery,
     DocType,
     Document,
     Instruction,
     IssuerCode,
+    Layout,
     Registry,
     Secrecy,
     Urgency,
@@ -60,7 +63,7 @@ NUMBER_FORMAT = "{code}〔{year}〕{sequence}号"
 INK = re.compile(r"^[MLQCZmlqcz0-9 .,\-]*$")
 ELEMENT_FIELDS = ("doc_type", "title", "body", "classification", "secrecy", "secrecy_period", "urgency", "issuer_mark",
                   "issuer_code", "main_recipients_text", "copied_recipients_text", "attachments_note", "issuer_signature",
-                  "note", "sealed")
+                  "note", "sealed", "layout", "co_issuers", "signatories", "attendance", "copies")
 
 
 def link(document: Document) -> str:
@@ -173,9 +176,31 @@ def _check_elements(acting_user: Any, unit: Department, values: dict[str, Any]) 
             _("This deployment may not hold documents at that classification; classified (涉密) documents go through 机要 channels.")]
     elif classification > clearance_of(acting_user):
         errors["classification"] = [_("You cannot draft above your own clearance.")]
+    errors.update(_check_layout(values))
     code = values.get("issuer_code", "")
     if code and not IssuerCode.objects.filter(unit=unit, code=code, is_active=True).exists():
         errors["issuer_code"] = [_("%(code)s is not an issuer code of %(unit)s.") % {"code": code, "unit": unit.name}]
+    return errors
+
+
+def _check_layout(values: dict[str, Any]) -> dict[str, list[str]]:
+    """The §10 layout, 联合行文, 命令 signatories, 纪要 attendance and the number of printed copies."""
+    errors: dict[str, list[str]] = {}
+    if values.get("layout", "") not in Layout.values:
+        errors["layout"] = [_("Choose a layout.")]
+    issuers = [line.strip() for line in str(values.get("co_issuers", "")).splitlines() if line.strip()]
+    if len(issuers) > 9 or any(len(line) > 60 for line in issuers):
+        errors["co_issuers"] = [_("At most 9 joint issuers, each name at most 60 characters.")]
+    for line in str(values.get("signatories", "")).splitlines():
+        if line.strip() and len(line.strip().rsplit(None, 1)) != 2:
+            errors["signatories"] = [_("Write each line as the post, a space and the name, e.g. 局长 王建国.")]
+    for line in str(values.get("attendance", "")).splitlines():
+        label, colon, names = line.strip().partition("：")
+        if line.strip() and (label not in ATTENDANCE_LABELS or not colon or not names.strip()):
+            errors["attendance"] = [_("Start each line with 出席：, 请假： or 列席： and the names.")]
+    copies = values.get("copies", 0)
+    if not isinstance(copies, int) or isinstance(copies, bool) or not 0 <= copies <= MAX_COPIES:
+        errors["copies"] = [_("Between 0 and %(most)s copies.") % {"most": MAX_COPIES}]
     return errors
 
 
@@ -200,12 +225,14 @@ def _save_version(document: Document, author: Any, step_name: str, note: str) ->
 def create_draft(*, acting_user: Any, doc_type: str, title: str, body: str = "", issuer_code: str = "",
                  classification: int = 0, secrecy: int = Secrecy.NONE, secrecy_period: str = "", urgency: str = "",
                  main_recipients: Iterable[int] = (), copied_recipients: Iterable[int] = (), main_recipients_text: str = "",
-                 copied_recipients_text: str = "", attachments_note: str = "", note: str = "") -> Document:
+                 copied_recipients_text: str = "", attachments_note: str = "", note: str = "", layout: str = "",
+                 co_issuers: str = "", signatories: str = "", attendance: str = "", copies: int = 0) -> Document:
     """拟稿: a new outgoing document of the drafter's unit; an empty text starts from the 文种's template."""
     require(acting_user, DRAFT)
     unit = _unit_of(acting_user)
     values = {"doc_type": doc_type, "title": title, "classification": classification, "secrecy": secrecy,
-              "secrecy_period": secrecy_period, "urgency": urgency, "issuer_code": issuer_code}
+              "secrecy_period": secrecy_period, "urgency": urgency, "issuer_code": issuer_code, "layout": layout,
+              "co_issuers": co_issuers, "signatories": signatories, "attendance": attendance, "copies": copies}
     errors = _check_elements(acting_user, unit, values)
     if errors:
         raise ServiceError("invalid", _("The document is not valid."), errors)
@@ -220,7 +247,8 @@ def create_draft(*, acting_user: Any, doc_type: str, title: str, body: str = "",
             main_recipients_text=_recipients_text(main, main_recipients_text),
             copied_recipients_text=_recipients_text(copied, copied_recipients_text),
             attachments_note=attachments_note.strip(), note=note.strip()[:200], drafter=acting_user,
-            printed_by=registry.office_name if registry else unit.name,
+            printed_by=registry.office_name if registry else unit.name, layout=layout, co_issuers=co_issuers.strip(),
+            signatories=signatories.strip(), attendance=attendance.strip(), copies=copies,
         )
         document.main_recipients.set(main)
         document.copied_recipients.set(copied)
@@ -521,7 +549,7 @@ class Close(Step):
 
 COPIED_FIELDS = ("doc_type", "title", "body", "classification", "secrecy", "secrecy_period", "urgency", "issuer_mark", "number",
                  "signers", "main_recipients_text", "copied_recipients_text", "attachments_note", "issuer_signature", "written_on",
-                 "sealed", "note", "printed_by", "printed_on")
+                 "sealed", "note", "printed_by", "printed_on", "layout", "co_issuers", "signatories", "attendance")
 
 
 def _tell(people: Any, title: str, body: str, target: str) -> None:

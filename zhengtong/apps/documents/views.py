@@ -150,7 +150,8 @@ def _render_detail(request: HttpRequest, document: Document, item: Any, form: An
     unread = queries.circulation(document)
     return render(request, "documents/detail.html", {
         "document": document, "item": item, "form": form, "level": level, "opinions": queries.opinions(document),
-        "deliveries": queries.deliveries(document), "circulation": unread, "secrecy_mark": services.secrecy_mark(document),
+        "deliveries": queries.deliveries(document), "holders": queries.holders(document),
+        "circulation": unread, "secrecy_mark": services.secrecy_mark(document),
         "versions": document.versions.select_related("author").order_by("-number"),
         "attachments": document.attachments.select_related("file"), "instructions": document.instructions.select_related("author"),
         "can_edit": can(request.user, EDIT, document), "is_registry": is_clerk(request.user, document.unit_id),

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import ServiceError
+from zhengtong.platform import prepared
 from zhengtong.platform.audit import canonical, signing, verification
 from zhengtong.platform.audit.context import current
 from zhengtong.platform.audit.models import AuditRecord, Checkpoint, Outcome
@@ -108,7 +109,7 @@ def record(
         detail=text(detail)[:500],
     )
     entry.mac = canonical.mac(entry, settings.AUDIT_RECORD_KEY, settings.AUDIT_HASH)
-    entry.save()
+    prepared.insert([entry])
     return entry
 
 

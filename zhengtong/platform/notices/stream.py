@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from zhengtong.platform import prepared
 from zhengtong.platform.ledger import sequence
 from zhengtong.platform.notices import realtime
 from zhengtong.platform.notices.models import Event
@@ -33,7 +34,7 @@ def _frame(seq: int | None, kind: str, at: datetime, payload: dict[str, Any]) ->
 
 
 def publish(user_ids: Iterable[int], kind: str, payload: dict[str, Any]) -> list[Event]:
-    events = Event.objects.bulk_create(Event(user_id=user_id, kind=kind, payload=payload) for user_id in dict.fromkeys(user_ids))
+    events = prepared.insert([Event(user_id=user_id, kind=kind, payload=payload) for user_id in dict.fromkeys(user_ids)])
     if events:
         transaction.on_commit(realtime.wake)
     return events

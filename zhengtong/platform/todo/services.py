@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import NotFound, ServiceError
-from zhengtong.platform import batch, registry
+from zhengtong.platform import batch, prepared, registry
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.accounts.services import InsufficientScope
@@ -163,8 +163,7 @@ def write(puts: dict[tuple[str, str], Put]) -> None:
     if upserted:
         # One statement for new and changed entries alike; ``arrival_seen`` is left as it is on a change.
         target = ["kind", "object_id", "user"] if connection.features.supports_update_conflicts_with_target else None
-        Entry.objects.bulk_create(upserted, update_conflicts=True, unique_fields=target,
-                                  update_fields=["app", "system", *FIELDS, "due_sort", "updated_at"])
+        prepared.insert(upserted, upsert=(target or [], ["app", "system", *FIELDS, "due_sort", "updated_at"]))
     if gone:
         Entry.objects.filter(gone).delete()
     _announce(affected)

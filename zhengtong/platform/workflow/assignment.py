@@ -29,6 +29,7 @@ from zhengtong.errors import ServiceError
 from zhengtong.platform.access.policy import permissions_of
 from zhengtong.platform.directory import queries as directory
 from zhengtong.platform.directory.models import Group, Post
+from zhengtong.platform.prepared import Prepared
 from zhengtong.platform.workflow.models import StandingDelegation
 from zhengtong.platform.workflow.permissions import MANAGE
 
@@ -45,10 +46,23 @@ def _active(users: Any) -> list[Any]:
 PERSON_FIELDS = ("id", "username", "display_name", "is_active", "clearance")
 
 
-def _away_today() -> Exists:
-    today = timezone.localdate()
-    return Exists(StandingDelegation.objects.filter(principal=OuterRef("pk"), revoked_at__isnull=True, starts_on__lte=today,
+def _people(today: Any) -> Any:
+    """Active people with ``away``: whether a standing delegation of theirs runs ``today``."""
+    away = Exists(StandingDelegation.objects.filter(principal=OuterRef("pk"), revoked_at__isnull=True, starts_on__lte=today,
                                                     ends_on__gte=today))
+    return get_user_model().objects.filter(is_active=True).only(*PERSON_FIELDS).annotate(away=away)
+
+
+# The people a step names by username, compiled once per number of names: a step's most frequent query.
+_named: dict[int, Prepared[Any]] = {}
+
+
+def _people_named(names: list[str]) -> dict[str, Any]:
+    query = _named.get(len(names))
+    if query is None:
+        query = _named[len(names)] = Prepared(lambda today, *marked: _people(today).filter(username__in=marked),
+                                              kinds=("date", *["str"] * len(names)))
+    return {user.username: user for user in query(timezone.localdate(), *names)}
 
 
 def resolve(rule: str, *, initiator: Any, data: dict[str, Any], chosen: list[str]) -> list[Any]:
@@ -57,12 +71,12 @@ def resolve(rule: str, *, initiator: Any, data: dict[str, Any], chosen: list[str
     People read here carry ``away``: whether a standing delegation of theirs runs today.
     """
     kind, _sep, argument = rule.partition(":")
-    people = get_user_model().objects.filter(is_active=True).only(*PERSON_FIELDS).annotate(away=_away_today())
+    people = _people(timezone.localdate())
     if kind == "initiator":
         return _active([initiator])
     if kind == "user":
-        names = [name.strip() for name in argument.split(",") if name.strip()]
-        by_name = {user.username: user for user in people.filter(username__in=names)}
+        names = list(dict.fromkeys(name.strip() for name in argument.split(",") if name.strip()))
+        by_name = _people_named(names) if names else {}
         return _active(by_name.get(name) for name in names)
     if kind == "post":
         post = Post.objects.filter(pk=int(argument)).first() if argument.isdigit() else None

@@ -32,6 +32,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from zhengtong.errors import NotFound, ServiceError
 from zhengtong.platform import registry
+from zhengtong.platform.prepared import Prepared
 from zhengtong.platform.workdays import calendar
 from zhengtong.platform.workflow.forms import validate_form_definition
 from zhengtong.platform.workflow.models import ProcessDefinition
@@ -202,12 +203,19 @@ def install_builtin(directory: Path = BUILTIN_DIR) -> list[ProcessDefinition]:
     return installed
 
 
+def _active_versions(key: str) -> Any:
+    return ProcessDefinition.objects.filter(key=key, is_active=True)[:1]
+
+
+_active_version: Prepared[ProcessDefinition] = Prepared(_active_versions, kinds=("str",))
+_active_with_revision: Prepared[ProcessDefinition] = Prepared(
+    lambda key: _active_versions(key).annotate(calendar_revision=calendar.revision()), kinds=("str",))
+
+
 def active(key: str, *, with_calendar_revision: bool = False) -> ProcessDefinition:
     """The version new instances of ``key`` use; with the calendar's revision for the first step's clock."""
-    versions = ProcessDefinition.objects.filter(key=key, is_active=True)
-    if with_calendar_revision:
-        versions = versions.annotate(calendar_revision=calendar.revision())
-    definition = versions.first()
+    found = (_active_with_revision if with_calendar_revision else _active_version)(key)
+    definition = found[0] if found else None
     if definition is None:
         raise NotFound("not_found", _("There is no process %(key)s.") % {"key": key})
     return definition

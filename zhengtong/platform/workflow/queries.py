@@ -106,6 +106,16 @@ def trace(instance: ProcessInstance) -> QuerySet[Action]:
     return instance.actions.select_related("actor", "on_behalf_of").order_by("created_at", "id")
 
 
+def holders(instance_id: int | None) -> list[WorkItem]:
+    """Who holds the process now: the open items of its current steps (a 委派 delegate's, not the
+    delegator's), with their due times, soonest due first. Later signers still waiting their turn
+    are not holders yet."""
+    if instance_id is None:
+        return []
+    items = WorkItem.objects.filter(instance_id=instance_id, state=WorkItem.State.OPEN)
+    return list(items.select_related("assignee", "principal").order_by(F("due_at").asc(nulls_last=True), "id"))
+
+
 def step_states(instance: ProcessInstance) -> dict[str, str]:
     """Each step's state for the diagram: done, current, or (absent) pending."""
     states: dict[str, str] = {}

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.errors import Conflict, NotFound, ServiceError
-from zhengtong.platform import batch
+from zhengtong.platform import batch, prepared
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import queries as directory
@@ -113,15 +113,15 @@ class Locked:
         if self.instance.pk is None:  # a process starting: its row comes first, the items and the trace refer to it
             self.instance.save()
         else:
-            ProcessInstance.objects.filter(pk=self.instance.pk).update(**{name: getattr(self.instance, name) for name in fields})
-        WorkItem.objects.bulk_create(self.opened)
+            prepared.update(ProcessInstance, self.instance.pk, {name: getattr(self.instance, name) for name in fields})
+        prepared.insert(self.opened)
         changed = list(self.changed.values())
         item_fields = sorted(self.changed_fields)
         if len(changed) == 1:  # the usual case: a plain UPDATE costs far less to build than bulk_update's CASE per field
-            WorkItem.objects.filter(pk=changed[0].pk).update(**{name: getattr(changed[0], name) for name in item_fields})
+            prepared.update(WorkItem, changed[0].pk, {name: getattr(changed[0], name) for name in item_fields})
         elif changed:
             WorkItem.objects.bulk_update(changed, item_fields)
-        Action.objects.bulk_create(self.actions)
+        prepared.insert(self.actions)
         todos.changed(self)
         if self.moved:
             engine.keep(self.instance, self._workflow)

@@ -9,6 +9,7 @@ the letter spacing that makes it exactly as wide as the text block, as Word and 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -19,6 +20,13 @@ NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…�
 NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
 # Narrow characters that belong to a number or a Latin word and must stay together.
 WORD_CHARS = frozenset(".,:%‰-/+_'")
+
+# E-mail addresses and URLs are never broken: the whole address moves to the next line (a reader
+# who copies half an address gets a wrong one). ASCII only, so a Chinese full stop ends the match.
+UNBREAKABLE = re.compile(
+    r"(?:https?://|ftp://|www\.)[!-~]*[A-Za-z0-9/]"  # a URL, trailing ASCII punctuation left outside
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"  # an e-mail address
+)
 
 # A full line that would need more than this many characters' worth of extra spacing is left
 # ragged rather than stretched (an unbreakable long token such as a URL).
@@ -58,9 +66,10 @@ def _tokens(runs: list[Run], size_pt: float, letter_spacing_pt: float) -> list[_
     """Break opportunities: between any two CJK characters, never inside a number or word."""
     tokens: list[_Token] = []
     for run in runs:
+        glued = {index for match in UNBREAKABLE.finditer(run.text) for index in range(match.start() + 1, match.end())}
         pending = ""
-        for char in run.text:
-            if _is_narrow_word_char(char) and pending and _is_narrow_word_char(pending[-1]):
+        for index, char in enumerate(run.text):
+            if index in glued or (_is_narrow_word_char(char) and pending and _is_narrow_word_char(pending[-1])):
                 pending += char
                 continue
             if pending:
@@ -93,8 +102,13 @@ def compose(
     letter_spacing_pt: float,
     first_indent_pt: float = 0.0,
     rest_indent_pt: float = 0.0,
+    script_gap_pt: float = 0.0,
 ) -> list[Line]:
-    """The paragraph's lines; every line but the last is stretched to the full width."""
+    """The paragraph's lines; every line but the last is stretched to the full width.
+
+    ``script_gap_pt`` is room kept free wherever Chinese meets Latin letters or digits, for a
+    renderer that adds space there whatever the document says (LibreOffice, see docx.py).
+    """
     tokens = _tokens([run for run in runs if run.text], size_pt, letter_spacing_pt)
     lines: list[Line] = []
     start = 0
@@ -102,9 +116,16 @@ def compose(
         indent = first_indent_pt if not lines else rest_indent_pt
         available = width_pt - indent
         end, used = start, 0.0
-        while end < len(tokens) and used + tokens[end].width_pt <= available + _EPSILON_PT:
-            used += tokens[end].width_pt
+        while end < len(tokens):
+            gap = script_gap_pt if end > start and _wide(tokens[end - 1].text[-1]) != _wide(tokens[end].text[0]) else 0.0
+            if used + gap + tokens[end].width_pt > available + _EPSILON_PT:
+                break
+            used += gap + tokens[end].width_pt
             end += 1
+        if end == start and len(tokens[start].text) > 1:
+            # An address longer than a whole line: it has to break, character by character.
+            tokens[start : start + 1] = [_token(char, tokens[start].role, size_pt, letter_spacing_pt) for char in tokens[start].text]
+            continue
         end = max(end, start + 1)  # a token wider than the line still goes somewhere
         if end < len(tokens):
             # Push characters to the next line until the break is a permitted one.
@@ -116,7 +137,7 @@ def compose(
         line_tokens = tokens[start:end]
         spacing = letter_spacing_pt
         if end < len(tokens):
-            natural = sum(token.width_pt for token in line_tokens)
+            natural = sum(token.width_pt for token in line_tokens) + script_gap_pt * _script_changes(line_tokens)
             characters = sum(len(token.text) for token in line_tokens)
             extra = available - natural
             if 0 < extra <= MAX_STRETCH_CHARS * size_pt and characters > 1:
@@ -126,6 +147,15 @@ def compose(
         lines.append(Line(runs=_merge(line_tokens), indent_pt=indent, letter_spacing_pt=spacing))
         start = end
     return lines
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _script_changes(tokens: list[_Token]) -> int:
+    text = "".join(token.text for token in tokens)
+    return sum(1 for before, after in zip(text, text[1:], strict=False) if _wide(before) != _wide(after))
 
 
 def _merge(tokens: list[_Token]) -> tuple[Run, ...]:

@@ -32,3 +32,11 @@ class PrintedDocument:
     seal_image: bytes = b""  # the issuing unit's seal (PNG with transparency), on issued documents only
     draft: bool = False  # a watermark-free "draft" marker in the header area instead of the number
     extra: dict[str, str] = field(default_factory=dict)  # reserved for special layouts (信函, 命令, 纪要)
+    # GB/T 9704 §10 特定格式: "standard", "letter" (信函格式), "order" (命令(令)格式) or "minutes" (纪要格式).
+    layout: str = "standard"
+    # 联合行文: the other issuing organs' names after the lead's, in order (7.2.4 marks, 7.3.5 署名 and seals).
+    co_issuers: tuple[str, ...] = ()
+    # 命令: (签发人职务, 签发人) per issuing organ, lead first, for the 签名章 block (7.3.5.3).
+    signatories: tuple[tuple[str, str], ...] = ()
+    # 纪要: ("出席" | "请假" | "列席", names) rows under the text (10.3).
+    attendance: tuple[tuple[str, str], ...] = ()

@@ -1,30 +1,36 @@
 """A 公文 as DOCX, with the GB/T 9704-2012 page of ``layout`` (python-docx).
 
-Word and WPS do their own line breaking, so the page is described the way a Word template
-describes it: the page geometry, a document grid of 22 lines × 28 characters, an exact line
-pitch, fonts by role and paragraph indents in characters. The fonts named are the standard's
-(or the operator's override), not the server's substitutes: the file is rendered on the
-reader's machine, where 仿宋_GB2312 and friends usually exist.
+The page is described the way a Word template describes it (page geometry, a line grid, an exact
+line pitch, fonts by role, indents), but the lines and pages are not left to the reader's word
+processor: the composer's lines are written with explicit breaks and the pages are broken here
+(see ``_paginate``), so Word, WPS and LibreOffice show the same pages and drop no character. The
+版记 sits in the footers of a last section of its own, on the last even page. The fonts named are
+the standard's (or the operator's override), not the server's substitutes: the file is rendered
+on the reader's machine, where 仿宋_GB2312 and friends usually exist; the font table names the
+open face each falls back to.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length, Mm, Pt, RGBColor, Twips
 
 from . import layout as L
-from .compose import text_width_pt
+from .compose import Line, Run, compose, text_width_pt
 from .content import PrintedDocument
-from .fonts import preferred_family
+from .fonts import preferred_family, role_font
 
 TWIPS_PER_PT = 20
 # w:docGrid of lines only: the line pitch in twips, rounded down so that 22 lines still fit. The 28
@@ -124,7 +130,17 @@ def _paragraph(
     fmt.left_indent = _chars(left)
     fmt.right_indent = _chars(right)
     fmt.first_line_indent = _chars(first_line)
+    _cjk_settings(paragraph._p.get_or_add_pPr())
     return paragraph
+
+
+def _cjk_settings(p_pr: Any) -> None:
+    """No widow/orphan moves of the reader's own (the pages are broken here, see _paginate), no
+    punctuation hanging past the margin (LibreOffice 7.4 did not draw it), no extra space between
+    Chinese and Latin letters or digits (the 28 characters a line count no added gaps). Set on
+    each paragraph as well as on Normal: LibreOffice reads the spacing switches only there."""
+    for tag in ("widowControl", "overflowPunct", "autoSpaceDE", "autoSpaceDN"):
+        _put(p_pr, tag, PPR_ORDER, val="0")
 
 
 def _off_grid(paragraph: Any) -> None:
@@ -176,6 +192,7 @@ def _normal_style(document: Any) -> None:
     fmt.line_spacing = LINE_PITCH
     fmt.space_before = Twips(0)
     fmt.space_after = Twips(0)
+    _cjk_settings(normal.element.get_or_add_pPr())
 
 
 def _page_number(paragraph: Any) -> None:
@@ -251,42 +268,76 @@ def _header(document: Any, doc: PrintedDocument) -> None:
         _run(number, "\t" + (L.SIGNER_LABEL if len(rows) == 1 else ""), L.SIGNER_LABEL_ROLE)
         _run(number, "　".join(rows[-1]), L.SIGNER_NAME_ROLE)
     # 7.2.7: the red rule 4 mm under the number, as wide as the block: the paragraph's bottom border.
-    _bottom_border(number._p.get_or_add_pPr(), RED_RULE_SIZE, RED_HEX, space_pt=round(L.RED_RULE_GAP_MM * L.PT_PER_MM))
+    _bottom_border(number._p.get_or_add_pPr(), RED_RULE_SIZE, RED_HEX, space_pt=RED_RULE_SPACE_PT)
 
 
-def _main(document: Any, doc: PrintedDocument) -> None:
-    title = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, before=_lines(L.TITLE_GAP_LINES))
-    _off_grid(title)
-    for index, line in enumerate(L.title_lines(doc.title)):
-        run = _run(title, line, L.TITLE_ROLE, L.TITLE_SIZE_PT)
-        if index:
-            run._element.addprevious(OxmlElement("w:br"))
-
-    recipients = L.recipients_text(doc.main_recipients)
-    if recipients:
-        _run(_paragraph(document, before=_lines(L.RECIPIENTS_GAP_LINES)), recipients, L.BODY_ROLE)
-    for index, text in enumerate(paragraph for paragraph in doc.body if paragraph.strip()):
-        before = _lines(L.RECIPIENTS_GAP_LINES) if index == 0 and not recipients else None
-        paragraph = _paragraph(document, before=before, first_line=L.PARAGRAPH_INDENT_CHARS)
-        for run_text, role in L.split_heading(text):
-            _run(paragraph, run_text, role)
-
-    label = len(L.ATTACHMENTS_LABEL)
-    for index, item in enumerate(L.attachment_lines(doc.attachments)):
-        left = L.ATTACHMENTS_INDENT_CHARS + label
-        if index == 0:
-            paragraph = _paragraph(document, before=_lines(L.ATTACHMENTS_GAP_LINES), left=left, first_line=-label)
-            _run(paragraph, L.ATTACHMENTS_LABEL + item, L.BODY_ROLE)
-        else:
-            _run(_paragraph(document, left=left), item, L.BODY_ROLE)
-
-    _signature(document, doc)
-    note = L.note_text(doc.note)
-    if note:
-        _run(_paragraph(document, align=WD_ALIGN_PARAGRAPH.LEFT, left=L.NOTE_INDENT_CHARS), note, L.BODY_ROLE)
+# The main flow (title to 附注) is broken into lines and pages here, not by the reader's word
+# processor. Word, WPS and LibreOffice each break Chinese lines their own way, and LibreOffice 7.4
+# let punctuation hang past the margin and then did not draw it. So the composer's lines are
+# written with explicit line breaks, each condensed or stretched to the width it was measured at,
+# and the pages are broken here too: each page after the first begins with an explicit page break,
+# so keep-with-next, the signature-page rule and the place of the 版记 hold in every reader.
+# Lengths of the flow are whole lines of the grid; the header's are the paragraphs' own.
+GRID_PITCH_MM = L.pt_to_mm(GRID_LINE_PITCH_TWIPS / TWIPS_PER_PT)
+# LibreOffice puts a fifth of the font size between Chinese and Latin letters or digits (its
+# "ParaIsCharacterDistance") and does not read w:autoSpaceDE/DN, which turn that off in Word and
+# WPS: every line keeps that much room free at each such change, so nothing is pushed over the
+# margin; Word and WPS justify the room away.
+SCRIPT_GAP_EM = 0.2
+# Room left unused at the foot of a page, so that a reader's rounding never pushes a line over.
+PAGE_SAFETY_MM = 0.5
+# The red rule is a bottom border of the number's line box, whose exact height centres the
+# characters in the line: half the leading already lies between their foot and the border.
+RED_RULE_SPACE_PT = round(L.RED_RULE_GAP_MM * L.PT_PER_MM - (GRID_LINE_PITCH_TWIPS / TWIPS_PER_PT - L.BODY_SIZE_PT) / 2)
 
 
-def _signature(document: Any, doc: PrintedDocument) -> None:
+@dataclass(eq=False)
+class _Para:
+    """How the lines of one paragraph are set (compared by identity: lines of one paragraph share it)."""
+
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.LEFT
+    right_pt: float = 0.0
+    keep_next: bool = False  # a heading: never the last line of a page
+    size_pt: float = L.BODY_SIZE_PT
+    letter_spacing_pt: float = L.BODY_LETTER_SPACING_PT  # the spacing the composer measured with
+
+
+@dataclass
+class _FlowLine:
+    line: Line | None  # None: a blank line the standard asks for (dropped at the top of a page)
+    para: _Para
+    break_before: bool = True  # may a page end just before this line
+
+
+def _composed_lines(text_runs: list[Run], *, first_chars: float = 0, rest_chars: float = 0) -> list[Line]:
+    from .pdf import _body_lines  # the PDF's composition, with room for LibreOffice's script gaps
+
+    return _body_lines(
+        text_runs, first_indent_chars=first_chars, rest_indent_chars=rest_chars, script_gap_pt=SCRIPT_GAP_EM * L.BODY_SIZE_PT
+    )
+
+
+def _title_lines(doc: PrintedDocument) -> list[Line]:
+    """The title as the author broke it, each line wrapped inside the block, set without spacing."""
+    lines: list[Line] = []
+    for text in L.title_lines(doc.title):
+        lines.extend(
+            compose(
+                [Run(text, L.TITLE_ROLE)],
+                width_pt=L.BLOCK_WIDTH_MM * L.PT_PER_MM,
+                size_pt=L.TITLE_SIZE_PT,
+                letter_spacing_pt=0.0,
+                script_gap_pt=SCRIPT_GAP_EM * L.TITLE_SIZE_PT,
+            )
+        )
+    return [Line(runs=line.runs, indent_pt=0.0, letter_spacing_pt=0.0) for line in lines]
+
+
+def _gap(count: int) -> list[_FlowLine]:
+    return [_FlowLine(None, _Para()) for _ in range(count)]
+
+
+def _signature_lines(doc: PrintedDocument) -> list[_FlowLine]:
     """7.3.5: both lines right-aligned, with right indents that reproduce the standard's offsets."""
     signature, written = doc.issuer_signature, L.chinese_date(doc.written_on)
     signature_width, date_width = _width_pt(signature), _width_pt(written)
@@ -295,30 +346,247 @@ def _signature(document: Any, doc: PrintedDocument) -> None:
         # The date four characters in from the right, the issuer centred over it.
         date_right = L.SEALED_DATE_RIGHT_CHARS * char
         signature_right = date_right + (date_width - signature_width) / 2
-        gap = L.SEALED_GAP_LINES
     else:
         # The issuer two in from the right, the date starting two characters further right.
         block = max(signature_width, L.UNSEALED_DATE_SHIFT_CHARS * char + date_width)
         signature_right = L.UNSEALED_SIGNATURE_RIGHT_CHARS * char + block - signature_width
         date_right = L.UNSEALED_SIGNATURE_RIGHT_CHARS * char + block - L.UNSEALED_DATE_SHIFT_CHARS * char - date_width
-        gap = L.UNSEALED_GAP_LINES
-    first = _paragraph(document, align=WD_ALIGN_PARAGRAPH.RIGHT, before=_lines(gap), right=max(signature_right, 0) / char)
-    _run(first, signature, L.BODY_ROLE)
-    _run(_paragraph(document, align=WD_ALIGN_PARAGRAPH.RIGHT, right=date_right / char), written, L.BODY_ROLE)
+    flow = []
+    for text, right in ((signature, max(signature_right, 0)), (written, date_right)):
+        line = Line(runs=(Run(text, L.BODY_ROLE),), indent_pt=0.0, letter_spacing_pt=L.BODY_LETTER_SPACING_PT)
+        flow.append(_FlowLine(line, _Para(align=WD_ALIGN_PARAGRAPH.RIGHT, right_pt=right), break_before=False))
+    return flow
 
 
-def _colophon(document: Any, doc: PrintedDocument) -> None:
-    """7.4: a borderless floating table anchored to the bottom of the last page's text block."""
-    copied_to = L.copied_to_text(doc.copied_to)
-    printed_on = f"{L.chinese_date(doc.printed_on)}{L.PRINTED_SUFFIX}" if doc.printed_on else ""
-    if not (copied_to or doc.printed_by or printed_on):
+def _flow(doc: PrintedDocument) -> list[_FlowLine]:
+    """Every line under the title, with the places a page may not end."""
+    from .pdf import _attachment_lines  # the PDF's composition of 7.3.4, shared
+
+    flow: list[_FlowLine] = []
+    recipients = L.recipients_text(doc.main_recipients)
+    flow += _gap(L.RECIPIENTS_GAP_LINES)
+    if recipients:
+        para = _Para()
+        flow += [_FlowLine(line, para) for line in _composed_lines([Run(recipients, L.BODY_ROLE)])]
+    for text in (paragraph for paragraph in doc.body if paragraph.strip()):
+        runs = [Run(run_text, role) for run_text, role in L.split_heading(text)]
+        heading = L.heading_role(text) is not None and len(runs) == 1
+        para = _Para(align=WD_ALIGN_PARAGRAPH.JUSTIFY, keep_next=heading)
+        lines = [_FlowLine(line, para) for line in _composed_lines(runs, first_chars=L.PARAGRAPH_INDENT_CHARS)]
+        if flow and flow[-1].para.keep_next:
+            lines[0].break_before = False  # a heading stays with the first line of what follows it
+        flow += lines
+    # 7.3.5 (and 7.3.5.5): the page carrying 署名 and 成文日期 carries body text too. From the last
+    # body line on, no page may end: the attachment list and the signature come with that line.
+    attachments = _attachment_lines(doc, script_gap_pt=SCRIPT_GAP_EM * L.BODY_SIZE_PT)
+    if attachments:
+        chain = _gap(L.ATTACHMENTS_GAP_LINES)
+        para = _Para()
+        chain += [_FlowLine(line, para) for line in attachments]
+        for item in chain:
+            item.break_before = False
+        flow += chain
+    signature_gap = _gap(L.SEALED_GAP_LINES if doc.sealed else L.UNSEALED_GAP_LINES)
+    for item in signature_gap:
+        item.break_before = False
+    flow += signature_gap + _signature_lines(doc)
+    note = L.note_text(doc.note)
+    if note:
+        para = _Para()
+        flow += [_FlowLine(line, para) for line in _composed_lines([Run(note, L.BODY_ROLE)], first_chars=L.NOTE_INDENT_CHARS)]
+    return flow
+
+
+def _paginate(flow: list[_FlowLine], first_capacity: int) -> list[list[_FlowLine]]:
+    """Greedy page filling that ends a page only where ``break_before`` allows (else where it must)."""
+    pages: list[list[_FlowLine]] = []
+    start = 0
+    while start < len(flow):
+        if pages and flow[start].line is None:
+            start += 1  # no blank line at the top of a page
+            continue
+        capacity = first_capacity if not pages else L.LINES_PER_PAGE
+        end = min(start + max(capacity, 1), len(flow))
+        if end < len(flow):
+            cut = end
+            while cut > start and not flow[cut].break_before:
+                cut -= 1
+            end = cut if cut > start else end
+        pages.append(flow[start:end])
+        start = end
+    return pages or [[]]
+
+
+def _first_page_capacity(doc: PrintedDocument, title_lines: int) -> int:
+    """How many grid lines fit on the first page under the 版头 and the title (as this file sets them)."""
+    head = L.header(doc)
+    top = (
+        head.mark_top_mm
+        + L.pt_to_mm(head.mark_size_pt)
+        + (L.NUMBER_GAP_LINES + head.number_lines) * GRID_PITCH_MM
+        + L.pt_to_mm(RED_RULE_SPACE_PT + RED_RULE_SIZE / 8)
+        + (L.TITLE_GAP_LINES + title_lines) * GRID_PITCH_MM
+    )
+    return math.floor((L.BLOCK_HEIGHT_MM - top - PAGE_SAFETY_MM) / GRID_PITCH_MM)
+
+
+def _set_spacing(run: Any, letter_spacing_pt: float) -> None:
+    _put(run._element.get_or_add_rPr(), "spacing", RPR_ORDER, val=str(math.floor(letter_spacing_pt * 20 + 1e-6)))
+
+
+def _write_line(paragraph: Any, line: Line, size_pt: float, base_spacing_pt: float) -> None:
+    """One composed line; a stretched line's last character keeps the base spacing, so that the
+    spacing after it does not reach past the margin (a word processor would wrap it)."""
+    stretched = line.letter_spacing_pt > base_spacing_pt + 0.001
+    # Rounded down, with a little to spare: the line must never come out wider than measured.
+    spacing = line.letter_spacing_pt - 0.01 if stretched else base_spacing_pt
+    runs = list(line.runs)
+    for index, item in enumerate(runs):
+        pieces = [(item.text, spacing)]
+        if stretched and index == len(runs) - 1 and len(item.text) > 0:
+            pieces = [(item.text[:-1], spacing), (item.text[-1], base_spacing_pt)]
+        for text, letter_spacing in pieces:
+            if text:
+                _set_spacing(_run(paragraph, text, item.role, size_pt), letter_spacing)
+
+
+def _write_page(document: Any, page: list[_FlowLine], *, page_break: bool) -> Any:
+    """The page's lines as paragraphs (a paragraph split by a page break continues as a new one).
+    Returns the last paragraph written."""
+    groups: list[list[_FlowLine]] = []
+    for item in page:
+        if groups and groups[-1][0].para is item.para and item.line is not None and groups[-1][0].line is not None:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    paragraph = None
+    for position, group in enumerate(groups):
+        para = group[0].para
+        lines = [item.line for item in group if item.line is not None]
+        left_pt = lines[1].indent_pt if len(lines) > 1 else 0.0
+        first_pt = lines[0].indent_pt - left_pt if lines else 0.0
+        paragraph = _paragraph(document, align=para.align)
+        fmt = paragraph.paragraph_format
+        fmt.left_indent, fmt.first_line_indent, fmt.right_indent = Pt(left_pt), Pt(first_pt), Pt(para.right_pt)
+        fmt.keep_with_next = para.keep_next or None
+        if page_break and position == 0:
+            fmt.page_break_before = True
+        for index, line in enumerate(lines):
+            if index:
+                paragraph.runs[-1]._element.append(OxmlElement("w:br"))
+            _write_line(paragraph, line, para.size_pt, para.letter_spacing_pt)
+    if paragraph is None:
+        paragraph = _paragraph(document, align=WD_ALIGN_PARAGRAPH.LEFT)
+        if page_break:
+            paragraph.paragraph_format.page_break_before = True
+    return paragraph
+
+
+def _main(document: Any, doc: PrintedDocument) -> None:
+    title_lines = _title_lines(doc)
+    title = _paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, before=_lines(L.TITLE_GAP_LINES))
+    _off_grid(title)
+    for index, line in enumerate(title_lines):
+        if index:
+            title.runs[-1]._element.append(OxmlElement("w:br"))
+        _write_line(title, line, L.TITLE_SIZE_PT, 0.0)
+
+    pages = _paginate(_flow(doc), _first_page_capacity(doc, len(title_lines)))
+    colophon = _colophon_lines(doc)
+    if not colophon:
+        for number, page in enumerate(pages):
+            _write_page(document, page, page_break=number > 0)
         return
-    rows = 2 if copied_to else 1
-    table = document.add_table(rows=rows, cols=1)
+    # 7.4.1 the 版记's last rule lies on the foot of the block of the document's last face (最后一面),
+    # and 6.2 公文 are printed on both sides: the last face is an even page. The 版记 therefore joins
+    # the last page of text when that page is even and has room; it takes the next page, alone,
+    # when the text ends on an odd page (a one-page notice is one sheet, its 版记 on the back); and
+    # when the text ends on a full even page, an empty page comes between, and 7.5 leaves both
+    # the empty page and the 版记 page without a page number.
+    room = math.floor((L.BLOCK_HEIGHT_MM - _colophon_height_mm(colophon) - PAGE_SAFETY_MM) / GRID_PITCH_MM)
+    last = pages[-1]
+    even = len(pages) % 2 == 0
+    shares_page = even and len(last) <= room
+    text_pages = pages[:-1] if shares_page else pages
+    for number, page in enumerate(text_pages):
+        end_of_section = _write_page(document, page, page_break=number > 0)
+    _end_section(document, end_of_section)
+    if shares_page:
+        _write_page(document, last, page_break=False)
+        blank_page = False
+    else:
+        _paragraph(document, align=WD_ALIGN_PARAGRAPH.LEFT)
+        blank_page = even
+        if blank_page:
+            _paragraph(document, align=WD_ALIGN_PARAGRAPH.LEFT).paragraph_format.page_break_before = True
+    _colophon_footers(document, doc, colophon, numbered=not blank_page, blank_odd=blank_page)
+    return
+
+
+def _end_section(document: Any, paragraph: Any) -> None:
+    """Close the text's section after ``paragraph``; the section after it holds the 版记 page(s)."""
+    sect_pr = copy.deepcopy(document.element.body.sectPr)
+    p_pr = paragraph._p.get_or_add_pPr()
+    _put(p_pr, "sectPr", PPR_ORDER)
+    p_pr.replace(p_pr.find(qn("w:sectPr")), sect_pr)
+
+
+@dataclass(frozen=True)
+class _Colophon:
+    copied_to: list[Line]
+    printed: str  # 印发机关 \t 印发日期
+
+
+def _colophon_lines(doc: PrintedDocument) -> _Colophon | None:
+    from .pdf import _copied_to_lines  # the PDF's composition of 7.4.2, shared
+
+    printed_on = f"{L.chinese_date(doc.printed_on)}{L.PRINTED_SUFFIX}" if doc.printed_on else ""
+    copied_to = _copied_to_lines(doc, script_gap_pt=SCRIPT_GAP_EM * L.COLOPHON_SIZE_PT)
+    if not (copied_to or doc.printed_by or printed_on):
+        return None
+    return _Colophon(copied_to=copied_to, printed=f"{doc.printed_by}\t{printed_on}")
+
+
+def _colophon_height_mm(colophon: _Colophon) -> float:
+    rules = 2 * L.COLOPHON_THICK_RULE_MM + (L.COLOPHON_THIN_RULE_MM if colophon.copied_to else 0)
+    return (len(colophon.copied_to) + 1) * GRID_PITCH_MM + rules
+
+
+def _colophon_footers(document: Any, doc: PrintedDocument, colophon: _Colophon, *, numbered: bool, blank_odd: bool) -> None:
+    """7.4 in the footers of the last section: a table between the rules, its last rule on the foot
+    of the block, the page number 7 mm under it (7.5), as on every other page."""
+    section = document.sections[-1]
+    for reference in section._sectPr.findall(qn("w:footerReference")):
+        section._sectPr.remove(reference)  # the text pages' footers stay theirs; this section gets its own
+    for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
+        footer.is_linked_to_previous = False
+        first = footer.paragraphs[0]
+        if not (odd and blank_odd):
+            _colophon_table(footer, colophon)
+        number = footer.add_paragraph()
+        first._p.getparent().remove(first._p)
+        fmt = number.paragraph_format
+        fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT if odd else WD_ALIGN_PARAGRAPH.LEFT
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(L.PAGE_NUMBER_SIZE_PT)
+        fmt.space_before = Mm(L.PAGE_NUMBER_GAP_MM)
+        fmt.space_after = Twips(0)
+        side = _chars(L.PAGE_NUMBER_SIDE_CHARS * L.PAGE_NUMBER_SIZE_PT / L.CHAR_ADVANCE_PT)
+        if odd:
+            fmt.right_indent = side
+        else:
+            fmt.left_indent = side
+        _off_grid(number)
+        if numbered:
+            _page_number(number)
+
+
+def _colophon_table(footer: Any, colophon: _Colophon) -> None:
+    rows = 2 if colophon.copied_to else 1
+    table = footer.add_table(rows=rows, cols=1, width=Mm(L.BLOCK_WIDTH_MM))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     tbl_pr = table._tbl.tblPr
-    _put(tbl_pr, "tblpPr", TBLPR_ORDER, vertAnchor="margin", horzAnchor="margin", tblpYSpec="bottom", tblpXSpec="center")
     _put(tbl_pr, "tblW", TBLPR_ORDER, w=str(round(L.BLOCK_WIDTH_MM * L.PT_PER_MM * TWIPS_PER_PT)), type="dxa")
     borders = _put(tbl_pr, "tblBorders", TBLPR_ORDER)
     for edge_name, rule_size in (("top", THICK_RULE_SIZE), ("bottom", THICK_RULE_SIZE), ("insideH", THIN_RULE_SIZE)):
@@ -336,28 +604,60 @@ def _colophon(document: Any, doc: PrintedDocument) -> None:
     size = L.COLOPHON_SIZE_PT
     side = L.COLOPHON_SIDE_CHARS * size / L.CHAR_ADVANCE_PT
     cells = [row.cells[0] for row in table.rows]
-    if copied_to:
-        label = len(L.COPIED_TO_LABEL) * size / L.CHAR_ADVANCE_PT
+    if colophon.copied_to:
         paragraph = cells[0].paragraphs[0]
-        _format_cell_paragraph(paragraph, left=side + label, right=side, first_line=-label)
-        _run(paragraph, copied_to, L.COLOPHON_ROLE, size)
+        lines = colophon.copied_to
+        rest = lines[1].indent_pt if len(lines) > 1 else 0.0
+        _format_cell_paragraph(paragraph, left=side, right=side)
+        paragraph.paragraph_format.left_indent = Pt(L.COLOPHON_SIDE_CHARS * size + rest)
+        paragraph.paragraph_format.first_line_indent = Pt(-rest)
+        for index, line in enumerate(lines):
+            if index:
+                paragraph.runs[-1]._element.append(OxmlElement("w:br"))
+            _write_line(paragraph, line, size, 0.0)
     paragraph = cells[-1].paragraphs[0]
     _format_cell_paragraph(paragraph, left=side, right=side)
     paragraph.paragraph_format.tab_stops.add_tab_stop(Pt(L.BLOCK_WIDTH_MM * L.PT_PER_MM - side * L.CHAR_ADVANCE_PT), WD_TAB_ALIGNMENT.RIGHT)
-    _run(paragraph, f"{doc.printed_by}\t{printed_on}", L.COLOPHON_ROLE, size)
-    # A document may not end with a table; this hair-thin paragraph takes no room on the page.
-    _paragraph(document, line=Pt(1))
+    _set_spacing(_run(paragraph, colophon.printed, L.COLOPHON_ROLE, size), 0.0)
 
 
 def _format_cell_paragraph(paragraph: Any, *, left: float, right: float, first_line: float = 0) -> None:
     _off_grid(paragraph)
     fmt = paragraph.paragraph_format
-    fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = LINE_PITCH
+    fmt.space_before = Twips(0)
+    fmt.space_after = Twips(0)
     fmt.left_indent = _chars(left)
     fmt.right_indent = _chars(right)
     fmt.first_line_indent = _chars(first_line)
+
+
+def _font_table(document: Any) -> None:
+    """Each role's family in the font table, with the fallback a reader without it should take:
+    w:altName the face that plays the role on this server (Noto CJK from fonts-noto-cjk, free to
+    install anywhere), w:charset 86 (GB2312) and w:family roman/swiss, so that Word and WPS pick a
+    Chinese serif (or, for 黑体, sans) face rather than their Western default."""
+    from lxml import etree
+
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    fonts = etree.fromstring(part.blob)
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    listed = {font.get(f"{w}name") for font in fonts.iter(f"{w}font")}
+    for role in L.ROLES:
+        family = preferred_family(role)
+        if family in listed:
+            continue
+        listed.add(family)
+        font = etree.SubElement(fonts, f"{w}font", {f"{w}name": family})
+        substitute = role_font(role).family
+        if substitute != family:
+            etree.SubElement(font, f"{w}altName", {f"{w}val": substitute})
+        etree.SubElement(font, f"{w}charset", {f"{w}val": "86"})
+        etree.SubElement(font, f"{w}family", {f"{w}val": "swiss" if role == L.HEITI else "roman"})
+        etree.SubElement(font, f"{w}pitch", {f"{w}val": "variable"})
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def render_docx(doc: PrintedDocument) -> bytes:
@@ -371,7 +671,7 @@ def render_docx(doc: PrintedDocument) -> bytes:
         body.remove(paragraph._p)
     _header(document, doc)
     _main(document, doc)
-    _colophon(document, doc)
+    _font_table(document)
     document.core_properties.title = doc.title.replace("\n", "")
     output = io.BytesIO()
     document.save(output)

@@ -137,3 +137,38 @@ def advance_em(role: str, char: str) -> float:
     if width is not None:
         return width / units_per_em
     return 0.5  # not in the face: another font stands in; half an em is the usual narrow advance
+
+
+def fontconfig_substitutes() -> str:
+    """A fontconfig file that makes this server's open faces answer to the standard's names.
+
+    A DOCX names the standard's families (仿宋_GB2312, 黑体, …); a LibreOffice on this server, asked
+    for one it lacks, takes fontconfig's default face for Chinese (a sans) for every role. With
+    this file (``FONTCONFIG_FILE``) each name in a role's chain resolves to the face that plays the
+    role here (``role_font``), at the weight it plays it with, and everything else is as the system
+    configures it.
+    """
+    from xml.sax.saxutils import escape
+
+    rules = []
+    for role in ROLES:
+        font = role_font(role)
+        for name in family_chain(role):
+            if name == font.family:
+                break
+            weight = '<edit name="weight" mode="assign" binding="strong"><const>bold</const></edit>' if font.weight >= 700 else ""
+            rules.append(
+                f'  <match target="pattern"><test name="family"><string>{escape(name)}</string></test>'
+                f'<edit name="family" mode="prepend" binding="strong"><string>{escape(font.family)}</string></edit>{weight}</match>'
+            )
+    return "\n".join(
+        [
+            '<?xml version="1.0"?>',
+            '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+            "<fontconfig>",
+            '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
+            *rules,
+            "</fontconfig>",
+            "",
+        ]
+    )

@@ -64,3 +64,38 @@ def test_heading_runs_keep_their_roles():
     )
     assert lines[0].runs[0] == Run("（一）加强组织领导。", L.KAITI)
     assert lines[0].runs[1].role == L.FANGSONG
+
+
+def test_an_email_address_moves_to_the_next_line_whole():
+    address = "shuiwu.office@example.gov.cn"
+    lines = _lines("国" * 20 + "请发送至" + address + "。")
+    assert [line.text for line in lines] == ["国" * 20 + "请发送至", address + "。"]
+    # The line it left is not stretched by more than the composer allows: it stays ragged.
+    assert lines[0].letter_spacing_pt == pytest.approx(L.BODY_LETTER_SPACING_PT)
+
+
+def test_a_url_is_kept_whole_but_its_trailing_punctuation_may_follow_the_rules():
+    url = "https://www.example.gov.cn/zwgk/2026/notice.html"
+    lines = _lines("国" * 25 + url + "，请查阅。")
+    assert any(line.text.startswith(url) for line in lines)
+    assert not any(line.text.startswith("，") for line in lines)
+
+
+def test_an_address_longer_than_a_line_still_breaks_inside_the_block():
+    url = "https://www.example.gov.cn/" + "a" * 120
+    lines = _lines(url)
+    assert "".join(line.text for line in lines) == url
+    assert all(_drawn_width(line) <= WIDTH + 0.5 for line in lines)
+
+
+def test_script_gaps_keep_room_where_chinese_meets_digits():
+    text = "国" * 20 + "2026年" + "国" * 20
+    plain = _lines(text)
+    spaced = compose(
+        [Run(text, L.BODY_ROLE)], width_pt=WIDTH, size_pt=L.BODY_SIZE_PT, letter_spacing_pt=L.BODY_LETTER_SPACING_PT, script_gap_pt=3.2
+    )
+    # Same break, but the stretch leaves the two gaps of 3.2 pt free for the renderer that adds them.
+    assert plain[0].text == spaced[0].text
+    assert _drawn_width(plain[0]) == pytest.approx(WIDTH, abs=0.3)
+    assert _drawn_width(spaced[0]) + 2 * 3.2 == pytest.approx(WIDTH, abs=0.3)
+    assert "".join(line.text for line in spaced) == text

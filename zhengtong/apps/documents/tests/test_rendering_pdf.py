@@ -333,3 +333,90 @@ def test_markup_in_the_text_is_printed_as_text(upward_draft_pages):
     text = "".join(line.text for line in upward_draft_pages[0].lines)
     assert "<b>标记</b>" in text
     assert '<img src="file:///etc/hostname">' in text
+
+
+EMAIL = "shuiwu.office@example.gov.cn"
+URL = "http://www.example.gov.cn/zwgk/notice/2026/07.html"
+
+
+def test_an_email_address_or_url_is_never_broken_across_lines():
+    # Both addresses start near the end of a line: each moves down whole, nothing breaks at "@" or "/".
+    body = ("国" * 40 + f"报送至{EMAIL}，", "国" * 44 + f"详见{URL}。")
+    pages = _pages(render_pdf(_document(body=body, attachments=(), note="")))
+    texts = [line.text for page in pages for line in page.body_lines()]
+    assert any(text.startswith(EMAIL) for text in texts)
+    assert any(text.startswith(URL) for text in texts)
+    assert "".join(texts).count("国") == 84  # nothing lost around them
+
+
+def _short_document(lines: int, **changes: object) -> PrintedDocument:
+    """A 公文 of ``lines`` one-line paragraphs, three attachments and a 版记."""
+    fields: dict[str, object] = {
+        "title": "关于开展汛前检查的通知",
+        "body": tuple(f"第{position}项工作要按时完成。" for position in range(1, lines + 1)),
+        "copy_number": "",
+        "secrecy": "",
+        "urgency": "",
+        "attachments": ("检查表", "联系人名单", "汇总表"),
+        "note": "",
+        "copied_to": "市防汛办",
+    }
+    return _document(**{**fields, **changes})
+
+
+def _first_page_lines() -> int:
+    """Grid lines under a one-line title on a first page without 份号/密级/紧急程度 (7.2, 7.3.1)."""
+    head = L.header(_short_document(1))
+    return int((L.BLOCK_HEIGHT_MM - head.title_top_mm - L.LINE_PITCH_MM) // L.LINE_PITCH_MM)
+
+
+def test_the_signature_page_carries_body_text_not_only_the_attachment_list():
+    # The body fills the first page exactly (a blank line and 主送 above it): the attachment list
+    # and the signature would open page 2 alone; the last body line comes down with them.
+    lines = _first_page_lines() - 2
+    pages = _pages(render_pdf(_short_document(lines)))
+    page, _ = _find(pages, "2026年1月5日")
+    texts = [line.text for line in page.body_lines()]
+    assert f"第{lines}项工作要按时完成。" in texts
+    assert texts.index(f"第{lines}项工作要按时完成。") < texts.index("附件：1.检查表")
+    assert texts.index("3.汇总表") < texts.index("××市水务局") < texts.index("2026年1月5日")
+
+
+def _page_numbers(page: Page) -> list[str]:
+    return [line.text for line in page.lines if line.text.startswith(L.PAGE_NUMBER_DASH)]
+
+
+def test_a_three_line_draft_is_one_sheet_its_colophon_on_the_back():
+    """7.3.5: 署名 and 成文日期 on the page of the text; 7.4.1 and 6.2: the 版记 at the foot of the
+    last face of a sheet printed on both sides, the back of the one sheet, numbered 2 (7.5)."""
+    doc = _short_document(3, draft=True, number="", main_recipients="各区水务局", attachments=())
+    first, *rest = _pages(render_pdf(doc))
+    texts = [line.text for line in first.lines]
+    assert {"第3项工作要按时完成。", "××市水务局", "2026年1月5日"} <= set(texts)
+    assert not any("抄送" in text for text in texts)
+    (back,) = rest
+    assert back.body_lines() == []
+    assert back.find("抄送：市防汛办。")
+    assert _page_numbers(back) == ["— 2 —"]
+
+
+def test_a_colophon_after_an_odd_page_takes_the_next_page():
+    # Text ending with room on page 3: the 版记 goes to page 4, its foot on the foot of the block.
+    pages = _pages(render_pdf(_short_document(_first_page_lines() + 20)))
+    assert len(pages) == 4
+    assert _find(pages, "2026年1月5日")[0] is pages[2]
+    assert [line.text for line in pages[3].body_lines()] == []
+    assert pages[3].find("印发")
+    assert _page_numbers(pages[3]) == ["— 4 —"]
+
+
+def test_a_colophon_after_a_full_even_page_follows_an_empty_page_and_neither_is_numbered():
+    # The text fills page 2 to its foot: page 3 stays empty, the 版记 is on page 4 (7.5: the empty
+    # page and the 版记 page carry no page number).
+    pages = _pages(render_pdf(_short_document(_first_page_lines() + 12)))
+    assert len(pages) == 4
+    assert _find(pages, "2026年1月5日")[0] is pages[1]
+    assert pages[2].lines == []
+    assert pages[3].find("抄送：市防汛办。")
+    assert _page_numbers(pages[3]) == []
+    assert _page_numbers(pages[1]) == ["— 2 —"]
