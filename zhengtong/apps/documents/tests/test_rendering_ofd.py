@@ -61,14 +61,14 @@ def test_package_is_a_well_formed_ofd_container(rendered):
     assert sum(name.endswith("Content.xml") for name in names) == 4
 
 
-def test_easyofd_reads_the_same_text_at_the_same_places(rendered, tmp_path, monkeypatch):
-    _doc, pdf, package = rendered
-    data = _read(package, tmp_path, monkeypatch).data[0]
+def _largest_distance(pdf: bytes, package: bytes, workdir: Path, monkeypatch) -> float:
+    """The same characters on the same pages, read by easyofd and by pdfplumber; the largest distance in mm."""
+    data = _read(package, workdir, monkeypatch).data[0]
     assert data["default_page_size"][2:] == [210.0, 297.0]
     pages = data["page_info"]
+    worst = 0.0
     with pdfplumber.open(io.BytesIO(pdf)) as document:
-        assert len(pages) == len(document.pages) == 4
-        worst = 0.0
+        assert len(pages) == len(document.pages)
         for number, page in enumerate(document.pages):
             pdf_chars = sorted(
                 (c["text"], c["matrix"][4] * MM_PER_PT, (page.height - c["matrix"][5]) * MM_PER_PT)
@@ -91,8 +91,39 @@ def test_easyofd_reads_the_same_text_at_the_same_places(rendered, tmp_path, monk
             assert "".join(c for c, _x, _y in ofd_chars) == "".join(c for c, _x, _y in pdf_chars)
             for (_char, x, baseline), (_same, pdf_x, pdf_baseline) in zip(ofd_chars, pdf_chars, strict=True):
                 worst = max(worst, abs(x - pdf_x), abs(baseline - pdf_baseline))
-        print(f"largest distance of a character from its place in the PDF: {worst:.4f} mm")  # noqa: T201 - the figure, with -s
-        assert worst < 0.2, f"a character is {worst:.2f} mm from where the PDF puts it"
+    return worst
+
+
+def test_easyofd_reads_the_same_text_at_the_same_places(rendered, tmp_path, monkeypatch):
+    _doc, pdf, package = rendered
+    assert len(_read(package, tmp_path, monkeypatch).data[0]["page_info"]) == 4
+    worst = _largest_distance(pdf, package, tmp_path, monkeypatch)
+    print(f"largest distance of a character from its place in the PDF: {worst:.4f} mm")  # noqa: T201 - the figure, with -s
+    assert worst < 0.2, f"a character is {worst:.2f} mm from where the PDF puts it"
+
+
+@pytest.mark.parametrize("name", ["LETTER", "ORDER", "MINUTES", "JOINT"])
+def test_the_special_layouts_come_out_the_same_in_ofd(name, tmp_path, monkeypatch):
+    from . import test_rendering_layouts as layouts
+
+    doc = getattr(layouts, name)
+    pdf, package = render_pdf(doc), ofd.render_ofd(doc)
+    assert _largest_distance(pdf, package, tmp_path, monkeypatch) < 0.2
+    # What the PDF draws red (the red 分隔线, the letter's double lines, the order's 签名章 frame) the OFD
+    # draws as red paths over the same area.
+    pages = _read(package, tmp_path, monkeypatch).data[0]["page_info"]
+    red = ["255", "0", "0"]
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages):
+            rects = [r for r in page.rects if tuple(r.get("non_stroking_color") or ()) == (1, 0, 0)]
+            paths = [p["pos"] for p in pages[number]["line_list"] if red in (p["FillColor"], p["StrokeColor"])]
+            assert bool(rects) == bool(paths)
+            if rects:
+                pdf_box = [min(r["x0"] for r in rects) * MM_PER_PT, min(r["top"] for r in rects) * MM_PER_PT,
+                           max(r["x1"] for r in rects) * MM_PER_PT, max(r["bottom"] for r in rects) * MM_PER_PT]
+                ofd_box = [min(p[0] for p in paths), min(p[1] for p in paths),
+                           max(p[0] + p[2] for p in paths), max(p[1] + p[3] for p in paths)]
+                assert all(abs(a - b) < 1.0 for a, b in zip(pdf_box, ofd_box, strict=True)), (pdf_box, ofd_box)
 
 
 def test_red_rule_and_colophon_rules_are_paths(rendered, tmp_path, monkeypatch):
