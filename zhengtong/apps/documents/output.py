@@ -39,9 +39,8 @@ def _issued(document: Document) -> Document | None:
     """The issued document whose seal and signature the print carries: itself, or the one a received copy came from."""
     if is_issued(document):
         return document
-    if document.direction == Document.Direction.INCOMING and document.source_id and is_issued(document.source):
-        return document.source
-    return None
+    source = document.source if document.direction == Document.Direction.INCOMING else None
+    return source if source is not None and is_issued(source) else None
 
 
 def render(document: Document, fmt: str) -> bytes:
