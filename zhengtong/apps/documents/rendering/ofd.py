@@ -222,7 +222,7 @@ def _subset(font: _Font) -> bytes:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False
-    options.layout_features = ["*"]
+    options.layout_features = []  # the reader draws code points one by one: no substitutions to keep (and 5x faster)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(font.chars)))
     subsetter.subset(face)
