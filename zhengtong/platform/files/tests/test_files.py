@@ -220,3 +220,10 @@ def test_a_file_claiming_to_be_ofd_must_be_a_well_formed_ofd_package(clerk: Any,
         services.store(acting_user=clerk, upload=sent("公文.ofd", ofd_bytes(entry)), owner=OWNER)
     assert refused.value.code == "not_ofd" and "OFD" in refused.value.message
     assert not StoredFile.objects.exists()
+
+
+def test_a_zip_named_ofd_without_its_entry_is_refused(clerk: Any) -> None:
+    with pytest.raises(ServiceError) as refused:
+        services.store(acting_user=clerk, upload=sent("公文.ofd", zip_bytes("Doc_0/Document.xml")), owner=OWNER)
+    assert ".ofd" in refused.value.message and "ZIP" in refused.value.message  # named .ofd, but its content is a ZIP
+    assert not StoredFile.objects.exists()
