@@ -257,7 +257,7 @@ def compare(request: HttpRequest, document_id: int, a: int, b: int) -> list[tupl
     return queries.compare(older, newer)
 
 
-@router.get("/{document_id}/print.{fmt}", summary="The document per GB/T 9704 as a PDF or DOCX file (audited)")
+@router.get("/{document_id}/print.{fmt}", summary="The document per GB/T 9704 as a PDF, OFD or DOCX file (audited)")
 def rendered(request: HttpRequest, document_id: int, fmt: str) -> HttpResponse:
     if fmt not in output.FORMATS:
         raise Http404
