@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -287,25 +288,6 @@ def _publish_news() -> None:
         publish(acting_user=User.objects.get(username=username), title=title, body=body, classification=classification)
 
 
-class _SealUpload:
-    """The demo seal handed to ``set_seal`` as an upload would be."""
-
-    def __init__(self, data: bytes) -> None:
-        import io
-
-        self.name, self.content_type, self.size = "seal.png", "image/png", len(data)
-        self._file = io.BytesIO(data)
-
-    def chunks(self) -> Iterator[bytes]:
-        yield self._file.getvalue()
-
-    def seek(self, position: int) -> None:
-        self._file.seek(position)
-
-    def read(self) -> bytes:
-        return self._file.read()
-
-
 def demo_seal_png(name: str, size: int = 600) -> bytes:
     """A round red seal with ``name`` along its top and "演示专用" (for demonstration only) across its foot."""
     import io
@@ -363,7 +345,8 @@ def _official_documents() -> None:
                            office_name="市水务局办公室")
     documents.set_registry(acting_user=people["sysadmin"], unit=ecology, clerks=[people["ouxiaodong"]], office_name="市生态环境局办公室")
     for unit in (water, ecology):
-        services.set_seal(acting_user=people["sysadmin"], unit=unit, upload=_SealUpload(demo_seal_png(unit.name)))
+        seal = SimpleUploadedFile("seal.png", demo_seal_png(unit.name), "image/png")
+        services.set_seal(acting_user=people["sysadmin"], unit=unit, upload=seal)
     planning = Department.objects.get(name="规划计划处")
     notice = documents.create_draft(
         acting_user=people["luobin"], doc_type="通知", title="关于做好2026年汛期供水安全保障工作的通知", issuer_code="市水发",

@@ -3,7 +3,9 @@
 An issued document (签发 and numbered: ``is_issued``) carries its unit's seal image over the
 署名 and date, and its PDF is digitally signed (PAdES) with the unit's certificate; a draft
 carries neither. A received copy (收文) prints as the document that was sent: the sender's
-seal and signature.
+seal and signature. Once dispatched, the signed PDF is made once and kept (``keep_issued``, the
+worker's job): every later download is those bytes, and the page verifies them, so a changed
+stored file or a foreign signature shows as not valid.
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ import dataclasses
 from typing import Any
 from urllib.parse import quote
 
-from django.core.cache import cache
 from django.http import HttpResponse
 
 from zhengtong.apps.documents import queries
 from zhengtong.apps.documents.models import Document
 from zhengtong.apps.documents.rules import VIEW
+from zhengtong.errors import ServiceError
+from zhengtong.platform import batch
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import services as directory
+from zhengtong.platform.files import services as files
+from zhengtong.platform.files.models import owner_of
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -29,6 +34,7 @@ FORMATS = {
 }
 ISSUED_STATES = (Document.State.SIGNED, Document.State.REGISTERED, Document.State.DISPATCHED)
 SIGNING_REASON = "发文机关电子签章"
+KEEP_BATCH = 5  # dispatched documents kept per worker round: each costs seconds of layout and signing
 
 
 def is_issued(document: Document) -> bool:
@@ -47,6 +53,8 @@ def render(document: Document, fmt: str) -> bytes:
     from zhengtong.apps.documents.rendering import docx, ofd, pdf, signing
 
     issued = _issued(document)
+    if fmt == "pdf" and issued is not None and issued.issued_file is not None:
+        return files.read_bytes(issued.issued_file)
     source = issued or document
     seal = directory.seal_image(issued.unit_id) if issued else b""
     if fmt == "pdf":
@@ -67,18 +75,41 @@ def _sealed(printed: Any, seal: bytes) -> Any:
 
 
 def signature_status(document: Document) -> Any:
-    """The issued PDF's signature as verified (signer, time), cached per version of the document; None for a draft."""
+    """The kept PDF's signature as verified (signer, time); None while there is no kept PDF (a draft, or not yet dispatched)."""
     from zhengtong.apps.documents.rendering import signing
 
     issued = _issued(document)
-    if issued is None:
+    if issued is None or issued.issued_file is None:
         return None
-    key = f"documents:signature:{issued.pk}:{issued.updated_at.timestamp()}:{issued.state}"
-    status = cache.get(key)
-    if status is None:
-        status = signing.verify(render(issued, "pdf"))
-        cache.set(key, status, 24 * 3600)
-    return status
+    try:
+        content = files.read_bytes(issued.issued_file)
+    except ServiceError:  # the stored bytes no longer match their hash
+        return signing.Verification(False, "", None, "stored file damaged")
+    return signing.verify(content)
+
+
+def signature_pending(document: Document) -> bool:
+    """Dispatched, and the worker has not yet kept its signed PDF (seconds after 核发)."""
+    issued = _issued(document)
+    return issued is not None and issued.state == Document.State.DISPATCHED and issued.issued_file_id is None
+
+
+def keep_issued(now: Any = None) -> int:
+    """The worker's job: make and keep the signed PDF of each newly dispatched document, once."""
+    kept = 0
+    waiting = Document.objects.filter(direction=Document.Direction.OUTGOING, state=Document.State.DISPATCHED,
+                                      issued_file__isnull=True).exclude(number="").select_related("unit", "drafter")
+    for document in waiting.order_by("dispatched_at", "pk")[:KEEP_BATCH]:
+        content = render(document, "pdf")  # outside the transaction: seconds of layout and signing
+        with batch.atomic():
+            if not Document.objects.select_for_update().filter(pk=document.pk, issued_file__isnull=True).exists():
+                continue  # another worker kept it first
+            stored = files.keep_generated(content=content, name=f"{document.number}.pdf", owner=owner_of(document),
+                                          kept_for=document.drafter, allowed_kinds={"pdf"})
+            Document.objects.filter(pk=document.pk).update(issued_file=stored)
+            audit.record("documents.issued_file_kept", obj=document, detail=f"sha256 {stored.sha256}")
+        kept += 1
+    return kept
 
 
 def download(*, acting_user: Any, document: Document, fmt: str) -> HttpResponse:

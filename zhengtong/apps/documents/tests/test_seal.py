@@ -137,13 +137,42 @@ def test_a_draft_carries_neither_seal_nor_signature(org, sealed_unit):
     assert signing.verify(pdf).summary == "unsigned"
 
 
-def test_the_document_page_shows_the_signature_valid(org, sealed_unit, client_for):
+def test_the_document_page_shows_the_kept_pdfs_signature_valid_and_a_damaged_one_not(org, sealed_unit, client_for):
+    from zhengtong.platform.files.services import blob_path
+
     document = to_dispatch(org)
-    page = client_for(org.people["wenshu"]).get(reverse("documents:detail", args=[document.pk]))
-    text = page.content.decode()
+    client = client_for(org.people["wenshu"])
+    page = client.get(reverse("documents:detail", args=[document.pk])).content.decode()
+    assert "正在生成" in page and "签章有效" not in page  # dispatched a moment ago: the worker has not kept it yet
+    assert client.get(f"/api/documents/{document.pk}").json()["signature"]["state"] == "pending"
+    assert output.keep_issued() == 1
+    text = client.get(reverse("documents:detail", args=[document.pk])).content.decode()
     assert "签章有效" in text and "市水务局" in text
+    assert client.get(f"/api/documents/{document.pk}").json()["signature"] | {"signed_at": None} == {
+        "state": "valid", "signer": "市水务局", "signed_at": None}
+    document.refresh_from_db()
+    blob = blob_path(document.issued_file.sha256)
+    blob.write_bytes(blob.read_bytes().replace(b"/MediaBox", b"/MediaBoy", 1))  # the stored official copy altered on disk
+    damaged = client.get(reverse("documents:detail", args=[document.pk])).content.decode()
+    assert "签章有效" not in damaged and 'id="signature-status"' in damaged
+    assert client.get(f"/api/documents/{document.pk}").json()["signature"]["state"] == "not_valid"
     draft = client_for(org.people["drafter"]).get(reverse("documents:detail", args=[draft_notice(org).pk]))
     assert "签章有效" not in draft.content.decode() and 'id="signature-status"' not in draft.content.decode()
+
+
+def test_a_dispatched_pdf_is_made_once_and_every_reader_gets_the_same_bytes(org, sealed_unit, client_for):
+    from .conftest import incoming_for
+
+    document = to_dispatch(org)
+    assert output.keep_issued() == 1 and output.keep_issued() == 0  # kept once
+    document.refresh_from_db()
+    kept = AuditRecord.objects.get(action="documents.issued_file_kept", object_id=str(document.pk))
+    assert kept.actor_id is None and document.issued_file.sha256 in kept.detail
+    sender = client_for(org.people["wenshu"]).get(reverse("documents:rendered", args=[document.pk, "pdf"])).content
+    received = incoming_for(document, "east", org)
+    receiver = client_for(org.people["east_clerk"]).get(reverse("documents:rendered", args=[received.pk, "pdf"])).content
+    assert sender == receiver == output.render(document, "pdf")
+    assert signing.verify(sender).valid
 
 
 def test_ofd_is_offered_beside_pdf_and_docx(org, sealed_unit, client_for):
@@ -180,5 +209,6 @@ def test_a_received_copy_prints_with_the_senders_seal_and_signature(org, sealed_
     assert status.valid and status.signer == "市水务局"
     with pdfplumber.open(io.BytesIO(pdf)) as printed:
         assert sum(len(page.images) for page in printed.pages) == 1
+    output.keep_issued()  # the worker keeps the sender's signed copy; the receiver's page verifies it
     page = client_for(org.people["east_clerk"]).get(reverse("documents:detail", args=[received.pk])).content.decode()
     assert "签章有效" in page and "市水务局" in page
