@@ -245,6 +245,9 @@ def test_invalid_start_values_are_shown_on_the_form(client, people):
 # --- Attachments ------------------------------------------------------------------------------------
 
 
+OFD_ROOT = '<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0"/>'
+
+
 def upload(name, content):
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
@@ -304,7 +307,7 @@ def test_an_office_document_is_checked_inside(tmp_path):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as zipped:
             for name in names:
-                zipped.writestr(name, "x")
+                zipped.writestr(name, OFD_ROOT if name == "OFD.xml" else "x")
         return buffer.getvalue()
 
     assert check_attachment(upload("a.docx", archive(["[Content_Types].xml", "word/document.xml"])))
