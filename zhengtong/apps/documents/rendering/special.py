@@ -111,6 +111,16 @@ class JointMark:
         return list(zip(self.names, self.spacings_pt, strict=True))
 
     @property
+    def left_pt(self) -> float:
+        """The names' left edge from the left of the block: names and suffix centred as one group."""
+        suffix_width = len(self.suffix) * self.size_pt
+        return (L.BLOCK_WIDTH_MM * L.PT_PER_MM - self.name_width_pt - suffix_width) / 2
+
+    @property
+    def suffix_left_pt(self) -> float:
+        return self.left_pt + self.name_width_pt
+
+    @property
     def suffix_top_mm(self) -> float:
         """The suffix's top, from the top of the first name: centred on the names."""
         return (self.height_mm - L.pt_to_mm(self.size_pt)) / 2
