@@ -22,10 +22,11 @@ FORMATS = {
 def render(document: Document, fmt: str) -> bytes:
     from zhengtong.apps.documents.rendering import docx, pdf
 
+    copies = queries.printed_copies(document)  # a classified print run: every copy with its 份号
     if fmt == "pdf":
-        copies = queries.printed_copies(document)  # a classified print run: every copy with its 份号
         return pdf.render_pdf(copies[0]) if len(copies) == 1 else pdf.render_pdf_copies(copies)
-    return docx.render_docx(queries.printed(document))
+    # The DOCX too: what is printed from it must carry one 份号 a copy (rendering/docx.py).
+    return docx.render_docx(copies[0]) if len(copies) == 1 else docx.render_docx_copies(copies)
 
 
 def download(*, acting_user: Any, document: Document, fmt: str) -> HttpResponse:

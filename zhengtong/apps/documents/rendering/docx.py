@@ -425,7 +425,7 @@ def _letter_header(document: Any, doc: PrintedDocument) -> None:
     for offset, height in ((0.0, S.LETTER_THIN_MM), (S.LETTER_THIN_MM + S.LETTER_RULE_SPACE_MM, S.LETTER_THICK_MM)):
         _rule(first, left_mm=left, top_mm=bottom + offset, width_mm=S.LETTER_RULE_LENGTH_MM, height_mm=height, color=RED_HEX)
     # No page number on the first page, where the second double line lies (10.1).
-    section = document.sections[0]
+    section = document.sections[-1]
     section.different_first_page_header_footer = True
     section.first_page_footer.is_linked_to_previous = False
 
@@ -800,10 +800,7 @@ def _main(document: Any, doc: PrintedDocument) -> None:
     text_pages = pages[:-1] if shares_page else pages
     for number, page in enumerate(text_pages):
         end_of_section = _write_page(document, page, page_break=number > 0)
-    _end_section(document, end_of_section)
-    title_page = document.element.body.sectPr.find(qn("w:titlePg"))
-    if title_page is not None:  # a letter's unnumbered first page is the text's, not the 版记 section's
-        title_page.getparent().remove(title_page)
+    _end_section(document, end_of_section)  # a letter's unnumbered first page stays the text's
     if shares_page:
         _write_page(document, last, page_break=False)
         blank_page = False
@@ -816,11 +813,41 @@ def _main(document: Any, doc: PrintedDocument) -> None:
 
 
 def _end_section(document: Any, paragraph: Any) -> None:
-    """Close the text's section after ``paragraph``; the section after it holds the 版记 page(s)."""
+    """Close the current section after ``paragraph``; the section after it (the 版记 page(s), or the
+    next copy) starts on the next page, goes on numbering and has no unnumbered first page."""
     sect_pr = copy.deepcopy(document.element.body.sectPr)
     p_pr = paragraph._p.get_or_add_pPr()
     _put(p_pr, "sectPr", PPR_ORDER)
     p_pr.replace(p_pr.find(qn("w:sectPr")), sect_pr)
+    following = document.element.body.sectPr
+    for tag in ("titlePg", "pgNumType"):
+        for element in following.findall(qn(f"w:{tag}")):
+            following.remove(element)
+    document.sections[-1].start_type = WD_SECTION.NEW_PAGE
+
+
+# Children of w:sectPr after w:pgNumType (ECMA-376 part 1, 17.6.17).
+SECTPR_AFTER_PAGE_NUMBERS = ("w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
+                             "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
+
+
+def _next_copy(document: Any, numbered_footers: list[Any]) -> None:
+    """7.2.1 份号: the next printed copy begins on a new page, numbers its pages from 1 and has the
+    page-number footers of the first copy's text. A copy with a 版记 has an even number of pages (its
+    last face, see _main), so in duplex printing each copy is on sheets of its own. (Not an odd-page
+    section: LibreOffice 7.4 sets the first page of such a section 2–4 mm low.)"""
+    from docx.text.paragraph import Paragraph
+
+    last = Paragraph(document.element.body.findall(qn("w:p"))[-1], document._body)
+    _end_section(document, last)
+    sect_pr = document.element.body.sectPr
+    for reference in sect_pr.findall(qn("w:footerReference")):
+        sect_pr.remove(reference)
+    for position, reference in enumerate(numbered_footers):
+        sect_pr.insert(position, copy.deepcopy(reference))
+    numbering = OxmlElement("w:pgNumType")
+    numbering.set(qn("w:start"), "1")
+    sect_pr.insert_element_before(numbering, *SECTPR_AFTER_PAGE_NUMBERS)
 
 
 @dataclass(frozen=True)
@@ -962,17 +989,29 @@ def _font_table(document: Any) -> None:
 
 def render_docx(doc: PrintedDocument) -> bytes:
     """The document as a DOCX with the GB/T 9704-2012 page, grid and typefaces."""
+    return render_docx_copies([doc])
+
+
+def render_docx_copies(copies: list[PrintedDocument]) -> bytes:
+    """7.2.1 份号: the printed copies of a classified document in one DOCX, as in the PDF: each with its
+    own 份号, on pages of its own, numbering its own pages. The DOCX is editable, but it is also what
+    a unit prints from (WPS, Word): a DOCX of one copy numbered 000001 would be printed N times with
+    one number, and the 份号 is there so that the registry can account for every copy it made."""
     document = Document()
     _page_geometry(document)
     _normal_style(document)
     _footers(document)
+    numbered_footers = list(document.sections[0]._sectPr.findall(qn("w:footerReference")))
     body = document.element.body
     for paragraph in list(document.paragraphs):  # the template's empty first paragraph
         body.remove(paragraph._p)
-    _header(document, doc)
-    _main(document, doc)
+    for index, doc in enumerate(copies):
+        if index:
+            _next_copy(document, numbered_footers)
+        _header(document, doc)
+        _main(document, doc)
     _font_table(document)
-    document.core_properties.title = doc.title.replace("\n", "")
+    document.core_properties.title = copies[0].title.replace("\n", "")
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
