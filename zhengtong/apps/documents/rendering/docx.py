@@ -30,7 +30,7 @@ from docx.shared import Emu, Length, Mm, Pt, RGBColor, Twips
 
 from . import layout as L
 from . import special as S
-from .compose import Line, Run, compose, text_width_pt
+from .compose import Line, Run, compose, script_changes, text_width_pt
 from .content import PrintedDocument
 from .fonts import preferred_family, role_font
 
@@ -93,7 +93,11 @@ def _lines(count: float) -> Twips:
 
 
 def _width_pt(text: str, role: str = L.BODY_ROLE) -> float:
-    return text_width_pt(text, role, size_pt=L.BODY_SIZE_PT, letter_spacing_pt=L.BODY_LETTER_SPACING_PT)
+    """A short line's width as LibreOffice sets it: with its space between Chinese and digits (SCRIPT_GAP_EM).
+    Right-aligned lines (the date) keep their right edge in every reader; in Word and WPS, which add
+    no such space, what is centred on or aligned with a date's other end sits that much off."""
+    gaps = SCRIPT_GAP_EM * L.BODY_SIZE_PT * script_changes(text)
+    return text_width_pt(text, role, size_pt=L.BODY_SIZE_PT, letter_spacing_pt=L.BODY_LETTER_SPACING_PT) + gaps
 
 
 def _set_fonts(r_pr: Any, role: str) -> None:
@@ -543,7 +547,7 @@ def _joint_signature_lines(doc: PrintedDocument) -> list[_FlowLine]:
     written = L.chinese_date(doc.written_on)
     flow: list[_FlowLine] = []
     if doc.sealed:
-        for number, row in enumerate(S.joint_seal_rows(doc, written)):
+        for number, row in enumerate(S.joint_seal_rows(doc, written, script_gap_pt=SCRIPT_GAP_EM * L.BODY_SIZE_PT)):
             if number:
                 flow += _gap(S.JOINT_ROW_LINES - 1)
             line = Line(runs=(Run("".join(f"\t{slot.text}" for slot in row), L.BODY_ROLE),), indent_pt=0.0,

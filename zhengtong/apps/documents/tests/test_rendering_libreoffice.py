@@ -133,6 +133,7 @@ class Line:
     right: float
     size: float  # pt
     fonts: set[str]
+    colors: set[tuple[float, ...]] = dataclasses.field(default_factory=set)
 
     @property
     def em_top(self) -> float:
@@ -177,6 +178,7 @@ def _pages(pdf: Path) -> list[Page]:
                         right=chars[-1]["x1"] * MM_PER_PT,
                         size=round(chars[0]["size"], 1),
                         fonts={char["fontname"].split("+", 1)[-1] for char in chars},
+                        colors={tuple(char["non_stroking_color"] or ()) for char in chars},
                     )
                 )
             rules = [
@@ -187,7 +189,7 @@ def _pages(pdf: Path) -> list[Page]:
                     "x1": shape["x1"] * MM_PER_PT,
                     "color": tuple(shape.get("stroking_color") or shape.get("non_stroking_color") or ()),
                 }
-                for shape in (*page.lines, *page.rects)
+                for shape in (*page.lines, *page.rects, *page.curves)  # a filled rectangle may come as a curve
                 if (shape["x1"] - shape["x0"]) * MM_PER_PT > 100
             ]
             max_right = max((char["x1"] * MM_PER_PT for char in page.chars), default=0.0)
@@ -195,26 +197,31 @@ def _pages(pdf: Path) -> list[Page]:
     return pages
 
 
-@pytest.fixture(scope="module")
-def converted(tmp_path_factory) -> dict[str, list[Page]]:
-    """Both documents converted to PDF in one LibreOffice run."""
-    work = tmp_path_factory.mktemp("libreoffice")
+def convert(work: Path, documents: dict[str, bytes]) -> dict[str, Path]:
+    """The DOCX files converted to PDF in one LibreOffice run (each run costs seconds)."""
     (work / "fonts.conf").write_text(fontconfig_substitutes(), encoding="utf-8")
-    documents = {
-        "long": _long_document(),
-        "three": THREE_LINES,
-        "full_even": _two_page_document(L.LINES_PER_PAGE),  # no room left for the 版记
-        "shared_even": _two_page_document(12),  # room for it under the text
-    }
-    for name, doc in documents.items():
-        (work / f"{name}.docx").write_bytes(render_docx(doc))
+    for name, content in documents.items():
+        (work / f"{name}.docx").write_bytes(content)
     assert SOFFICE is not None
     command = [SOFFICE, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(work)]
     environment = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf"), "HOME": str(work)}
     command += [str(work / f"{name}.docx") for name in documents]
     result = subprocess.run(command, capture_output=True, env=environment, timeout=180, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr
-    return {name: _pages(work / f"{name}.pdf") for name in documents}
+    return {name: work / f"{name}.pdf" for name in documents}
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory) -> dict[str, list[Page]]:
+    """The documents converted to PDF in one LibreOffice run."""
+    documents = {
+        "long": _long_document(),
+        "three": THREE_LINES,
+        "full_even": _two_page_document(L.LINES_PER_PAGE),  # no room left for the 版记
+        "shared_even": _two_page_document(12),  # room for it under the text
+    }
+    pdfs = convert(tmp_path_factory.mktemp("libreoffice"), {name: render_docx(doc) for name, doc in documents.items()})
+    return {name: _pages(pdf) for name, pdf in pdfs.items()}
 
 
 @pytest.fixture(scope="module")
