@@ -849,6 +849,7 @@ def _next_copy(document: Any, numbered_footers: list[Any]) -> None:
         sect_pr.remove(reference)
     for position, reference in enumerate(numbered_footers):
         sect_pr.insert(position, copy.deepcopy(reference))
+    sect_pr.find(qn("w:docGrid")).set(qn("w:type"), "lines")  # the text's line grid, off in the 版记 section
     numbering = OxmlElement("w:pgNumType")
     numbering.set(qn("w:start"), "1")
     sect_pr.insert_element_before(numbering, *SECTPR_AFTER_PAGE_NUMBERS)
@@ -886,6 +887,11 @@ def _colophon_footers(document: Any, doc: PrintedDocument, colophon: _Colophon, 
     section = document.sections[-1]
     for reference in section._sectPr.findall(qn("w:footerReference")):
         section._sectPr.remove(reference)  # the text pages' footers stay theirs; this section gets its own
+    # No line grid here: LibreOffice centres a grid's lines in what the tall footer leaves of the page,
+    # which set the text sharing the 版记's page about 5 mm low. The lines keep their exact pitch.
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is not None:
+        grid.set(qn("w:type"), "default")
     for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
         footer.is_linked_to_previous = False
         first = footer.paragraphs[0]

@@ -304,6 +304,14 @@ def test_a_full_page_has_22_lines_of_28_characters_in_the_text_block(pages):
     assert sum(len(line.text) == L.CHARS_PER_LINE for line in full_han) > 10
 
 
+def test_the_red_mark_35_mm_under_the_block_top(pages):
+    """7.2.4; LibreOffice set it 1 mm high until docx.MARK_SHIFT_EM."""
+    mark = pages[0].find("××市水务局文件")
+    assert mark.colors == {(1.0, 0.0, 0.0)}
+    assert mark.em_top == pytest.approx(BLOCK_TOP + L.MARK_TOP_MM, abs=0.4)
+    assert (mark.left + mark.right) / 2 == pytest.approx((BLOCK_LEFT + BLOCK_RIGHT) / 2, abs=0.5)
+
+
 def test_red_rule_4_mm_under_the_number(pages):
     number = pages[0].find("市水发〔2026〕7号")
     red = [rule for rule in pages[0].rules if rule["color"] and rule["color"][:3] == (1, 0, 0)]
@@ -404,3 +412,6 @@ def test_text_ending_on_an_even_page_with_room_shares_it_with_the_colophon(conve
     assert date_line.em_bottom < rules[0]["top"] < copied.em_top
     assert rules[-1]["bottom"] == pytest.approx(BLOCK_BOTTOM, abs=0.5)
     assert last.find("— 2 —")
+    # The text starts at the top of the block, as on any page (it was 4.6 mm low with a line grid there).
+    half_leading = (L.LINE_PITCH_MM - L.pt_to_mm(L.BODY_SIZE_PT)) / 2
+    assert last.body_lines()[0].em_top - half_leading == pytest.approx(BLOCK_TOP, abs=1.0)
