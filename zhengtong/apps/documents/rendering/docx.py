@@ -362,10 +362,9 @@ _TEXT_BOX_XML = (
 
 
 def _next_shape_id(paragraph: Any) -> int:
-    part = paragraph.part
-    shape_id = getattr(part, "_zt_shape_ids", 0) + 1
-    part._zt_shape_ids = shape_id
-    return shape_id
+    """A w:docPr id no other drawing of the document has (Word refuses duplicates)."""
+    ids = [int(element.get("id")) for element in paragraph.part.element.iter(qn("wp:docPr"))]
+    return max(ids, default=0) + 1
 
 
 def _text_box(anchor: Any, text: str, role: str, size_pt: float, *, left_mm: float, top_mm: float, width_mm: float,
@@ -374,7 +373,7 @@ def _text_box(anchor: Any, text: str, role: str, size_pt: float, *, left_mm: flo
     text wraps around it (a frame of w:framePr would push the line beside it away in LibreOffice)."""
     shape_id = _next_shape_id(anchor)
     height_mm = L.pt_to_mm(size_pt) + 1
-    xml = _TEXT_BOX_XML.format(x=Mm(left_mm), y=Mm(top_mm), cx=Mm(width_mm), cy=Mm(height_mm), z=shape_id, id=1000 + shape_id,
+    xml = _TEXT_BOX_XML.format(x=Mm(left_mm), y=Mm(top_mm), cx=Mm(width_mm), cy=Mm(height_mm), z=shape_id, id=shape_id,
                                name=f"Text {shape_id}")
     run = parse_xml(xml)
     anchor._p.append(run)
@@ -395,7 +394,7 @@ def _text_box(anchor: Any, text: str, role: str, size_pt: float, *, left_mm: flo
 def _rule(paragraph: Any, *, left_mm: float, top_mm: float, width_mm: float, height_mm: float, color: str) -> None:
     """A filled rectangle (a rule) at a fixed place on the page, anchored to ``paragraph``'s page."""
     shape_id = _next_shape_id(paragraph)
-    xml = _SHAPE_XML.format(x=Mm(left_mm), y=Mm(top_mm), cx=Mm(width_mm), cy=Mm(height_mm), z=shape_id, id=1000 + shape_id,
+    xml = _SHAPE_XML.format(x=Mm(left_mm), y=Mm(top_mm), cx=Mm(width_mm), cy=Mm(height_mm), z=shape_id, id=shape_id,
                             name=f"Rule {shape_id}", color=color)
     paragraph._p.append(parse_xml(xml))
 
@@ -764,8 +763,9 @@ def _write_page(document: Any, page: list[_FlowLine], *, page_break: bool) -> An
         for index, line in enumerate(lines):
             if index:
                 paragraph.runs[-1]._element.append(OxmlElement("w:br"))
-            if group[index].write is not None:
-                group[index].write(paragraph)  # type: ignore[misc]
+            writer = group[index].write
+            if writer is not None:
+                writer(paragraph)
             else:
                 _write_line(paragraph, line, para.size_pt, para.letter_spacing_pt)
     if paragraph is None:
