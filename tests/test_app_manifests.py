@@ -30,6 +30,7 @@ def test_an_app_registered_by_its_manifest_alone_appears_in_navigation_the_api_a
     assert seen == {
         "apps_page": True, "page_in_shell": True, "api": ["取水口 A"], "openapi": True, "app_list": ["inspections"],
         "permission": True, "category": True, "in_place": "已确认 7", "arrival_notice": "新待办：取水口 A 现场检查",
+        "job": 3,
     }
 
 
@@ -47,6 +48,7 @@ def _installed(*manifests: AppManifest) -> list[Installed]:
      "tile"),
     (AppManifest("a", "A", step_handlers={"h": "m:H"}), AppManifest("b", "B", step_handlers={"h": "n:H"}), "step handler"),
     (AppManifest("a", "A", subject_links={"k": "m:f"}), AppManifest("b", "B", subject_links={"k": "n:f"}), "record page"),
+    (AppManifest("a", "A", jobs={"j": "m:f"}), AppManifest("b", "B", jobs={"j": "n:f"}), "background job"),
 ])
 def test_two_apps_claiming_one_thing_are_refused_naming_both(first: AppManifest, second: AppManifest, claim: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=claim) as refused:

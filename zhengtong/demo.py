@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -287,6 +288,40 @@ def _publish_news() -> None:
         publish(acting_user=User.objects.get(username=username), title=title, body=body, classification=classification)
 
 
+def demo_seal_png(name: str, size: int = 600) -> bytes:
+    """A round red seal with ``name`` along its top and "演示专用" (for demonstration only) across its foot."""
+    import io
+    import math
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from zhengtong.apps.documents.rendering.fonts import HEITI, role_font
+
+    red = (226, 0, 0, 235)
+    face = role_font(HEITI)
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    ring = size // 28
+    draw.ellipse((ring, ring, size - ring, size - ring), outline=red, width=ring)
+    star = [(size / 2 + r * math.sin(math.pi * k / 5), size / 2 - r * math.cos(math.pi * k / 5))
+            for k, r in ((k, size / 6.5 if k % 2 == 0 else size / 16) for k in range(10))]
+    draw.polygon(star, fill=red)
+    font = ImageFont.truetype(face.file, size // 8, index=face.index)
+    sweep = math.radians(220)
+    for position, char in enumerate(name):
+        angle = -sweep / 2 + sweep * (position + 0.5) / len(name)  # from the left, over the top
+        glyph = Image.new("RGBA", (size // 7, size // 7), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((size // 14, size // 14), char, font=font, fill=red, anchor="mm")
+        glyph = glyph.rotate(-math.degrees(angle), resample=Image.Resampling.BICUBIC)
+        radius = size / 2 - ring * 2 - size // 14
+        centre = (size / 2 + radius * math.sin(angle), size / 2 - radius * math.cos(angle))
+        image.alpha_composite(glyph, (round(centre[0] - glyph.width / 2), round(centre[1] - glyph.height / 2)))
+    draw.text((size / 2, size * 0.73), "演示专用", font=ImageFont.truetype(face.file, size // 14, index=face.index), fill=red, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def _act(people: dict[str, User], document: Any, steps: tuple[tuple[str, str], ...],
          data: dict[str, dict[str, Any]] | None = None) -> None:
     """Each (username, comment) decides their open step of the document's process, in order, through the service."""
@@ -309,6 +344,9 @@ def _official_documents() -> None:
     documents.set_registry(acting_user=people["sysadmin"], unit=water, clerks=[people["zhengkai"], people["sunyue"], people["qinfang"]],
                            office_name="市水务局办公室")
     documents.set_registry(acting_user=people["sysadmin"], unit=ecology, clerks=[people["ouxiaodong"]], office_name="市生态环境局办公室")
+    for unit in (water, ecology):
+        seal = SimpleUploadedFile("seal.png", demo_seal_png(unit.name), "image/png")
+        services.set_seal(acting_user=people["sysadmin"], unit=unit, upload=seal)
     planning = Department.objects.get(name="规划计划处")
     notice = documents.create_draft(
         acting_user=people["luobin"], doc_type="通知", title="关于做好2026年汛期供水安全保障工作的通知", issuer_code="市水发",

@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 def jobs() -> list[tuple[str, Callable[[datetime], int]]]:
+    from zhengtong.platform import registry
     from zhengtong.platform.audit.services import seal_due
     from zhengtong.platform.directory.webhooks import deliver_due
     from zhengtong.platform.ledger.sequence import sweep
@@ -32,6 +33,7 @@ def jobs() -> list[tuple[str, Callable[[datetime], int]]]:
         # Readers number what they read themselves; this keeps the logs numbered when nobody reads.
         ("cursor logs", lambda now: sweep()),
         ("audit sealing", seal_due),
+        *registry.current().jobs.items(),  # the apps' own, declared in their manifests
     ]
 
 

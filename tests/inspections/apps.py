@@ -17,4 +17,5 @@ class InspectionsConfig(AppConfig):
         notice_categories={"inspection": "现场检查"},
         todos={"visit": "inspection"},
         actions=(InPlaceAction("visit", "confirm", "确认到场", "tests.inspections.views:confirm"),),
+        jobs={"overdue inspections": "tests.inspections.views:remind_overdue"},
     )

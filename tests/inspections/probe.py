@@ -26,7 +26,10 @@ client.force_login(person)
 todo.put("inspections.visit", 7, [todo.Todo(user_id=person.pk, title="取水口 A 现场检查", link="/apps/inspections/",
                                            actions=("confirm",))], app="inspections")
 entry = Entry.objects.get(kind="inspections.visit")
-todo.notify_arrivals()  # what the worker does each round
+from zhengtong.worker import run_once  # noqa: E402
+
+rounds = run_once()  # what the worker does each round: the platform's jobs and the apps'
+
 page = client.get("/apps/inspections/").content.decode()
 sys.stdout.write(json.dumps({
     "apps_page": "现场检查" in client.get("/apps/").content.decode(),
@@ -38,4 +41,5 @@ sys.stdout.write(json.dumps({
     "category": "inspection" in categories.catalogue(),
     "in_place": actions.act(acting_user=person, entry_id=entry.pk, code="confirm").message,
     "arrival_notice": client.get("/api/notices/").json()["items"][0]["title"],
+    "job": rounds.get("overdue inspections"),
 }, ensure_ascii=False) + "\n")

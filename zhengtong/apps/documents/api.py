@@ -121,8 +121,15 @@ class HolderOut(Schema):
     overdue: bool
 
 
+class SignatureOut(Schema):
+    state: str = Field(..., description="valid, not_valid, pending (dispatched, the signed copy is being made) or none (not issued)")
+    signer: str = Field(..., description="the unit whose certificate signed the kept PDF")
+    signed_at: datetime | None
+
+
 class DocumentDetailOut(DocumentOut):
     holders: list[HolderOut] = Field(..., description="who holds the open step now and by when")
+    signature: SignatureOut = Field(..., description="the kept, dispatched PDF's seal and digital signature as verified now")
     deliveries: list[DocumentDeliveryOut]
     opinions: list[dict[str, Any]]
     versions: list[dict[str, Any]]
@@ -156,7 +163,14 @@ def _detail(user: Any, document: Document) -> dict[str, Any]:
     versions = [{"number": v.number, "author": v.author.get_full_name(), "step": v.step_name, "note": v.note, "at": v.created_at}
                 for v in document.versions.select_related("author").order_by("number")]
     return {**_out(user, document), "holders": queries.holders(document), "deliveries": deliveries,
-            "opinions": queries.opinions(document), "versions": versions}
+            "opinions": queries.opinions(document), "versions": versions, "signature": _signature(document)}
+
+
+def _signature(document: Document) -> dict[str, Any]:
+    verified = output.signature_status(document)
+    if verified is None:
+        return {"state": "pending" if output.signature_pending(document) else "none", "signer": "", "signed_at": None}
+    return {"state": "valid" if verified.valid else "not_valid", "signer": verified.signer, "signed_at": verified.signed_at}
 
 
 def _document(request: HttpRequest, document_id: int) -> Document:
@@ -257,7 +271,7 @@ def compare(request: HttpRequest, document_id: int, a: int, b: int) -> list[tupl
     return queries.compare(older, newer)
 
 
-@router.get("/{document_id}/print.{fmt}", summary="The document per GB/T 9704 as a PDF or DOCX file (audited)")
+@router.get("/{document_id}/print.{fmt}", summary="The document per GB/T 9704 as a PDF, OFD or DOCX file (audited)")
 def rendered(request: HttpRequest, document_id: int, fmt: str) -> HttpResponse:
     if fmt not in output.FORMATS:
         raise Http404

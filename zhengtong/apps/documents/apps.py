@@ -25,5 +25,6 @@ class DocumentsConfig(AppConfig):
             ("incoming", "Incoming"), ("register_incoming", "RegisterIncoming"), ("close", "Close"))},
         subject_links={"documents.document": "zhengtong.apps.documents.services:document_page"},
         archive="zhengtong.apps.documents.archiving:package_for_archives",
+        jobs={"issued documents kept signed": "zhengtong.apps.documents.output:keep_issued"},
     )
 

@@ -185,6 +185,9 @@ class Document(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     signed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    # The signed PDF as dispatched, kept once by the worker: every later reader gets these bytes and their signature.
+    issued_file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("issued file"))
     # Incoming: where it came from, when it was signed for, its register number, its handling deadline.
     source = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sent as"))
     sender_name = models.CharField(_("from (来文单位)"), max_length=200, blank=True)

@@ -156,7 +156,8 @@ def _render_detail(request: HttpRequest, document: Document, item: Any, form: An
         "attachments": document.attachments.select_related("file"), "instructions": document.instructions.select_related("author"),
         "can_edit": can(request.user, EDIT, document), "is_registry": is_clerk(request.user, document.unit_id),
         "can_submit": document.state == Document.State.DRAFT and can(request.user, EDIT, document),
-        "delivery": Delivery.objects.filter(incoming=document).first(),
+        "delivery": Delivery.objects.filter(incoming=document).first(), "signature_status": output.signature_status(document),
+        "signature_pending": output.signature_pending(document),
         "upload_form": UploadForm(), "people_form": PeopleForm(), "reason_form": ReasonForm(),
     }, status=status)
 

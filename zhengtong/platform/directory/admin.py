@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengtong.backoffice import ReadOnlyAdmin, ServiceAdmin
 from zhengtong.platform.directory import services
-from zhengtong.platform.directory.models import ChangeEvent, Department, Membership, Post, Webhook, WebhookDelivery
+from zhengtong.platform.directory.models import ChangeEvent, Department, Membership, Post, Seal, Webhook, WebhookDelivery
 
 
 @admin.register(Department)
@@ -92,3 +92,24 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ("state", "webhook")
     list_select_related = ("webhook", "event")
     search_fields = ("last_error", "event__external_id")
+
+
+class SealForm(forms.ModelForm):  # type: ignore[type-arg]
+    upload = forms.FileField(label=_("Seal image (PNG with a transparent background)"))
+
+    class Meta:
+        model = Seal
+        fields = ("unit",)
+
+
+@admin.register(Seal)
+class SealAdmin(ServiceAdmin):
+    """A unit's seal image, set through ``services.set_seal`` (checked as a PNG with transparency, audited)."""
+
+    form = SealForm
+    list_display = ("unit", "uploaded_by", "uploaded_at")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        seal = services.set_seal(acting_user=request.user, unit=form.cleaned_data["unit"], upload=form.cleaned_data["upload"])
+        obj.pk = seal.pk
+        obj.refresh_from_db()

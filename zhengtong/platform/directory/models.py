@@ -329,3 +329,26 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.webhook} #{self.event_id} {self.state}"
+
+
+class Seal(models.Model):
+    """A unit's official seal (印章) as the image its documents carry (GB/T 9704 7.3.5.1).
+
+    A PNG with a transparent background, so the 署名 and the date show through where it presses
+    on them; set by the unit's administrator through ``services.set_seal``.
+    """
+
+    unit = models.OneToOneField(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"),
+                                limit_choices_to={"kind": Department.Kind.UNIT})
+    image = models.BinaryField(_("seal image"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+                                    verbose_name=_("uploaded by"), editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("unit seal")
+        verbose_name_plural = _("unit seals")
+
+    def __str__(self) -> str:
+        return str(self.unit)

@@ -9,6 +9,8 @@ call) leaves no trace.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import secrets
 from functools import partial
@@ -37,6 +39,7 @@ from zhengtong.platform.directory.models import (
     Membership,
     Person,
     Post,
+    Seal,
     Webhook,
 )
 from zhengtong.platform.directory.permissions import require_sync
@@ -583,3 +586,47 @@ def update_webhook(*, acting_user: Any, webhook: Webhook, **changes: Any) -> Web
         webhook.save()
         audit.record("directory.webhook_updated", actor=acting_user, obj=webhook, changes=changes_made)
     return webhook
+
+
+SEAL_MAX_BYTES = 2 * 1024 * 1024
+SEAL_MIN_PIXELS = 200  # a 42 mm seal below this is visibly blurred in print (≈120 dpi)
+
+
+def set_seal(*, acting_user: Any, unit: Department, upload: Any) -> Seal:
+    """Keep ``upload`` as the unit's seal: a PNG (checked by ``files`` like every upload) with transparency."""
+    from PIL import Image
+
+    from zhengtong.platform.files import services as files
+
+    require(acting_user, perms.MANAGE_ACCOUNTS)
+    if unit.kind != Department.Kind.UNIT:
+        raise ServiceError("not_a_unit", _("A seal belongs to a unit, not to a department."), fields={"unit": [_("Choose a unit.")]})
+    files.check(upload=upload, allowed_kinds={"png"}, max_bytes=SEAL_MAX_BYTES)
+    upload.seek(0)
+    data = upload.read()
+    with Image.open(io.BytesIO(data)) as image:
+        transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        alpha = image.convert("RGBA").getchannel("A").getextrema() if transparent else (255, 255)
+        small = min(image.size) < SEAL_MIN_PIXELS
+    if alpha[0] == 255:
+        raise ServiceError("seal_not_transparent", _("The seal image has no transparent background; the signature and the "
+                                                     "date under it would be hidden. Upload a PNG with transparency."),
+                           fields={"file": [_("A PNG with a transparent background is needed.")]})
+    if small:
+        raise ServiceError("seal_too_small", _("The seal image is smaller than %(pixels)d pixels; it would print blurred.")
+                           % {"pixels": SEAL_MIN_PIXELS}, fields={"file": [_("Upload a larger image.")]})
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        seal = Seal.objects.select_for_update().filter(unit=unit).first()
+        before = {"sha256": seal.sha256} if seal else {}
+        seal = seal or Seal(unit=unit)
+        seal.image, seal.sha256, seal.uploaded_by, seal.uploaded_at = data, digest, acting_user, timezone.now()
+        seal.save()
+        audit.record("directory.seal_set", actor=acting_user, obj=unit, changes=audit.diff(before, {"sha256": digest}))
+    return seal
+
+
+def seal_image(unit_id: int) -> bytes:
+    """The unit's seal image, or b"" when it has none."""
+    image = Seal.objects.filter(unit_id=unit_id).values_list("image", flat=True).first()
+    return bytes(image) if image else b""

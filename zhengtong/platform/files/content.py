@@ -95,6 +95,8 @@ def refuse_hostile(path: Path, *, name: str, kind: str) -> None:
         # Not scanned for markup: a browser never renders a ZIP, and Office keeps SVG pictures inside.
         with path.open("rb") as handle:
             _check_archive(handle, path.stat().st_size, name, depth=1, budget=_Budget())
+        if kind == "ofd":
+            _check_ofd(path, name)
         return
     _refuse_active_markup(path, name, whole=kind == "txt")
     _refuse_hidden_file(path, name, kind)
@@ -154,6 +156,31 @@ def _png_end(path: Path) -> int:
             if header[4:] == _PNG_END:
                 return offset
     return size
+
+
+OFD_NAMESPACE = "http://www.ofdspec.org/2016"
+
+
+def _check_ofd(path: Path, name: str) -> None:
+    """GB/T 33190: an OFD package has OFD.xml at its root, whose root element is ofd:OFD."""
+    not_ofd = refused("not_ofd", _("“%(name)s” is not a well-formed OFD file (no OFD.xml with an ofd:OFD root); "
+                                   "it was not accepted.") % {"name": name})
+    with zipfile.ZipFile(path) as archive:
+        try:
+            member = archive.getinfo("OFD.xml")
+        except KeyError:
+            raise not_ofd from None
+        if member.file_size > XML_PART_MAX:
+            raise not_ofd
+        data = archive.read(member)
+    if _DTD.search(data):
+        raise not_ofd  # entities are how XML parsers are made to read files or explode
+    try:
+        root = ElementTree.fromstring(data)  # noqa: S314 - no DTD (checked above), size bounded
+    except ElementTree.ParseError:
+        raise not_ofd from None
+    if root.tag != f"{{{OFD_NAMESPACE}}}OFD":
+        raise not_ofd
 
 
 # --- Archives ------------------------------------------------------------------------------------

@@ -107,9 +107,23 @@ def store(*, acting_user: Any, upload: Upload, owner: str, allowed_kinds: Collec
     content of no known kind or not in ``allowed_kinds``, a name whose extension or a content
     type the client claimed that says otherwise, and hostile content (``content.refuse_hostile``).
     """
+    _require_signed_in(acting_user)
+    return _keep(upload, owner=owner, kept_for=acting_user, actor=acting_user, allowed_kinds=allowed_kinds, max_bytes=max_bytes)
+
+
+def keep_generated(*, content: bytes, name: str, owner: str, kept_for: Any, allowed_kinds: Collection[str]) -> StoredFile:
+    """Keep a file the platform made itself (a signed rendering, an export), checked as an upload would be;
+    the audit trail names the system as its author and ``kept_for`` as the person it is filed under."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    unclaimed = SimpleUploadedFile(name, content, "application/octet-stream")  # what it is, its content says
+    return _keep(unclaimed, owner=owner, kept_for=kept_for, actor=None, allowed_kinds=allowed_kinds, max_bytes=None)
+
+
+def _keep(upload: Upload, *, owner: str, kept_for: Any, actor: Any, allowed_kinds: Collection[str] | None,
+          max_bytes: int | None) -> StoredFile:
     if not owner or len(owner) > OWNER_MAX_LENGTH:
         raise ValueError(f"owner must be 'app.model:pk' of at most {OWNER_MAX_LENGTH} characters, not {owner!r}")
-    _require_signed_in(acting_user)
     name = clean_name(upload.name or "")
     with _received(upload, name, max_bytes) as (temp, sha256, size):
         kind = _checked_kind(temp, name, size, allowed_kinds, _claimed(upload))
@@ -118,8 +132,8 @@ def store(*, acting_user: Any, upload: Upload, owner: str, allowed_kinds: Collec
             blob_path(sha256).parent.mkdir(parents=True, exist_ok=True)
             os.replace(temp, blob_path(sha256))
             stored = StoredFile.objects.create(name=name, kind=kind, content_type=KINDS[kind].content_type, size=size,
-                                               sha256=sha256, owner=owner, uploaded_by=acting_user)
-            audit.record("files.stored", actor=acting_user, obj=stored,
+                                               sha256=sha256, owner=owner, uploaded_by=kept_for)
+            audit.record("files.stored", actor=actor, obj=stored,
                          changes=audit.diff({}, {"name": name, "kind": kind, "size": size, "sha256": sha256, "owner": owner}))
     return stored
 

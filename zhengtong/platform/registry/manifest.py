@@ -85,3 +85,6 @@ class AppManifest:
     badge: str = ""
     # "module:function(acting_user, object_id) -> package": what the app hands over for archiving.
     archive: str = ""
+    # Background work: name → "module:function(now) -> int" (how much it did), run by the worker every
+    # round beside the platform's jobs; safe to run in several workers at once and after a crash.
+    jobs: dict[str, str] = field(default_factory=dict)

@@ -50,6 +50,7 @@ class Registry:
         self.process_dirs: list[Path] = []
         self.namespaces: dict[str, AppManifest] = {}
         self.badges: dict[str, Callable[[Any], int]] = {}
+        self.jobs: dict[str, Callable[[Any], int]] = {}
 
     # --- Checking --------------------------------------------------------------------------
 
@@ -90,6 +91,8 @@ class Registry:
                 claim("step handler", name, manifest.key)
             for kind in manifest.subject_links:
                 claim("record page for subjects", kind, manifest.key)
+            for name in manifest.jobs:
+                claim("background job", name, manifest.key)
 
     def _declared_categories(self) -> set[str]:
         return {code for entry in self.installed for code in entry.manifest.notice_categories}
@@ -120,6 +123,8 @@ class Registry:
                 self.step_handlers[name] = handler() if isinstance(handler, type) else handler
             for kind, dotted in manifest.subject_links.items():
                 self.subject_links[kind] = resolve(dotted)
+            for name, dotted in manifest.jobs.items():
+                self.jobs[name] = resolve(dotted)
             if manifest.processes:
                 folder = entry.path / manifest.processes
                 self.process_dirs.append(folder)

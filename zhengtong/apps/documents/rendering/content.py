@@ -29,6 +29,7 @@ class PrintedDocument:
     copied_to: str = ""  # 抄送机关
     printed_by: str = ""  # 印发机关
     printed_on: date | None = None  # 印发日期
+    seal_image: bytes = b""  # the issuing unit's seal (PNG with transparency), on issued documents only
     draft: bool = False  # a watermark-free "draft" marker in the header area instead of the number
     extra: dict[str, str] = field(default_factory=dict)  # reserved for special layouts (信函, 命令, 纪要)
     # GB/T 9704 §10 特定格式: "standard", "letter" (信函格式), "order" (命令(令)格式) or "minutes" (纪要格式).

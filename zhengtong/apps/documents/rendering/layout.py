@@ -112,6 +112,11 @@ ATTACHMENTS_LABEL = "附件："
 SEALED_DATE_RIGHT_CHARS = 4
 SEAL_DIAMETER_MM = 42.0
 SEALED_GAP_LINES = 2
+# Where the seal's centre sits: 1 mm under the top of the 署名 line, so the 署名 and the date lie
+# "居印章中心偏下" and the seal's top (20 mm above the 署名 line, 0.45 mm into the first blank line)
+# is within one line of the text above without touching it. Horizontally it is centred on the
+# 署名/date block, which is centred on the date ("以成文日期为准居中").
+SEAL_CENTRE_BELOW_SIGNATURE_MM = 1.0
 # 7.3.5.2 unsealed: one blank line, the issuer two characters in from the right, the date on the
 # next line starting two characters further right (or two in from the right if it is longer).
 UNSEALED_GAP_LINES = 1
@@ -142,6 +147,22 @@ PAGE_NUMBER_DASH = "—"
 
 # A draft has no number yet: this marker stands where the 发文字号 will go.
 DRAFT_MARKER = "草稿"
+
+
+@dataclass(frozen=True)
+class SealPlacement:
+    """The seal's square, relative to the 署名/date block: its top from the top of the 署名 line,
+    its left from the block's horizontal centre (both mm, negative: above / to the left)."""
+
+    diameter_mm: float
+    top_mm: float
+    left_mm: float
+
+
+def seal_placement() -> SealPlacement:
+    """7.3.5.1: 印章端正、居中下压发文机关署名和成文日期, its top within one line of the text above."""
+    radius = SEAL_DIAMETER_MM / 2
+    return SealPlacement(diameter_mm=SEAL_DIAMETER_MM, top_mm=SEAL_CENTRE_BELOW_SIGNATURE_MM - radius, left_mm=-radius)
 
 
 def pt_to_mm(points: float) -> float:

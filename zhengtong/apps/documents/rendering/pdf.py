@@ -18,6 +18,7 @@ from .content import PrintedDocument
 from .fonts import ROLES, advance_em, role_font
 
 TEMPLATE = "documents/print/document.html"
+SEAL_URL = "zt-seal:seal.png"  # the only URL the page may load: the seal image, from memory
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class SignatureBlock:
     signature: str
     date: str
     sealed: bool
+    seal_url: str = ""  # the unit's seal, pressed on the 署名 and the date (7.3.5.1); empty: none
 
 
 def _css_font(role: str) -> str:
@@ -127,7 +129,9 @@ def context(doc: PrintedDocument, colophon_page: str = "") -> dict[str, object]:
         "recipient_lines": _body_lines([Run(recipients, L.BODY_ROLE)]) if recipients else [],
         "paragraphs": paragraphs,
         "attachment_lines": _attachment_lines(doc),
-        "signature": SignatureBlock(doc.issuer_signature, L.chinese_date(doc.written_on), doc.sealed),
+        "signature": SignatureBlock(doc.issuer_signature, L.chinese_date(doc.written_on), doc.sealed,
+                                    SEAL_URL if doc.sealed and doc.seal_image else ""),
+        "seal": L.seal_placement(),
         "note_lines": _body_lines([Run(note, L.BODY_ROLE)], first_indent_chars=L.NOTE_INDENT_CHARS) if note else [],
         "copied_to_lines": _copied_to_lines(doc),
         "printed_by": doc.printed_by,
@@ -194,13 +198,26 @@ def _carries_text(box: Any) -> bool:
     return any(_carries_text(child) for child in getattr(box, "children", ()))
 
 
-def _rendered(doc: PrintedDocument) -> Any:
-    """The document laid out by WeasyPrint, its 版记 on the last face."""
+def _seal_only(doc: PrintedDocument) -> Any:
+    import weasyprint
+
+    class _SealOnly(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+        # The page needs nothing from outside: no file:// or http:// fetch, whatever the text
+        # holds; the one picture it has, the seal, is handed over in memory.
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url == SEAL_URL and doc.seal_image:
+                return weasyprint.urls.URLFetcherResponse(url, body=doc.seal_image, headers={"Content-Type": "image/png"})
+            return super().fetch(url, headers)
+
+    return _SealOnly(allowed_protocols=())
+
+
+def layout_document(doc: PrintedDocument) -> Any:
+    """The laid-out pages (a WeasyPrint ``Document``), the 版记 on the last face: the PDF writes them, and so does ``ofd``."""
     import weasyprint  # imported here: loading Pango is only worth it when printing
 
-    # The page needs nothing from outside: no file:// or http:// fetch, whatever the text holds.
-    no_fetching = weasyprint.urls.URLFetcher(allowed_protocols=())
-    rendered = weasyprint.HTML(string=render_html(doc), url_fetcher=no_fetching).render()
+    fetcher = _seal_only(doc)
+    rendered = weasyprint.HTML(string=render_html(doc), url_fetcher=fetcher).render()
     pages = rendered.pages
     if _has_colophon(doc) and len(pages) % 2:
         # 7.4.1: the 版记's last rule on the foot of the block of the last face (最后一面); 6.2: printed on
@@ -208,21 +225,20 @@ def _rendered(doc: PrintedDocument) -> Any:
         # takes the next (even) page; when the text ends on a full even page (the 版记 was pushed to
         # an odd page of its own), an empty page comes first and 7.5 numbers neither of the two.
         alone = len(pages) > 1 and not _carries_text(pages[-1]._page_box)
-        html = render_html(doc, "alone" if alone else "next")
-        rendered = weasyprint.HTML(string=html, url_fetcher=no_fetching).render()
+        rendered = weasyprint.HTML(string=render_html(doc, "alone" if alone else "next"), url_fetcher=fetcher).render()
     return rendered
 
 
 def render_pdf(doc: PrintedDocument) -> bytes:
     """The document as an A4 PDF laid out per GB/T 9704-2012."""
-    pdf = _rendered(doc).write_pdf()
+    pdf = layout_document(doc).write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
     return pdf
 
 
 def render_pdf_copies(copies: list[PrintedDocument]) -> bytes:
     """7.2.1 份号: several printed copies in one PDF, each with its own 份号 and its own page numbers."""
-    rendered = [_rendered(doc) for doc in copies]
+    rendered = [layout_document(doc) for doc in copies]
     pdf = rendered[0].copy([page for document in rendered for page in document.pages]).write_pdf()
     assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
     return pdf

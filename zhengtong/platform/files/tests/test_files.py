@@ -62,6 +62,14 @@ def zip_bytes(*members: str) -> bytes:
     return buffer.getvalue()
 
 
+def ofd_bytes(entry: str = '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0"/>') -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("OFD.xml", entry)
+        archive.writestr("Doc_0/Document.xml", "<x/>")
+    return buffer.getvalue()
+
+
 def sent(name: str, content: bytes) -> SimpleUploadedFile:
     """An upload as a browser sends it: the content type guessed from the name."""
     return SimpleUploadedFile(name, content, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
@@ -99,7 +107,7 @@ def test_a_docx_made_by_python_docx_is_recognised(clerk: Any) -> None:
 
 @pytest.mark.parametrize(("name", "content", "kind"), [
     ("水位.xlsx", xlsx_bytes(), "xlsx"),
-    ("公文.ofd", zip_bytes("OFD.xml", "Doc_0/Document.xml"), "ofd"),
+    ("公文.ofd", ofd_bytes(), "ofd"),
     ("材料.zip", zip_bytes("a.txt", "b.txt"), "zip"),
     ("说明.txt", "第一条 为了规范……\n".encode(), "txt"),
     ("scan.tif", b"II*\x00" + b"\x00" * 8, "tiff"),
@@ -199,3 +207,23 @@ def test_verify_notices_a_tampered_blob(clerk: Any) -> None:
     with pytest.raises(ServiceError) as missing:
         services.open_for_download(acting_user=clerk, stored=stored)
     assert missing.value.code == "missing" and not AuditRecord.objects.filter(action="files.downloaded").exists()
+
+
+@pytest.mark.parametrize("entry", [
+    "<x/>",  # not the OFD root element
+    '<OFD Version="1.0"/>',  # the right name outside the OFD namespace
+    '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"',  # not well-formed
+    '<!DOCTYPE x [<!ENTITY e "e">]><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"/>',
+])
+def test_a_file_claiming_to_be_ofd_must_be_a_well_formed_ofd_package(clerk: Any, entry: str) -> None:
+    with pytest.raises(ServiceError) as refused:
+        services.store(acting_user=clerk, upload=sent("公文.ofd", ofd_bytes(entry)), owner=OWNER)
+    assert refused.value.code == "not_ofd" and "OFD" in refused.value.message
+    assert not StoredFile.objects.exists()
+
+
+def test_a_zip_named_ofd_without_its_entry_is_refused(clerk: Any) -> None:
+    with pytest.raises(ServiceError) as refused:
+        services.store(acting_user=clerk, upload=sent("公文.ofd", zip_bytes("Doc_0/Document.xml")), owner=OWNER)
+    assert ".ofd" in refused.value.message and "ZIP" in refused.value.message  # named .ofd, but its content is a ZIP
+    assert not StoredFile.objects.exists()
