@@ -8,6 +8,11 @@ processor: the composer's lines are written with explicit breaks and the pages a
 the standard's (or the operator's override), not the server's substitutes: the file is rendered
 on the reader's machine, where 仿宋_GB2312 and friends usually exist; the font table names the
 open face each falls back to.
+
+The §10 layouts and 联合行文 take their numbers from ``special`` as the PDF does. What must sit at
+a fixed place on the page whatever the flow does (a 信函's mark in the top margin and its red
+double lines, a joint mark's "文件") is a DrawingML shape anchored to the page; the rest is flow.
+A classified document's copies are sections of one file, each with its 份号 (render_docx_copies).
 """
 
 from __future__ import annotations
