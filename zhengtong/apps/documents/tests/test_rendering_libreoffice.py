@@ -343,6 +343,10 @@ def test_signature_page_carries_body_text_and_not_only_the_attachment_list(pages
     before = lines[:signature]
     assert any(text in body and not text.startswith("附件") for text in before if not text.startswith(("1.", "2.")))
     assert any(text.startswith("附件：") for text in before)
+    # 7.3.5.1: the date four characters in from the right, the 署名 centred over it.
+    issuer, written = page.find("××市水务局"), page.find("2026年7月5日")
+    assert written.right == pytest.approx(BLOCK_RIGHT - 4 * L.CHAR_ADVANCE_MM, abs=0.5)
+    assert (issuer.left + issuer.right) / 2 == pytest.approx((written.left + written.right) / 2, abs=0.5)
 
 
 def test_colophon_at_the_foot_of_the_last_page_which_is_even(pages):
