@@ -64,10 +64,11 @@ def render(document: Document, fmt: str) -> bytes:
         if issued:
             content = signing.sign_pdf(content, unit_id=issued.unit_id, unit_name=issued.unit.name, reason=SIGNING_REASON)
         return content
-    printed = _sealed(queries.printed(source), seal)
     if fmt == "ofd":
-        return ofd.render_ofd(printed)
-    return docx.render_docx(printed)
+        return ofd.render_ofd(_sealed(queries.printed(source), seal))
+    # The DOCX too is printed from: one 份号 a copy, as the PDF (rendering/docx.render_docx_copies).
+    copies = [_sealed(copy, seal) for copy in queries.printed_copies(source)]
+    return docx.render_docx(copies[0]) if len(copies) == 1 else docx.render_docx_copies(copies)
 
 
 def _sealed(printed: Any, seal: bytes) -> Any:

@@ -154,8 +154,19 @@ def _wide(char: str) -> bool:
 
 
 def _script_changes(tokens: list[_Token]) -> int:
+    """Changes between wide and narrow characters: room kept where a renderer may add space (generous)."""
     text = "".join(token.text for token in tokens)
     return sum(1 for before, after in zip(text, text[1:], strict=False) if _wide(before) != _wide(after))
+
+
+def script_changes(text: str) -> int:
+    """How often ``text`` changes between Chinese and ASCII letters or digits, where LibreOffice adds
+    space ("2026年1月5日": 5; not at "×", which it sets as Chinese)."""
+    def latin(char: str) -> bool:
+        return char.isascii() and char.isalnum()
+
+    return sum(1 for before, after in zip(text, text[1:], strict=False)
+               if (latin(before) and _wide(after)) or (_wide(before) and latin(after)))
 
 
 def _merge(tokens: list[_Token]) -> tuple[Run, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import layout as L
-from .compose import text_width_pt
+from .compose import script_changes, text_width_pt
 from .content import PrintedDocument
 
 STANDARD, LETTER, ORDER, MINUTES = "standard", "letter", "order", "minutes"
@@ -109,6 +109,16 @@ class JointMark:
     @property
     def rows(self) -> list[tuple[str, float]]:
         return list(zip(self.names, self.spacings_pt, strict=True))
+
+    @property
+    def left_pt(self) -> float:
+        """The names' left edge from the left of the block: names and suffix centred as one group."""
+        suffix_width = len(self.suffix) * self.size_pt
+        return (L.BLOCK_WIDTH_MM * L.PT_PER_MM - self.name_width_pt - suffix_width) / 2
+
+    @property
+    def suffix_left_pt(self) -> float:
+        return self.left_pt + self.name_width_pt
 
     @property
     def suffix_top_mm(self) -> float:
@@ -213,11 +223,13 @@ class SealSlot:
         return self.centre_pt - SEAL_SLOT_WIDTH_PT / 2
 
 
-def joint_seal_rows(doc: PrintedDocument, date_text: str) -> list[list[SealSlot]]:
+def joint_seal_rows(doc: PrintedDocument, date_text: str, *, script_gap_pt: float = 0.0) -> list[list[SealSlot]]:
     """7.3.5.1 for several organs: rows of two 署名 in order, each row ending at the right slot, where
-    the last organ's 署名 is centred over the date (four characters in from the right, as for one)."""
+    the last organ's 署名 is centred over the date (four characters in from the right, as for one).
+    ``script_gap_pt``: the space a renderer adds where the date changes between digits and Chinese."""
     names = signatures(doc)
     date_width = text_width_pt(date_text, L.BODY_ROLE, size_pt=L.BODY_SIZE_PT, letter_spacing_pt=L.BODY_LETTER_SPACING_PT)
+    date_width += script_gap_pt * script_changes(date_text)
     right_centre = L.BLOCK_WIDTH_MM * L.PT_PER_MM - L.SEALED_DATE_RIGHT_CHARS * L.CHAR_ADVANCE_PT - date_width / 2
     pitch = JOINT_SEAL_PITCH_MM * L.PT_PER_MM
     rows = [names[start:start + JOINT_SEALS_PER_ROW] for start in range(0, len(names), JOINT_SEALS_PER_ROW)]

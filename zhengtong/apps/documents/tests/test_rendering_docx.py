@@ -16,6 +16,7 @@ from zhengtong.apps.documents.rendering import layout as L
 from zhengtong.apps.documents.rendering.content import PrintedDocument
 from zhengtong.apps.documents.rendering.docx import render_docx
 from zhengtong.apps.documents.rendering.fonts import preferred_family
+from zhengtong.apps.documents.tests.test_numbering_and_secrecy import classified  # noqa: F401 - a fixture
 
 BASE = PrintedDocument(
     issuer_mark="××市水务局文件",
@@ -204,3 +205,26 @@ def test_an_attachment_list_longer_than_a_page_still_prints_every_item():
     document = _open(dataclasses.replace(BASE, attachments=names))
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     assert all(f"{position}.{name}" in text for position, name in enumerate(names, start=1))
+
+
+@pytest.mark.django_db
+def test_a_classified_document_downloads_as_a_docx_of_its_numbered_copies(classified, client_for):  # noqa: F811
+    """7.2.1 份号: what is printed from the DOCX carries one number a copy, as the PDF does."""
+    from django.urls import reverse
+
+    from zhengtong.apps.documents.tests.conftest import draft_notice
+
+    document = draft_notice(classified, secrecy=3, secrecy_period="1年", copies=3, title="关于核查取水许可的通知")
+    drafter = client_for(classified.people["drafter"])
+    response = drafter.get(reverse("documents:rendered", args=[document.pk, "docx"]))
+    assert response.status_code == 200
+    opened = docx.Document(io.BytesIO(response.content))
+    texts = [paragraph.text for paragraph in opened.paragraphs]
+    assert [text for text in texts if text.isdigit()] == ["000001", "000002", "000003"]
+    assert [texts[texts.index(number) + 1] for number in ("000001", "000002", "000003")] == ["秘密★1年"] * 3
+    assert sum("关于核查取水许可的通知" in text for text in texts) == 3  # the whole document, three times
+    restarts = [section._sectPr.find(qn("w:pgNumType")) for section in opened.sections]
+    assert [element.get(qn("w:start")) for element in restarts if element is not None] == ["1", "1"]  # copies 2 and 3
+    plain = draft_notice(classified, title="关于开展汛前检查的通知")
+    opened = docx.Document(io.BytesIO(drafter.get(reverse("documents:rendered", args=[plain.pk, "docx"])).content))
+    assert not [paragraph.text for paragraph in opened.paragraphs if paragraph.text.isdigit()]  # no 份号, one copy

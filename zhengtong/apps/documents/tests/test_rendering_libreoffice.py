@@ -133,6 +133,7 @@ class Line:
     right: float
     size: float  # pt
     fonts: set[str]
+    colors: set[tuple[float, ...]] = dataclasses.field(default_factory=set)
 
     @property
     def em_top(self) -> float:
@@ -177,6 +178,7 @@ def _pages(pdf: Path) -> list[Page]:
                         right=chars[-1]["x1"] * MM_PER_PT,
                         size=round(chars[0]["size"], 1),
                         fonts={char["fontname"].split("+", 1)[-1] for char in chars},
+                        colors={tuple(char["non_stroking_color"] or ()) for char in chars},
                     )
                 )
             rules = [
@@ -187,7 +189,7 @@ def _pages(pdf: Path) -> list[Page]:
                     "x1": shape["x1"] * MM_PER_PT,
                     "color": tuple(shape.get("stroking_color") or shape.get("non_stroking_color") or ()),
                 }
-                for shape in (*page.lines, *page.rects)
+                for shape in (*page.lines, *page.rects, *page.curves)  # a filled rectangle may come as a curve
                 if (shape["x1"] - shape["x0"]) * MM_PER_PT > 100
             ]
             max_right = max((char["x1"] * MM_PER_PT for char in page.chars), default=0.0)
@@ -195,26 +197,31 @@ def _pages(pdf: Path) -> list[Page]:
     return pages
 
 
-@pytest.fixture(scope="module")
-def converted(tmp_path_factory) -> dict[str, list[Page]]:
-    """Both documents converted to PDF in one LibreOffice run."""
-    work = tmp_path_factory.mktemp("libreoffice")
+def convert(work: Path, documents: dict[str, bytes]) -> dict[str, Path]:
+    """The DOCX files converted to PDF in one LibreOffice run (each run costs seconds)."""
     (work / "fonts.conf").write_text(fontconfig_substitutes(), encoding="utf-8")
-    documents = {
-        "long": _long_document(),
-        "three": THREE_LINES,
-        "full_even": _two_page_document(L.LINES_PER_PAGE),  # no room left for the 版记
-        "shared_even": _two_page_document(12),  # room for it under the text
-    }
-    for name, doc in documents.items():
-        (work / f"{name}.docx").write_bytes(render_docx(doc))
+    for name, content in documents.items():
+        (work / f"{name}.docx").write_bytes(content)
     assert SOFFICE is not None
     command = [SOFFICE, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(work)]
     environment = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf"), "HOME": str(work)}
     command += [str(work / f"{name}.docx") for name in documents]
     result = subprocess.run(command, capture_output=True, env=environment, timeout=180, check=False)  # noqa: S603
     assert result.returncode == 0, result.stderr
-    return {name: _pages(work / f"{name}.pdf") for name in documents}
+    return {name: work / f"{name}.pdf" for name in documents}
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory) -> dict[str, list[Page]]:
+    """The documents converted to PDF in one LibreOffice run."""
+    documents = {
+        "long": _long_document(),
+        "three": THREE_LINES,
+        "full_even": _two_page_document(L.LINES_PER_PAGE),  # no room left for the 版记
+        "shared_even": _two_page_document(12),  # room for it under the text
+    }
+    pdfs = convert(tmp_path_factory.mktemp("libreoffice"), {name: render_docx(doc) for name, doc in documents.items()})
+    return {name: _pages(pdf) for name, pdf in pdfs.items()}
 
 
 @pytest.fixture(scope="module")
@@ -297,6 +304,14 @@ def test_a_full_page_has_22_lines_of_28_characters_in_the_text_block(pages):
     assert sum(len(line.text) == L.CHARS_PER_LINE for line in full_han) > 10
 
 
+def test_the_red_mark_35_mm_under_the_block_top(pages):
+    """7.2.4; LibreOffice set it 1 mm high until docx.MARK_SHIFT_EM."""
+    mark = pages[0].find("××市水务局文件")
+    assert mark.colors == {(1.0, 0.0, 0.0)}
+    assert mark.em_top == pytest.approx(BLOCK_TOP + L.MARK_TOP_MM, abs=0.4)
+    assert (mark.left + mark.right) / 2 == pytest.approx((BLOCK_LEFT + BLOCK_RIGHT) / 2, abs=0.5)
+
+
 def test_red_rule_4_mm_under_the_number(pages):
     number = pages[0].find("市水发〔2026〕7号")
     red = [rule for rule in pages[0].rules if rule["color"] and rule["color"][:3] == (1, 0, 0)]
@@ -328,6 +343,10 @@ def test_signature_page_carries_body_text_and_not_only_the_attachment_list(pages
     before = lines[:signature]
     assert any(text in body and not text.startswith("附件") for text in before if not text.startswith(("1.", "2.")))
     assert any(text.startswith("附件：") for text in before)
+    # 7.3.5.1: the date four characters in from the right, the 署名 centred over it.
+    issuer, written = page.find("××市水务局"), page.find("2026年7月5日")
+    assert written.right == pytest.approx(BLOCK_RIGHT - 4 * L.CHAR_ADVANCE_MM, abs=0.5)
+    assert (issuer.left + issuer.right) / 2 == pytest.approx((written.left + written.right) / 2, abs=0.5)
 
 
 def test_colophon_at_the_foot_of_the_last_page_which_is_even(pages):
@@ -397,3 +416,6 @@ def test_text_ending_on_an_even_page_with_room_shares_it_with_the_colophon(conve
     assert date_line.em_bottom < rules[0]["top"] < copied.em_top
     assert rules[-1]["bottom"] == pytest.approx(BLOCK_BOTTOM, abs=0.5)
     assert last.find("— 2 —")
+    # The text starts at the top of the block, as on any page (it was 4.6 mm low with a line grid there).
+    half_leading = (L.LINE_PITCH_MM - L.pt_to_mm(L.BODY_SIZE_PT)) / 2
+    assert last.body_lines()[0].em_top - half_leading == pytest.approx(BLOCK_TOP, abs=1.0)
