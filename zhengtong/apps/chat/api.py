@@ -1,0 +1,218 @@
+"""The chat API: everything the pages do. Errors come in the house shape (zhengtong/errors.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from zhengtong.apps.chat import services
+from zhengtong.apps.chat.models import Member
+from zhengtong.apps.chat.rules import VIEW
+from zhengtong.pagination import MAX_LIMIT, position
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.policy import require
+
+router = Router(tags=["chat"])
+
+
+class QuoteOut(Schema):
+    id: int
+    seq: int
+    text: str
+
+
+class MessageOut(Schema):
+    id: int
+    conversation: int
+    seq: int = Field(..., description="Position in the conversation: strictly increasing, the cursor of the message list.")
+    client_msg_id: str
+    sender: int
+    sender_name: str
+    kind: str
+    text: str = Field(..., description="Empty once recalled.")
+    recalled: bool
+    mentions: list[int]
+    mention_all: bool
+    quote: QuoteOut | None
+    created_at: datetime
+
+
+class ConversationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    role: str
+    active: bool = Field(..., description="False once I was removed: I read what came before, I cannot post.")
+    muted: bool
+    unread: int
+    read_seq: int
+    last_seq: int
+    history_from_join: bool
+    last_message: MessageOut | None
+
+
+class ConversationList(Schema):
+    items: list[ConversationOut]
+    unread_total: int
+
+
+class MessagePage(Schema):
+    items: list[MessageOut] = Field(..., description="Oldest first.")
+    next_cursor: str | None = Field(..., description="Pass as `after` (when you gave `after`) or `before` for the next page; "
+                                                     "null when there is no more in that direction.")
+
+
+class MessagesIn(Schema):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    before: str = Field("", max_length=20, description="Messages before this position (older); empty: the newest.")
+    after: str = Field("", max_length=20, description="Messages after this position (newer); wins over `before`.")
+
+
+class SendIn(Schema):
+    client_msg_id: str = Field(..., min_length=1, max_length=64, description="Chosen by the device; a retry with the same id "
+                                                                             "returns the stored message.")
+    text: str = Field(..., max_length=services.MAX_TEXT)
+    quote: int | None = None
+    mentions: list[int] | None = Field(None, description="People mentioned; omitted: taken from @names in the text.")
+
+
+class DirectIn(Schema):
+    person: int
+
+
+class GroupIn(Schema):
+    title: str = Field(..., max_length=100)
+    members: list[int] = Field(..., max_length=services.MAX_GROUP)
+    history_from_join: bool = False
+
+
+class MembersIn(Schema):
+    members: list[int] = Field(..., min_length=1, max_length=services.MAX_GROUP)
+
+
+class ReadIn(Schema):
+    seq: int = Field(..., ge=0)
+
+
+class ReadOut(Schema):
+    read_seq: int
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+
+
+class ReadStateOut(Schema):
+    message: int
+    seq: int
+    read_count: int
+    unread_count: int
+    read: list[PersonOut] | None = Field(..., description="Null above the configured group size: counts only.")
+    unread: list[PersonOut] | None
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    role: str
+    joined_at: datetime
+    read_seq: int
+
+
+def _conversation_out(item: dict[str, Any]) -> ConversationOut:
+    conversation, member, last = item["conversation"], item["member"], item["last"]
+    return ConversationOut(id=conversation.pk, kind=conversation.kind, title=item["title"], role=member.role, active=member.active,
+                           muted=member.muted, unread=item["unread"], read_seq=member.read_seq,
+                           last_seq=conversation.last_seq if member.left_seq is None else member.left_seq,
+                           history_from_join=conversation.history_from_join,
+                           last_message=MessageOut(**services.message_payload(last)) if last else None)
+
+
+def _one(user: Any, conversation_id: int) -> ConversationOut:
+    item = next(i for i in services.my_conversations(user) if i["conversation"].pk == conversation_id)
+    return _conversation_out(item)
+
+
+@router.get("/conversations", response=ConversationList, summary="My conversations, latest first, with unread counts")
+def list_conversations(request: HttpRequest) -> dict[str, Any]:
+    require(request.user, perms.USE_BUSINESS_APPS)
+    items = services.my_conversations(request.user)
+    return {"items": [_conversation_out(item) for item in items], "unread_total": sum(item["unread"] for item in items)}
+
+
+@router.post("/conversations/direct", response=ConversationOut, summary="The 1:1 conversation with a person (opened if new)")
+def open_direct(request: HttpRequest, payload: DirectIn) -> ConversationOut:
+    conversation = services.open_direct(acting_user=request.user, other_id=payload.person)
+    return _one(request.user, conversation.pk)
+
+
+@router.post("/conversations", response={201: ConversationOut}, summary="Create a group")
+def create_group(request: HttpRequest, payload: GroupIn) -> Status[ConversationOut]:
+    conversation = services.create_group(acting_user=request.user, title=payload.title, member_ids=payload.members,
+                                         history_from_join=payload.history_from_join)
+    return Status(201, _one(request.user, conversation.pk))
+
+
+@router.get("/conversations/{conversation_id}", response=ConversationOut, summary="One of my conversations")
+def get_conversation(request: HttpRequest, conversation_id: int) -> ConversationOut:
+    services.conversation_of(request.user, conversation_id, VIEW)
+    return _one(request.user, conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/messages", response=MessagePage,
+            summary="Messages of a conversation, paged both ways by position")
+def list_messages(request: HttpRequest, conversation_id: int, params: Query[MessagesIn]) -> dict[str, Any]:
+    conversation = services.conversation_of(request.user, conversation_id, VIEW)
+    after, before = position(params.after), position(params.before)
+    rows, more = services.page_of_messages(request.user, conversation, before=before, after=after, limit=params.limit)
+    cursor = None
+    if more and rows:
+        cursor = str(rows[-1].seq if after else rows[0].seq)
+    return {"items": [services.message_payload(row) for row in rows], "next_cursor": cursor}
+
+
+@router.post("/conversations/{conversation_id}/messages", response={201: MessageOut}, summary="Send a message (idempotent)")
+def send_message(request: HttpRequest, conversation_id: int, payload: SendIn) -> Status[MessageOut]:
+    message = services.send(acting_user=request.user, conversation_id=conversation_id, client_msg_id=payload.client_msg_id,
+                            text=payload.text, quote_id=payload.quote, mentions=payload.mentions)
+    return Status(201, MessageOut(**services.message_payload(message)))
+
+
+@router.post("/conversations/{conversation_id}/read", response=ReadOut, summary="Move my read watermark forward")
+def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> dict[str, int]:
+    return {"read_seq": services.mark_read(acting_user=request.user, conversation_id=conversation_id, seq=payload.seq)}
+
+
+@router.get("/conversations/{conversation_id}/members", response=list[MemberOut], summary="The current members")
+def list_members(request: HttpRequest, conversation_id: int) -> list[dict[str, Any]]:
+    conversation = services.conversation_of(request.user, conversation_id, VIEW)
+    rows = Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person").order_by("pk")
+    return [{"id": m.person_id, "name": m.person.get_full_name(), "role": m.role, "joined_at": m.joined_at, "read_seq": m.read_seq}
+            for m in rows]
+
+
+@router.post("/conversations/{conversation_id}/members", response=list[MemberOut], summary="Add members (owner and administrators)")
+def add_members(request: HttpRequest, conversation_id: int, payload: MembersIn) -> list[dict[str, Any]]:
+    services.add_members(acting_user=request.user, conversation_id=conversation_id, member_ids=payload.members)
+    return list_members(request, conversation_id)
+
+
+@router.delete("/conversations/{conversation_id}/members/{person_id}", response={204: None},
+               summary="Remove a member (owner and administrators)")
+def remove_member(request: HttpRequest, conversation_id: int, person_id: int) -> Status[None]:
+    services.remove_member(acting_user=request.user, conversation_id=conversation_id, person_id=person_id)
+    return Status(204, None)
+
+
+@router.post("/messages/{message_id}/recall", response=MessageOut, summary="Recall my message within 2 minutes")
+def recall_message(request: HttpRequest, message_id: int) -> MessageOut:
+    return MessageOut(**services.message_payload(services.recall(acting_user=request.user, message_id=message_id)))
+
+
+@router.get("/messages/{message_id}/reads", response=ReadStateOut, summary="Who has and who has not read my message")
+def read_state(request: HttpRequest, message_id: int) -> dict[str, Any]:
+    return services.read_state(request.user, message_id)
