@@ -18,13 +18,13 @@ from zhengtong.platform.access.policy import require
 router = Router(tags=["chat"])
 
 
-class QuoteOut(Schema):
+class ChatQuoteOut(Schema):
     id: int
     seq: int
     text: str
 
 
-class MessageOut(Schema):
+class ChatMessageOut(Schema):
     id: int
     conversation: int
     seq: int = Field(..., description="Position in the conversation: strictly increasing, the cursor of the message list.")
@@ -36,11 +36,11 @@ class MessageOut(Schema):
     recalled: bool
     mentions: list[int]
     mention_all: bool
-    quote: QuoteOut | None
+    quote: ChatQuoteOut | None
     created_at: datetime
 
 
-class ConversationOut(Schema):
+class ChatConversationOut(Schema):
     id: int
     kind: str
     title: str
@@ -51,27 +51,27 @@ class ConversationOut(Schema):
     read_seq: int
     last_seq: int
     history_from_join: bool
-    last_message: MessageOut | None
+    last_message: ChatMessageOut | None
 
 
-class ConversationList(Schema):
-    items: list[ConversationOut]
+class ChatConversationList(Schema):
+    items: list[ChatConversationOut]
     unread_total: int
 
 
-class MessagePage(Schema):
-    items: list[MessageOut] = Field(..., description="Oldest first.")
+class ChatMessagePage(Schema):
+    items: list[ChatMessageOut] = Field(..., description="Oldest first.")
     next_cursor: str | None = Field(..., description="Pass as `after` (when you gave `after`) or `before` for the next page; "
                                                      "null when there is no more in that direction.")
 
 
-class MessagesIn(Schema):
+class ChatMessagesIn(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     before: str = Field("", max_length=20, description="Messages before this position (older); empty: the newest.")
     after: str = Field("", max_length=20, description="Messages after this position (newer); wins over `before`.")
 
 
-class SendIn(Schema):
+class ChatSendIn(Schema):
     client_msg_id: str = Field(..., min_length=1, max_length=64, description="Chosen by the device; a retry with the same id "
                                                                              "returns the stored message.")
     text: str = Field(..., max_length=services.MAX_TEXT)
@@ -79,43 +79,43 @@ class SendIn(Schema):
     mentions: list[int] | None = Field(None, description="People mentioned; omitted: taken from @names in the text.")
 
 
-class DirectIn(Schema):
+class ChatDirectIn(Schema):
     person: int
 
 
-class GroupIn(Schema):
+class ChatGroupIn(Schema):
     title: str = Field(..., max_length=100)
     members: list[int] = Field(..., max_length=services.MAX_GROUP)
     history_from_join: bool = False
 
 
-class MembersIn(Schema):
+class ChatMembersIn(Schema):
     members: list[int] = Field(..., min_length=1, max_length=services.MAX_GROUP)
 
 
-class ReadIn(Schema):
+class ChatReadIn(Schema):
     seq: int = Field(..., ge=0)
 
 
-class ReadOut(Schema):
+class ChatReadOut(Schema):
     read_seq: int
 
 
-class PersonOut(Schema):
+class ChatPersonOut(Schema):
     id: int
     name: str
 
 
-class ReadStateOut(Schema):
+class ChatReadStateOut(Schema):
     message: int
     seq: int
     read_count: int
     unread_count: int
-    read: list[PersonOut] | None = Field(..., description="Null above the configured group size: counts only.")
-    unread: list[PersonOut] | None
+    read: list[ChatPersonOut] | None = Field(..., description="Null above the configured group size: counts only.")
+    unread: list[ChatPersonOut] | None
 
 
-class MemberOut(Schema):
+class ChatMemberOut(Schema):
     id: int
     name: str
     role: str
@@ -123,49 +123,49 @@ class MemberOut(Schema):
     read_seq: int
 
 
-def _conversation_out(item: dict[str, Any]) -> ConversationOut:
+def _conversation_out(item: dict[str, Any]) -> ChatConversationOut:
     conversation, member, last = item["conversation"], item["member"], item["last"]
-    return ConversationOut(id=conversation.pk, kind=conversation.kind, title=item["title"], role=member.role, active=member.active,
+    return ChatConversationOut(id=conversation.pk, kind=conversation.kind, title=item["title"], role=member.role, active=member.active,
                            muted=member.muted, unread=item["unread"], read_seq=member.read_seq,
                            last_seq=conversation.last_seq if member.left_seq is None else member.left_seq,
                            history_from_join=conversation.history_from_join,
-                           last_message=MessageOut(**services.message_payload(last)) if last else None)
+                           last_message=ChatMessageOut(**services.message_payload(last)) if last else None)
 
 
-def _one(user: Any, conversation_id: int) -> ConversationOut:
+def _one(user: Any, conversation_id: int) -> ChatConversationOut:
     item = next(i for i in services.my_conversations(user) if i["conversation"].pk == conversation_id)
     return _conversation_out(item)
 
 
-@router.get("/conversations", response=ConversationList, summary="My conversations, latest first, with unread counts")
+@router.get("/conversations", response=ChatConversationList, summary="My conversations, latest first, with unread counts")
 def list_conversations(request: HttpRequest) -> dict[str, Any]:
     require(request.user, perms.USE_BUSINESS_APPS)
     items = services.my_conversations(request.user)
     return {"items": [_conversation_out(item) for item in items], "unread_total": sum(item["unread"] for item in items)}
 
 
-@router.post("/conversations/direct", response=ConversationOut, summary="The 1:1 conversation with a person (opened if new)")
-def open_direct(request: HttpRequest, payload: DirectIn) -> ConversationOut:
+@router.post("/conversations/direct", response=ChatConversationOut, summary="The 1:1 conversation with a person (opened if new)")
+def open_direct(request: HttpRequest, payload: ChatDirectIn) -> ChatConversationOut:
     conversation = services.open_direct(acting_user=request.user, other_id=payload.person)
     return _one(request.user, conversation.pk)
 
 
-@router.post("/conversations", response={201: ConversationOut}, summary="Create a group")
-def create_group(request: HttpRequest, payload: GroupIn) -> Status[ConversationOut]:
+@router.post("/conversations", response={201: ChatConversationOut}, summary="Create a group")
+def create_group(request: HttpRequest, payload: ChatGroupIn) -> Status[ChatConversationOut]:
     conversation = services.create_group(acting_user=request.user, title=payload.title, member_ids=payload.members,
                                          history_from_join=payload.history_from_join)
     return Status(201, _one(request.user, conversation.pk))
 
 
-@router.get("/conversations/{conversation_id}", response=ConversationOut, summary="One of my conversations")
-def get_conversation(request: HttpRequest, conversation_id: int) -> ConversationOut:
+@router.get("/conversations/{conversation_id}", response=ChatConversationOut, summary="One of my conversations")
+def get_conversation(request: HttpRequest, conversation_id: int) -> ChatConversationOut:
     services.conversation_of(request.user, conversation_id, VIEW)
     return _one(request.user, conversation_id)
 
 
-@router.get("/conversations/{conversation_id}/messages", response=MessagePage,
+@router.get("/conversations/{conversation_id}/messages", response=ChatMessagePage,
             summary="Messages of a conversation, paged both ways by position")
-def list_messages(request: HttpRequest, conversation_id: int, params: Query[MessagesIn]) -> dict[str, Any]:
+def list_messages(request: HttpRequest, conversation_id: int, params: Query[ChatMessagesIn]) -> dict[str, Any]:
     conversation = services.conversation_of(request.user, conversation_id, VIEW)
     after, before = position(params.after), position(params.before)
     rows, more = services.page_of_messages(request.user, conversation, before=before, after=after, limit=params.limit)
@@ -175,19 +175,19 @@ def list_messages(request: HttpRequest, conversation_id: int, params: Query[Mess
     return {"items": [services.message_payload(row) for row in rows], "next_cursor": cursor}
 
 
-@router.post("/conversations/{conversation_id}/messages", response={201: MessageOut}, summary="Send a message (idempotent)")
-def send_message(request: HttpRequest, conversation_id: int, payload: SendIn) -> Status[MessageOut]:
+@router.post("/conversations/{conversation_id}/messages", response={201: ChatMessageOut}, summary="Send a message (idempotent)")
+def send_message(request: HttpRequest, conversation_id: int, payload: ChatSendIn) -> Status[ChatMessageOut]:
     message = services.send(acting_user=request.user, conversation_id=conversation_id, client_msg_id=payload.client_msg_id,
                             text=payload.text, quote_id=payload.quote, mentions=payload.mentions)
-    return Status(201, MessageOut(**services.message_payload(message)))
+    return Status(201, ChatMessageOut(**services.message_payload(message)))
 
 
-@router.post("/conversations/{conversation_id}/read", response=ReadOut, summary="Move my read watermark forward")
-def mark_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> dict[str, int]:
+@router.post("/conversations/{conversation_id}/read", response=ChatReadOut, summary="Move my read watermark forward")
+def mark_read(request: HttpRequest, conversation_id: int, payload: ChatReadIn) -> dict[str, int]:
     return {"read_seq": services.mark_read(acting_user=request.user, conversation_id=conversation_id, seq=payload.seq)}
 
 
-@router.get("/conversations/{conversation_id}/members", response=list[MemberOut], summary="The current members")
+@router.get("/conversations/{conversation_id}/members", response=list[ChatMemberOut], summary="The current members")
 def list_members(request: HttpRequest, conversation_id: int) -> list[dict[str, Any]]:
     conversation = services.conversation_of(request.user, conversation_id, VIEW)
     rows = Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person").order_by("pk")
@@ -195,8 +195,8 @@ def list_members(request: HttpRequest, conversation_id: int) -> list[dict[str, A
             for m in rows]
 
 
-@router.post("/conversations/{conversation_id}/members", response=list[MemberOut], summary="Add members (owner and administrators)")
-def add_members(request: HttpRequest, conversation_id: int, payload: MembersIn) -> list[dict[str, Any]]:
+@router.post("/conversations/{conversation_id}/members", response=list[ChatMemberOut], summary="Add members (owner and administrators)")
+def add_members(request: HttpRequest, conversation_id: int, payload: ChatMembersIn) -> list[dict[str, Any]]:
     services.add_members(acting_user=request.user, conversation_id=conversation_id, member_ids=payload.members)
     return list_members(request, conversation_id)
 
@@ -208,11 +208,11 @@ def remove_member(request: HttpRequest, conversation_id: int, person_id: int) ->
     return Status(204, None)
 
 
-@router.post("/messages/{message_id}/recall", response=MessageOut, summary="Recall my message within 2 minutes")
-def recall_message(request: HttpRequest, message_id: int) -> MessageOut:
-    return MessageOut(**services.message_payload(services.recall(acting_user=request.user, message_id=message_id)))
+@router.post("/messages/{message_id}/recall", response=ChatMessageOut, summary="Recall my message within 2 minutes")
+def recall_message(request: HttpRequest, message_id: int) -> ChatMessageOut:
+    return ChatMessageOut(**services.message_payload(services.recall(acting_user=request.user, message_id=message_id)))
 
 
-@router.get("/messages/{message_id}/reads", response=ReadStateOut, summary="Who has and who has not read my message")
+@router.get("/messages/{message_id}/reads", response=ChatReadStateOut, summary="Who has and who has not read my message")
 def read_state(request: HttpRequest, message_id: int) -> dict[str, Any]:
     return services.read_state(request.user, message_id)
