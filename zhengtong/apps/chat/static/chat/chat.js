@@ -38,7 +38,7 @@
     });
     holder.classList.toggle("read", unread === 0);
     if (state.kind === "direct") { holder.textContent = unread ? words.unread : words.read; }
-    else { holder.textContent = unread ? words.nUnread.replace("%(n)s", unread) : words.allRead; }
+    else { holder.textContent = unread ? words.nUnread.replace("{n}", unread) : words.allRead; }
   }
   function markAll() { list.querySelectorAll(".chat-message.mine").forEach(mark); }
 
