@@ -170,7 +170,7 @@ def my_conversations(user: Any) -> list[dict[str, Any]]:
     directs = [m.conversation_id for m in members if m.conversation.kind == Conversation.Kind.DIRECT]
     others = {row.conversation_id: row.person.get_full_name()
               for row in Member.objects.filter(conversation_id__in=directs).exclude(person=user).select_related("person")}
-    items = []
+    items: list[dict[str, Any]] = []
     for member in members:
         conversation = member.conversation
         message = last.get(conversation.pk)
@@ -358,7 +358,7 @@ def send(*, acting_user: Any, conversation_id: int, client_msg_id: str, text: st
             if quote is None or not sender.sees(conversation, quote.seq):
                 raise ServiceError("invalid", _("The quoted message is not in this conversation."), {"quote": [_("Not found.")]})
         mentioned, mention_all = _mentions(text, active, mentions)
-        if mention_all and not (conversation.kind == Conversation.Kind.GROUP and sender.is_manager):
+        if mention_all and not can(acting_user, MENTION_ALL, conversation):
             raise Forbidden("forbidden", _("Only the group's owner and administrators may mention everyone (@所有人)."))
         seq = conversation.last_seq + 1
         Conversation.objects.filter(pk=conversation.pk).update(last_seq=seq)
