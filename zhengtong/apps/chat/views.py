@@ -64,8 +64,7 @@ def direct_open(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _marks(user: Any, conversation: Conversation, messages: list[Any], members: list[Member]) -> dict[int, str]:
     """已读 / 未读 (1:1) or "N 人未读" / 全部已读 (groups) for each of my messages."""
-    from django.utils.translation import gettext as _
-    from django.utils.translation import ngettext
+    from django.utils.translation import npgettext, pgettext
 
     others = [m for m in members if m.person_id != user.pk]
     marks = {}
@@ -75,9 +74,10 @@ def _marks(user: Any, conversation: Conversation, messages: list[Any], members: 
         audience = [m for m in others if m.sees(conversation, message.seq)]
         unread = sum(1 for m in audience if m.read_seq < message.seq)
         if conversation.kind == Conversation.Kind.DIRECT:
-            marks[message.pk] = _("Unread") if unread else _("Read")
+            marks[message.pk] = pgettext("read mark", "Unread") if unread else pgettext("read mark", "Read")
         else:
-            marks[message.pk] = ngettext("%(n)d unread", "%(n)d unread", unread) % {"n": unread} if unread else _("All read")
+            marks[message.pk] = (npgettext("read mark", "%(n)d unread", "%(n)d unread", unread) % {"n": unread} if unread
+                              else pgettext("read mark", "All read"))
     return marks
 
 
