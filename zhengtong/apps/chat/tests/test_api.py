@@ -111,9 +111,9 @@ def test_a_direct_message_shows_read_then_recalled(client_for: Any, people: dict
     direct = services.open_direct(acting_user=people["li"], other_id=people["wang"].pk)
     message = say(people["li"], direct, "方便通话吗")
     li = client_for(people["li"])
-    assert '<div class="chat-mark" data-mark>未读</div>' in li.get(f"/apps/chat/{direct.pk}/").content.decode()
+    assert "<span data-mark>未读</span>" in li.get(f"/apps/chat/{direct.pk}/").content.decode()
     services.mark_read(acting_user=people["wang"], conversation_id=direct.pk, seq=message.seq)
-    assert '<div class="chat-mark" data-mark>已读</div>' in li.get(f"/apps/chat/{direct.pk}/").content.decode()
+    assert "<span data-mark>已读</span>" in li.get(f"/apps/chat/{direct.pk}/").content.decode()
     services.recall(acting_user=people["li"], message_id=message.pk)
     assert "李四 撤回了一条消息" in client_for(people["wang"]).get(f"/apps/chat/{direct.pk}/").content.decode()
 

@@ -36,7 +36,7 @@
       var m = watermarks[id];
       if (Number(id) !== state.me && seq >= m.first && m.read < seq) { unread += 1; }
     });
-    holder.classList.toggle("read", unread === 0);
+    holder.parentNode.classList.toggle("read", unread === 0);
     if (state.kind === "direct") { holder.textContent = unread ? words.unread : words.read; }
     else { holder.textContent = unread ? words.nUnread.replace("{n}", unread) : words.allRead; }
   }
@@ -50,7 +50,7 @@
     button.addEventListener("click", function () {
       send("POST", "/api/chat/messages/" + message.id + "/recall").then(recalled).catch(function (error) { window.alert(error.message); });
     });
-    (item.querySelector("[data-mark]") || item).appendChild(button);
+    (item.querySelector(".chat-mark") || item).appendChild(button);
     setTimeout(function () { button.remove(); }, RECALL_MS - age);
   }
 
@@ -72,9 +72,11 @@
     bubble.className = "chat-bubble"; bubble.textContent = message.text;
     item.appendChild(bubble);
     if (message.sender === state.me) {
-      var holder = document.createElement("div");
-      holder.className = "chat-mark"; holder.setAttribute("data-mark", "");
-      item.appendChild(holder);
+      var line = document.createElement("div");
+      var holder = document.createElement("span");
+      line.className = "chat-mark"; holder.setAttribute("data-mark", "");
+      line.appendChild(holder);
+      item.appendChild(line);
     }
     return item;
   }
