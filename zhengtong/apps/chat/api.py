@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from zhengtong.apps.chat import services
 from zhengtong.apps.chat.models import Member
@@ -14,6 +15,7 @@ from zhengtong.apps.chat.rules import VIEW
 from zhengtong.pagination import MAX_LIMIT, position
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
+from zhengtong.platform.files import services as files
 
 router = Router(tags=["chat"])
 
@@ -22,6 +24,13 @@ class ChatQuoteOut(Schema):
     id: int
     seq: int
     text: str
+
+
+class ChatFileOut(Schema):
+    name: str
+    kind: str
+    size: int
+    url: str = Field(..., description="Where the members download it (an image shows inline from here).")
 
 
 class ChatMessageOut(Schema):
@@ -37,6 +46,7 @@ class ChatMessageOut(Schema):
     mentions: list[int]
     mention_all: bool
     quote: ChatQuoteOut | None
+    file: ChatFileOut | None
     created_at: datetime
 
 
@@ -180,6 +190,19 @@ def send_message(request: HttpRequest, conversation_id: int, payload: ChatSendIn
     message = services.send(acting_user=request.user, conversation_id=conversation_id, client_msg_id=payload.client_msg_id,
                             text=payload.text, quote_id=payload.quote, mentions=payload.mentions)
     return Status(201, ChatMessageOut(**services.message_payload(message)))
+
+
+@router.post("/conversations/{conversation_id}/files", response={201: ChatMessageOut},
+             summary="Send a file or image (multipart: 'file' and 'client_msg_id'); type, content and size are checked")
+def send_file(request: HttpRequest, conversation_id: int, file: File[UploadedFile],
+              client_msg_id: Form[str]) -> Status[ChatMessageOut]:
+    message = services.send_file(acting_user=request.user, conversation_id=conversation_id, client_msg_id=client_msg_id, upload=file)
+    return Status(201, ChatMessageOut(**services.message_payload(message)))
+
+
+@router.get("/messages/{message_id}/file", summary="Download the file of a message (members who may see it)")
+def download_file(request: HttpRequest, message_id: int) -> FileResponse:
+    return files.open_for_download(acting_user=request.user, stored=services.message_file(request.user, message_id))
 
 
 @router.post("/conversations/{conversation_id}/read", response=ChatReadOut, summary="Move my read watermark forward")

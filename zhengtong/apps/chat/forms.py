@@ -34,3 +34,8 @@ class MessageForm(Form):
     text = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     client_msg_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
     quote = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class FileForm(Form):
+    file = forms.FileField(label=_("File"))
+    client_msg_id = forms.CharField(max_length=64, widget=forms.HiddenInput)

@@ -102,6 +102,8 @@ class Message(models.Model):
     # The people @-mentioned (ids), and @所有人.
     mentions = models.JSONField(default=list, blank=True)
     mention_all = models.BooleanField(default=False)
+    # A file or image message: the stored file (platform/files), its name shown as the text.
+    file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     quote = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     recalled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)

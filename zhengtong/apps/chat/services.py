@@ -31,6 +31,7 @@ from zhengtong.errors import Forbidden, NotFound, ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.access.policy import can
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.files import services as files
 from zhengtong.platform.notices import realtime, stream
 from zhengtong.platform.notices import services as notices
 
@@ -40,6 +41,10 @@ MAX_TEXT = 5000
 MAX_GROUP = 500
 # Groups up to this size show the sender who has and who has not read a message; above it, counts.
 READ_LIST_MAX = 100
+# Files people may send, checked by content (platform/files), and the most a file may weigh.
+FILE_KINDS = ("pdf", "ofd", "docx", "xlsx", "pptx", "doc", "xls", "ppt", "png", "jpeg", "gif", "txt", "zip")
+IMAGE_KINDS = ("png", "jpeg", "gif")
+FILE_MAX_MB = 20
 EVENT_MESSAGE = "chat.message"
 EVENT_RECALLED = "chat.recalled"
 EVENT_READ = "chat.read"
@@ -99,7 +104,7 @@ def page_of_messages(user: Any, conversation: Conversation, *, before: int = 0, 
                      limit: int = 50) -> tuple[list[Message], bool]:
     """Up to ``limit`` visible messages, oldest first: after position ``after``, else before ``before``
     (else the newest). The flag says whether more lie further in that direction."""
-    rows = visible_messages(user, conversation).select_related("sender", "quote")
+    rows = visible_messages(user, conversation).select_related("sender", "quote", "file")
     if after:
         window = list(rows.filter(seq__gt=after).order_by("seq")[:limit + 1])
         return window[:limit], len(window) > limit
@@ -115,13 +120,15 @@ def shown_text(message: Message) -> str:
 
 def message_payload(message: Message) -> dict[str, Any]:
     """A message as devices and the API see it; a recalled one keeps its place but not its text."""
-    quote = message.quote
+    quote, stored = message.quote, message.file if message.file_id and not message.recalled_at else None
     return {
         "id": message.pk, "conversation": message.conversation_id, "seq": message.seq, "client_msg_id": message.client_msg_id,
         "sender": message.sender_id, "sender_name": message.sender.get_full_name(), "kind": message.kind,
         "text": "" if message.recalled_at else message.text, "recalled": message.recalled_at is not None,
         "mentions": [] if message.recalled_at else list(message.mentions), "mention_all": message.mention_all,
         "quote": None if quote is None else {"id": quote.pk, "seq": quote.seq, "text": shown_text(quote)[:100]},
+        "file": None if stored is None else {"name": stored.name, "kind": stored.kind, "size": stored.size,
+                                             "url": f"/api/chat/messages/{message.pk}/file"},
         "created_at": message.created_at.isoformat(),
     }
 
@@ -166,7 +173,7 @@ def my_conversations(user: Any) -> list[dict[str, Any]]:
     for conversation_id, seq in last_seq.items():
         if seq:
             wanted |= Q(conversation_id=conversation_id, seq=seq)
-    last = {m.conversation_id: m for m in Message.objects.filter(wanted).select_related("sender")} if wanted else {}
+    last = {m.conversation_id: m for m in Message.objects.filter(wanted).select_related("sender", "file")} if wanted else {}
     directs = [m.conversation_id for m in members if m.conversation.kind == Conversation.Kind.DIRECT]
     others = {row.conversation_id: row.person.get_full_name()
               for row in Member.objects.filter(conversation_id__in=directs).exclude(person=user).select_related("person")}
@@ -330,12 +337,10 @@ def _mentions(text: str, active: list[Member], explicit: Sequence[int] | None) -
 def send(*, acting_user: Any, conversation_id: int, client_msg_id: str, text: str, quote_id: int | None = None,
          mentions: Sequence[int] | None = None) -> Message:
     """Store a text message at the conversation's next position and push it to its members' devices."""
-    client_msg_id = (client_msg_id or "").strip()
-    if not client_msg_id or len(client_msg_id) > 64:
-        raise ServiceError("invalid", _("The message needs a client id of at most 64 characters."), {"client_msg_id": [_("Required.")]})
-    existing = Message.objects.select_related("sender", "quote").filter(sender=acting_user, client_msg_id=client_msg_id).first()
+    client_msg_id = _client_id(client_msg_id)
+    existing = _retried(acting_user, client_msg_id, conversation_id)
     if existing is not None:
-        return _same_retry(acting_user, existing, conversation_id)
+        return existing
     text = text.strip()
     if not text:
         raise ServiceError("invalid", _("Write something to send."), {"text": [_("The message is empty.")]})
@@ -343,33 +348,75 @@ def send(*, acting_user: Any, conversation_id: int, client_msg_id: str, text: st
         raise ServiceError("invalid", _("A message has at most %(n)d characters.") % {"n": MAX_TEXT}, {"text": [_("Too long.")]})
     conversation = conversation_of(acting_user, conversation_id, POST)
     with batch.atomic():
-        # The conversation's row lock: positions are taken one sender at a time.
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        existing = Message.objects.select_related("sender", "quote").filter(sender=acting_user, client_msg_id=client_msg_id).first()
-        if existing is not None:  # the same retry, committed while this one waited for the lock
-            return _same_retry(acting_user, existing, conversation_id)
-        active = list(Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person"))
-        sender = next((m for m in active if m.person_id == acting_user.pk), None)
-        if sender is None:
-            raise Forbidden("forbidden", _("You are no longer a member of this conversation."))
-        quote = None
-        if quote_id is not None:
-            quote = Message.objects.filter(pk=quote_id, conversation=conversation).first()
-            if quote is None or not sender.sees(conversation, quote.seq):
-                raise ServiceError("invalid", _("The quoted message is not in this conversation."), {"quote": [_("Not found.")]})
-        mentioned, mention_all = _mentions(text, active, mentions)
-        if mention_all and not can(acting_user, MENTION_ALL, conversation):
-            raise Forbidden("forbidden", _("Only the group's owner and administrators may mention everyone (@所有人)."))
-        seq = conversation.last_seq + 1
-        Conversation.objects.filter(pk=conversation.pk).update(last_seq=seq)
-        message = Message.objects.create(conversation=conversation, sender=acting_user, client_msg_id=client_msg_id, seq=seq,
-                                         text=text, mentions=mentioned, mention_all=mention_all, quote=quote, created_at=_now())
-        # The sender has read what they sent.
-        Member.objects.filter(pk=sender.pk, read_seq__lt=seq).update(read_seq=seq)
-        audit.record("chat.sent", actor=acting_user, obj=message, object_repr=f"{conversation.pk}#{seq}")
-        stream.publish([m.person_id for m in active], EVENT_MESSAGE, {"conversation": conversation.pk, "message": message_payload(message)})
-        _notify_offline(acting_user, conversation, message, active)
+        return _store(acting_user, conversation, client_msg_id, text=text, quote_id=quote_id, mentions=mentions)
+
+
+def send_file(*, acting_user: Any, conversation_id: int, client_msg_id: str, upload: Any) -> Message:
+    """Store a file (an image shows inline) after platform/files has checked its type, content and size."""
+    client_msg_id = _client_id(client_msg_id)
+    existing = _retried(acting_user, client_msg_id, conversation_id)
+    if existing is not None:
+        return existing
+    conversation = conversation_of(acting_user, conversation_id, POST)
+    with batch.atomic():
+        stored = files.store(acting_user=acting_user, upload=upload, owner=f"chat.conversation:{conversation.pk}",
+                             allowed_kinds=FILE_KINDS, max_bytes=FILE_MAX_MB * 1024 * 1024)
+        kind = Message.Kind.IMAGE if stored.kind in IMAGE_KINDS else Message.Kind.FILE
+        return _store(acting_user, conversation, client_msg_id, text=stored.name, kind=kind, stored=stored, mentions=[])
+
+
+def _client_id(client_msg_id: str) -> str:
+    client_msg_id = (client_msg_id or "").strip()
+    if not client_msg_id or len(client_msg_id) > 64:
+        raise ServiceError("invalid", _("The message needs a client id of at most 64 characters."), {"client_msg_id": [_("Required.")]})
+    return client_msg_id
+
+
+def _retried(acting_user: Any, client_msg_id: str, conversation_id: int) -> Message | None:
+    existing = (Message.objects.select_related("sender", "quote", "file").filter(sender=acting_user, client_msg_id=client_msg_id)
+                .first())
+    return None if existing is None else _same_retry(acting_user, existing, conversation_id)
+
+
+def _store(acting_user: Any, conversation: Conversation, client_msg_id: str, *, text: str, kind: str = Message.Kind.TEXT,
+           stored: Any = None, quote_id: int | None = None, mentions: Sequence[int] | None = None) -> Message:
+    # The conversation's row lock: positions are taken one sender at a time.
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    existing = _retried(acting_user, client_msg_id, conversation.pk)
+    if existing is not None:  # the same retry, committed while this one waited for the lock
+        if stored is not None:
+            raise ServiceError("conflict", _("This message was already sent."), {"client_msg_id": [_("Already used.")]})
+        return existing
+    active = list(Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person"))
+    sender = next((m for m in active if m.person_id == acting_user.pk), None)
+    if sender is None:
+        raise Forbidden("forbidden", _("You are no longer a member of this conversation."))
+    quote = None
+    if quote_id is not None:
+        quote = Message.objects.filter(pk=quote_id, conversation=conversation).first()
+        if quote is None or not sender.sees(conversation, quote.seq):
+            raise ServiceError("invalid", _("The quoted message is not in this conversation."), {"quote": [_("Not found.")]})
+    mentioned, mention_all = _mentions(text, active, mentions)
+    if mention_all and not can(acting_user, MENTION_ALL, conversation):
+        raise Forbidden("forbidden", _("Only the group's owner and administrators may mention everyone (@所有人)."))
+    seq = conversation.last_seq + 1
+    Conversation.objects.filter(pk=conversation.pk).update(last_seq=seq)
+    message = Message.objects.create(conversation=conversation, sender=acting_user, client_msg_id=client_msg_id, seq=seq, kind=kind,
+                                     text=text, file=stored, mentions=mentioned, mention_all=mention_all, quote=quote, created_at=_now())
+    # The sender has read what they sent.
+    Member.objects.filter(pk=sender.pk, read_seq__lt=seq).update(read_seq=seq)
+    audit.record("chat.sent", actor=acting_user, obj=message, object_repr=f"{conversation.pk}#{seq}")
+    stream.publish([m.person_id for m in active], EVENT_MESSAGE, {"conversation": conversation.pk, "message": message_payload(message)})
+    _notify_offline(acting_user, conversation, message, active)
     return message
+
+
+def message_file(user: Any, message_id: int) -> Any:
+    """The file of a message ``user`` may see, unless it was recalled."""
+    message = message_of(user, message_id)
+    if message.file_id is None or message.recalled_at is not None:
+        raise NotFound("not_found", _("This message has no file."))
+    return message.file
 
 
 def _same_retry(acting_user: Any, existing: Message, conversation_id: int) -> Message:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("direct/<int:person_id>/", views.direct_open, name="direct"),
     path("<int:pk>/", views.conversation_page, name="conversation"),
     path("<int:pk>/send/", views.message_send, name="send"),
+    path("<int:pk>/upload/", views.file_send, name="upload"),
 ]

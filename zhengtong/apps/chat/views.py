@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengtong.apps.chat import services
-from zhengtong.apps.chat.forms import GroupForm, MessageForm
+from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm
 from zhengtong.apps.chat.models import Conversation, Member
 from zhengtong.apps.chat.rules import VIEW
 from zhengtong.errors import ServiceError
@@ -81,7 +81,8 @@ def _marks(user: Any, conversation: Conversation, messages: list[Any], members: 
     return marks
 
 
-def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None, status: int = 200) -> HttpResponse:
+def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None, status: int = 200,
+                  file_form: FileForm | None = None) -> HttpResponse:
     conversation = services.conversation_of(request.user, pk, VIEW)
     me = services.member_of(request.user, conversation)
     messages, more = services.page_of_messages(request.user, conversation, limit=PAGE_SIZE)
@@ -94,9 +95,10 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
              "members": [{"id": m.person_id, "read_seq": m.read_seq, "first": m.first_visible(conversation)} for m in members],
              "api": f"/api/chat/conversations/{conversation.pk}"}
     form = form or MessageForm(initial={"client_msg_id": uuid.uuid4().hex})
+    file_form = file_form or FileForm(initial={"client_msg_id": uuid.uuid4().hex})
     return render(request, "chat/conversation.html", {
         "conversation": conversation, "title": services.title_for(request.user, conversation), "me": me, "rows": rows,
-        "more": more, "members": members, "form": form, "state": state, "csrf": get_token(request)}, status=status)
+        "more": more, "members": members, "form": form, "file_form": file_form, "state": state, "csrf": get_token(request)}, status=status)
 
 
 @login_required
@@ -121,3 +123,19 @@ def message_send(request: HttpRequest, pk: int) -> HttpResponse:
             return _conversation(request, pk, form, exc.status)
         return redirect(reverse("chat:conversation", args=[pk]) + f"#m{message.seq}")
     return _conversation(request, pk, form, 422)
+
+
+@login_required
+@require_POST
+def file_send(request: HttpRequest, pk: int) -> HttpResponse:
+    services.conversation_of(request.user, pk, VIEW)
+    form = FileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message = services.send_file(acting_user=request.user, conversation_id=pk, client_msg_id=form.cleaned_data["client_msg_id"],
+                                         upload=form.cleaned_data["file"])
+        except ServiceError as exc:
+            form.add_error("file", exc.message)
+            return _conversation(request, pk, status=exc.status, file_form=form)
+        return redirect(reverse("chat:conversation", args=[pk]) + f"#m{message.seq}")
+    return _conversation(request, pk, status=422, file_form=form)

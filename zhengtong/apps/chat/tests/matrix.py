@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -29,6 +30,8 @@ def build(world: World) -> None:
     text = world.secret("chatmessage", seen_by=set(MEMBERS))
     world.chat_message = services.send(acting_user=people["author"], conversation_id=world.chat_group.pk, client_msg_id="matrix-1",
                                        text=f"今晚加强值守{text}")
+    world.chat_file = services.send_file(acting_user=people["author"], conversation_id=world.chat_group.pk, client_msg_id="matrix-f",
+                                         upload=SimpleUploadedFile("值班表.txt", "值班安排".encode(), "text/plain"))
     world.chat_direct = services.open_direct(acting_user=people["author"], other_id=people["clerk"].pk)
     services.send(acting_user=people["author"], conversation_id=world.chat_direct.pk, client_msg_id="matrix-2", text="材料已发你")
 
@@ -54,6 +57,10 @@ def _api_ids(response: HttpResponse) -> list[int]:
     return [item["id"] for item in response.json()["items"]]
 
 
+def _upload(world: World) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("现场记录.txt", "水位正常".encode(), "text/plain"), "client_msg_id": "matrix-upload"}
+
+
 def _recall(world: World) -> dict[str, Any]:
     # The sender, while the two minutes last; the other members are refused; nobody else knows it.
     fresh = timezone.now() - world.chat_message.created_at < timezone.timedelta(seconds=110)
@@ -73,6 +80,7 @@ ROWS = [
     Row("POST", f"/apps/chat/direct/{FILLER}/", expect(302, sysadmin=403, secadmin=403, auditor=403)),
     Row("GET", f"/apps/chat/{GROUP}/", MEMBER_ONLY),
     Row("POST", f"/apps/chat/{GROUP}/send/", known_only_to(302, *MEMBERS), data={"text": "收到", "client_msg_id": "matrix-page"}),
+    Row("POST", f"/apps/chat/{GROUP}/upload/", known_only_to(302, *MEMBERS), data=_upload, multipart=True),
     Row("GET", "/api/chat/conversations", STAFF, check=_listed(_api_ids)),
     Row("POST", "/api/chat/conversations", expect(201, sysadmin=403, secadmin=403, auditor=403),
         data=lambda w: {"title": "临时工作群", "members": [w.others["filler"].pk]}),
@@ -82,6 +90,8 @@ ROWS = [
     Row("GET", f"/api/chat/conversations/{GROUP}/messages", MEMBER_ONLY),
     Row("POST", f"/api/chat/conversations/{GROUP}/messages", known_only_to(201, *MEMBERS),
         data={"client_msg_id": "matrix-api", "text": "收到"}),
+    Row("POST", f"/api/chat/conversations/{GROUP}/files", known_only_to(201, *MEMBERS), data=_upload, multipart=True),
+    Row("GET", "/api/chat/messages/{w.chat_file.pk}/file", MEMBER_ONLY),
     Row("POST", f"/api/chat/conversations/{GROUP}/read", MEMBER_ONLY, data={"seq": 1}),
     Row("GET", f"/api/chat/conversations/{GROUP}/members", MEMBER_ONLY),
     Row("POST", f"/api/chat/conversations/{GROUP}/members", OWNER_ONLY, data=lambda w: {"members": [w.others["filler"].pk]}),

@@ -69,7 +69,23 @@
       item.appendChild(quote);
     }
     var bubble = document.createElement("div");
-    bubble.className = "chat-bubble"; bubble.textContent = message.text;
+    bubble.className = "chat-bubble";
+    if (message.file) {
+      var link = document.createElement("a");
+      link.href = message.file.url;
+      if (message.kind === "image") {
+        var image = document.createElement("img");
+        image.src = message.file.url; image.alt = message.file.name;
+        link.appendChild(image);
+        bubble.classList.add("chat-image");
+      } else {
+        link.textContent = message.file.name;
+        bubble.classList.add("chat-file");
+      }
+      bubble.appendChild(link);
+    } else {
+      bubble.textContent = message.text;
+    }
     item.appendChild(bubble);
     if (message.sender === state.me) {
       var line = document.createElement("div");
@@ -162,6 +178,29 @@
     });
     text.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); form.requestSubmit(); }
+    });
+  }
+
+  var upload = document.getElementById("chat-upload");
+  if (upload) {
+    upload.addEventListener("submit", function (event) {
+      var input = upload.querySelector("input[type=file]");
+      if (!input.files.length) { event.preventDefault(); return; }
+      event.preventDefault();
+      var body = new FormData();
+      var uploadId = upload.querySelector("input[name=client_msg_id]");
+      body.append("file", input.files[0]);
+      body.append("client_msg_id", uploadId.value);
+      fetch(state.api + "/files", { method: "POST", credentials: "same-origin", body: body,
+                                    headers: { Accept: "application/json", "X-CSRFToken": words.csrf } })
+        .then(function (response) {
+          return response.json().then(function (data) {
+            if (!response.ok) { throw new Error(data.message || String(response.status)); }
+            return data;
+          });
+        })
+        .then(function (message) { input.value = ""; uploadId.value = newId(); add(message); })
+        .catch(function (error) { window.alert(error.message); });
     });
   }
 
