@@ -56,8 +56,9 @@ def test_a_stranger_cannot_send_a_file(api_for: Any, people: dict[str, Any], gro
 def test_the_page_form_uploads_a_file(client_for: Any, people: dict[str, Any], group: Conversation) -> None:
     client = client_for(people["li"])
     client.get(f"/apps/chat/{group.pk}/")
-    response = client.post(f"/apps/chat/{group.pk}/upload/", {"file": SimpleUploadedFile("说明.txt", "内容".encode(), "text/plain"),
-                                                              "client_msg_id": "page-f", "csrfmiddlewaretoken": client.cookies["zt_csrf"].value})
+    upload = SimpleUploadedFile("说明.txt", "内容".encode(), "text/plain")
+    response = client.post(f"/apps/chat/{group.pk}/upload/",
+                           {"file": upload, "client_msg_id": "page-f", "csrfmiddlewaretoken": client.cookies["zt_csrf"].value})
     assert response.status_code == 302
     message = Message.objects.get()
     assert (message.kind, message.text) == ("file", "说明.txt")
