@@ -480,3 +480,14 @@ def mark_read(*, acting_user: Any, conversation_id: int, seq: int) -> int:
         stream.publish([acting_user.pk, *senders], EVENT_READ,
                        {"conversation": conversation.pk, "person": acting_user.pk, "read_seq": seq})
     return seq
+
+
+def set_muted(*, acting_user: Any, conversation_id: int, muted: bool) -> Member:
+    """免打扰: no notice in the message center for this conversation's messages (mentions still come)."""
+    conversation = conversation_of(acting_user, conversation_id, VIEW)
+    member = member_of(acting_user, conversation)
+    with batch.atomic():
+        member.muted = muted
+        member.save(update_fields=["muted"])
+        audit.record("chat.muted" if muted else "chat.unmuted", actor=acting_user, obj=conversation)
+    return member

@@ -33,6 +33,8 @@ def build(world: World) -> None:
     world.chat_file = services.send_file(acting_user=people["author"], conversation_id=world.chat_group.pk, client_msg_id="matrix-f",
                                          upload=SimpleUploadedFile("值班表.txt", "值班安排".encode(), "text/plain"))
     world.chat_direct = services.open_direct(acting_user=people["author"], other_id=people["clerk"].pk)
+    # Muted, so the clerk's message center stays as the notices rows expect it (no chat notice).
+    services.set_muted(acting_user=people["clerk"], conversation_id=world.chat_direct.pk, muted=True)
     services.send(acting_user=people["author"], conversation_id=world.chat_direct.pk, client_msg_id="matrix-2", text="材料已发你")
 
 

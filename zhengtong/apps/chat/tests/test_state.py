@@ -146,10 +146,10 @@ def test_offline_members_get_a_notice_for_direct_messages_and_mentions(people: d
     assert mention.mentions == [li.pk]
     assert list(NoticeRecipient.objects.filter(category="chat").values_list("user_id", flat=True)) == [li.pk]
     direct = services.open_direct(acting_user=wang, other_id=li.pk)
-    Member.objects.filter(conversation=direct, person=li).update(muted=True)
+    services.set_muted(acting_user=li, conversation_id=direct.pk, muted=True)
     say(wang, direct, "静音时不提醒")
     assert NoticeRecipient.objects.filter(user=li).count() == 1
-    Member.objects.filter(conversation=direct, person=li).update(muted=False)
+    services.set_muted(acting_user=li, conversation_id=direct.pk, muted=False)
     say(wang, direct, "在吗")
     notices = list(NoticeRecipient.objects.filter(user=li).order_by("pk").values_list("notice__title", "notice__link"))
     assert notices[-1] == ("王五：在吗", f"/apps/chat/{direct.pk}/")
