@@ -49,3 +49,29 @@ def test_two_people_chat_and_see_messages_and_read_marks_change_without_reload(v
     # Back on her list, nothing is unread.
     phone.goto("/apps/chat/")
     expect(phone.page.locator(".chat-item", has_text="周明").locator(".chat-unread")).to_have_count(0)
+
+
+HISTORY = """
+from django.contrib.auth import get_user_model
+from zhengtong.apps.chat import services
+people = get_user_model().objects
+zhou, zheng = people.get(username="zhouming"), people.get(username="zhengkai")
+room = services.open_direct(acting_user=zheng, other_id=zhou.pk)
+for n in range(1, 56):
+    services.send(acting_user=zheng, conversation_id=room.pk, client_msg_id=f"history-{n}", text=f"汛情第{n}报")
+print(room.pk)
+"""
+
+
+def test_earlier_messages_load_above_a_page_at_a_time(visit: Any, server: Any) -> None:
+    room = server.manage("shell", "-c", HISTORY).split()[-1]
+    pc = visit(PC)
+    pc.sign_in(*server.staff())
+    pc.goto(f"/apps/chat/{room}/")
+    messages = pc.page.locator(".chat-message")
+    expect(messages).to_have_count(50)
+    expect(messages.first).to_contain_text("汛情第6报")
+    pc.page.get_by_role("button", name="查看更早的消息").click()
+    expect(messages).to_have_count(55)
+    expect(messages.first).to_contain_text("汛情第1报")
+    expect(pc.page.locator("#chat-more")).to_have_count(0)

@@ -55,6 +55,15 @@
   }
 
   function render(message) {
+    if (message.recalled) {
+      var gone = document.createElement("li");
+      gone.className = "chat-message recalled"; gone.id = "m" + message.seq;
+      gone.dataset.seq = message.seq; gone.dataset.id = message.id; gone.dataset.sender = message.sender;
+      var note = document.createElement("div");
+      note.className = "chat-notice"; note.textContent = message.sender_name + " " + words.recalled;
+      gone.appendChild(note);
+      return gone;
+    }
     var item = document.createElement("li");
     item.className = "chat-message" + (message.sender === state.me ? " mine" : "");
     item.id = "m" + message.seq;
@@ -135,6 +144,29 @@
     }).catch(function () { /* the next message or visit tries again */ }).then(function () {
       reading = false;
       if (state.last_seq > state.read_seq) { setTimeout(readUp, 500); }
+    });
+  }
+
+  // Older messages, a page at a time, above the first one shown (the API pages by position).
+  var more = document.getElementById("chat-more");
+  if (more) {
+    more.addEventListener("click", function () {
+      var first = list.querySelector(".chat-message");
+      var before = first ? Number(first.dataset.seq) : 0;
+      more.disabled = true;
+      fetch(state.api + "/messages?limit=50&before=" + before, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (page) {
+          var anchor = list.firstChild;
+          page.items.forEach(function (message) {
+            if (document.getElementById("m" + message.seq)) { return; }
+            var item = render(message);
+            list.insertBefore(item, anchor);
+            if (item.classList.contains("mine")) { mark(item); }
+          });
+          if (page.next_cursor === null) { more.remove(); } else { more.disabled = false; }
+        })
+        .catch(function () { more.disabled = false; });
     });
   }
 
