@@ -107,6 +107,10 @@ class ChatReadIn(Schema):
     seq: int = Field(..., ge=0)
 
 
+class ChatMuteIn(Schema):
+    muted: bool
+
+
 class ChatReadOut(Schema):
     read_seq: int
 
@@ -208,6 +212,13 @@ def download_file(request: HttpRequest, message_id: int) -> FileResponse:
 @router.post("/conversations/{conversation_id}/read", response=ChatReadOut, summary="Move my read watermark forward")
 def mark_read(request: HttpRequest, conversation_id: int, payload: ChatReadIn) -> dict[str, int]:
     return {"read_seq": services.mark_read(acting_user=request.user, conversation_id=conversation_id, seq=payload.seq)}
+
+
+@router.post("/conversations/{conversation_id}/mute", response=ChatConversationOut,
+             summary="免打扰: no message-center notice for this conversation (mentions still come)")
+def set_muted(request: HttpRequest, conversation_id: int, payload: ChatMuteIn) -> ChatConversationOut:
+    services.set_muted(acting_user=request.user, conversation_id=conversation_id, muted=payload.muted)
+    return _one(request.user, conversation_id)
 
 
 @router.get("/conversations/{conversation_id}/members", response=list[ChatMemberOut], summary="The current members")

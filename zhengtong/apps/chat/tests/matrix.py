@@ -96,6 +96,7 @@ ROWS = [
     Row("GET", "/api/chat/messages/{w.chat_file.pk}/file", MEMBER_ONLY),
     Row("POST", f"/api/chat/conversations/{GROUP}/read", MEMBER_ONLY, data={"seq": 1}),
     Row("GET", f"/api/chat/conversations/{GROUP}/members", MEMBER_ONLY),
+    Row("POST", f"/api/chat/conversations/{GROUP}/mute", MEMBER_ONLY, data={"muted": True}),
     Row("POST", f"/api/chat/conversations/{GROUP}/members", OWNER_ONLY, data=lambda w: {"members": [w.others["filler"].pk]}),
     Row("DELETE", f"/api/chat/conversations/{GROUP}/members/{{w.people[clerk].pk}}",
         known_only_to(204, "author", clerk=403, head=403)),

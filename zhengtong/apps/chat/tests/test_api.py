@@ -123,3 +123,10 @@ def test_an_invalid_page_send_shows_the_error_on_the_form(client_for: Any, peopl
     assert response.status_code == 403
     assert "所有人" in response.content.decode() and response.context["form"].errors
     assert not Message.objects.exists()
+
+
+def test_mute_through_the_api(api_for: Any, people: dict[str, Any], group: Conversation) -> None:
+    url = f"/api/chat/conversations/{group.pk}/mute"
+    muted = _post(api_for(people["li"]), url, {"muted": True})
+    assert muted.status_code == 200 and muted.json()["muted"] is True
+    assert _post(api_for(people["zhao"]), url, {"muted": True}).status_code == 404
