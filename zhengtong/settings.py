@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "zhengtong.apps.workbench",
     "zhengtong.apps.documents",
     "zhengtong.apps.bulletins",
+    "zhengtong.apps.chat",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

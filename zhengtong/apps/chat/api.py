@@ -1,0 +1,252 @@
+"""The chat API: everything the pages do. Errors come in the house shape (zhengtong/errors.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from zhengtong.apps.chat import services
+from zhengtong.apps.chat.models import Member
+from zhengtong.apps.chat.rules import VIEW
+from zhengtong.pagination import MAX_LIMIT, position
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.policy import require
+from zhengtong.platform.files import services as files
+
+router = Router(tags=["chat"])
+
+
+class ChatQuoteOut(Schema):
+    id: int
+    seq: int
+    text: str
+
+
+class ChatFileOut(Schema):
+    name: str
+    kind: str
+    size: int
+    url: str = Field(..., description="Where the members download it (an image shows inline from here).")
+
+
+class ChatMessageOut(Schema):
+    id: int
+    conversation: int
+    seq: int = Field(..., description="Position in the conversation: strictly increasing, the cursor of the message list.")
+    client_msg_id: str
+    sender: int
+    sender_name: str
+    kind: str
+    text: str = Field(..., description="Empty once recalled.")
+    recalled: bool
+    mentions: list[int]
+    mention_all: bool
+    quote: ChatQuoteOut | None
+    file: ChatFileOut | None
+    created_at: datetime
+
+
+class ChatConversationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    role: str
+    active: bool = Field(..., description="False once I was removed: I read what came before, I cannot post.")
+    muted: bool
+    unread: int
+    read_seq: int
+    last_seq: int
+    history_from_join: bool
+    last_message: ChatMessageOut | None
+
+
+class ChatConversationList(Schema):
+    items: list[ChatConversationOut]
+    unread_total: int
+
+
+class ChatMessagePage(Schema):
+    items: list[ChatMessageOut] = Field(..., description="Oldest first.")
+    next_cursor: str | None = Field(..., description="Pass as `after` (when you gave `after`) or `before` for the next page; "
+                                                     "null when there is no more in that direction.")
+
+
+class ChatMessagesIn(Schema):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    before: str = Field("", max_length=20, description="Messages before this position (older); empty: the newest.")
+    after: str = Field("", max_length=20, description="Messages after this position (newer); wins over `before`.")
+
+
+class ChatSendIn(Schema):
+    client_msg_id: str = Field(..., min_length=1, max_length=64, description="Chosen by the device; a retry with the same id "
+                                                                             "returns the stored message.")
+    text: str = Field(..., max_length=services.MAX_TEXT)
+    quote: int | None = None
+    mentions: list[int] | None = Field(None, description="People mentioned; omitted: taken from @names in the text.")
+
+
+class ChatDirectIn(Schema):
+    person: int
+
+
+class ChatGroupIn(Schema):
+    title: str = Field(..., max_length=100)
+    members: list[int] = Field(..., max_length=services.MAX_GROUP)
+    history_from_join: bool = False
+
+
+class ChatMembersIn(Schema):
+    members: list[int] = Field(..., min_length=1, max_length=services.MAX_GROUP)
+
+
+class ChatReadIn(Schema):
+    seq: int = Field(..., ge=0)
+
+
+class ChatMuteIn(Schema):
+    muted: bool
+
+
+class ChatReadOut(Schema):
+    read_seq: int
+
+
+class ChatPersonOut(Schema):
+    id: int
+    name: str
+
+
+class ChatReadStateOut(Schema):
+    message: int
+    seq: int
+    read_count: int
+    unread_count: int
+    read: list[ChatPersonOut] | None = Field(..., description="Null above the configured group size: counts only.")
+    unread: list[ChatPersonOut] | None
+
+
+class ChatMemberOut(Schema):
+    id: int
+    name: str
+    role: str
+    joined_at: datetime
+    read_seq: int
+
+
+def _conversation_out(item: dict[str, Any]) -> ChatConversationOut:
+    conversation, member, last = item["conversation"], item["member"], item["last"]
+    return ChatConversationOut(id=conversation.pk, kind=conversation.kind, title=item["title"], role=member.role, active=member.active,
+                           muted=member.muted, unread=item["unread"], read_seq=member.read_seq,
+                           last_seq=conversation.last_seq if member.left_seq is None else member.left_seq,
+                           history_from_join=conversation.history_from_join,
+                           last_message=ChatMessageOut(**services.message_payload(last)) if last else None)
+
+
+def _one(user: Any, conversation_id: int) -> ChatConversationOut:
+    item = next(i for i in services.my_conversations(user) if i["conversation"].pk == conversation_id)
+    return _conversation_out(item)
+
+
+@router.get("/conversations", response=ChatConversationList, summary="My conversations, latest first, with unread counts")
+def list_conversations(request: HttpRequest) -> dict[str, Any]:
+    require(request.user, perms.USE_BUSINESS_APPS)
+    items = services.my_conversations(request.user)
+    return {"items": [_conversation_out(item) for item in items], "unread_total": sum(item["unread"] for item in items)}
+
+
+@router.post("/conversations/direct", response=ChatConversationOut, summary="The 1:1 conversation with a person (opened if new)")
+def open_direct(request: HttpRequest, payload: ChatDirectIn) -> ChatConversationOut:
+    conversation = services.open_direct(acting_user=request.user, other_id=payload.person)
+    return _one(request.user, conversation.pk)
+
+
+@router.post("/conversations", response={201: ChatConversationOut}, summary="Create a group")
+def create_group(request: HttpRequest, payload: ChatGroupIn) -> Status[ChatConversationOut]:
+    conversation = services.create_group(acting_user=request.user, title=payload.title, member_ids=payload.members,
+                                         history_from_join=payload.history_from_join)
+    return Status(201, _one(request.user, conversation.pk))
+
+
+@router.get("/conversations/{conversation_id}", response=ChatConversationOut, summary="One of my conversations")
+def get_conversation(request: HttpRequest, conversation_id: int) -> ChatConversationOut:
+    services.conversation_of(request.user, conversation_id, VIEW)
+    return _one(request.user, conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/messages", response=ChatMessagePage,
+            summary="Messages of a conversation, paged both ways by position")
+def list_messages(request: HttpRequest, conversation_id: int, params: Query[ChatMessagesIn]) -> dict[str, Any]:
+    conversation = services.conversation_of(request.user, conversation_id, VIEW)
+    after, before = position(params.after), position(params.before)
+    rows, more = services.page_of_messages(request.user, conversation, before=before, after=after, limit=params.limit)
+    cursor = None
+    if more and rows:
+        cursor = str(rows[-1].seq if after else rows[0].seq)
+    return {"items": [services.message_payload(row) for row in rows], "next_cursor": cursor}
+
+
+@router.post("/conversations/{conversation_id}/messages", response={201: ChatMessageOut}, summary="Send a message (idempotent)")
+def send_message(request: HttpRequest, conversation_id: int, payload: ChatSendIn) -> Status[ChatMessageOut]:
+    message = services.send(acting_user=request.user, conversation_id=conversation_id, client_msg_id=payload.client_msg_id,
+                            text=payload.text, quote_id=payload.quote, mentions=payload.mentions)
+    return Status(201, ChatMessageOut(**services.message_payload(message)))
+
+
+@router.post("/conversations/{conversation_id}/files", response={201: ChatMessageOut},
+             summary="Send a file or image (multipart: 'file' and 'client_msg_id'); type, content and size are checked")
+def send_file(request: HttpRequest, conversation_id: int, file: File[UploadedFile],
+              client_msg_id: Form[str]) -> Status[ChatMessageOut]:
+    message = services.send_file(acting_user=request.user, conversation_id=conversation_id, client_msg_id=client_msg_id, upload=file)
+    return Status(201, ChatMessageOut(**services.message_payload(message)))
+
+
+@router.get("/messages/{message_id}/file", summary="Download the file of a message (members who may see it)")
+def download_file(request: HttpRequest, message_id: int) -> FileResponse:
+    return files.open_for_download(acting_user=request.user, stored=services.message_file(request.user, message_id))
+
+
+@router.post("/conversations/{conversation_id}/read", response=ChatReadOut, summary="Move my read watermark forward")
+def mark_read(request: HttpRequest, conversation_id: int, payload: ChatReadIn) -> dict[str, int]:
+    return {"read_seq": services.mark_read(acting_user=request.user, conversation_id=conversation_id, seq=payload.seq)}
+
+
+@router.post("/conversations/{conversation_id}/mute", response=ChatConversationOut,
+             summary="免打扰: no message-center notice for this conversation (mentions still come)")
+def set_muted(request: HttpRequest, conversation_id: int, payload: ChatMuteIn) -> ChatConversationOut:
+    services.set_muted(acting_user=request.user, conversation_id=conversation_id, muted=payload.muted)
+    return _one(request.user, conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/members", response=list[ChatMemberOut], summary="The current members")
+def list_members(request: HttpRequest, conversation_id: int) -> list[dict[str, Any]]:
+    conversation = services.conversation_of(request.user, conversation_id, VIEW)
+    rows = Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person").order_by("pk")
+    return [{"id": m.person_id, "name": m.person.get_full_name(), "role": m.role, "joined_at": m.joined_at, "read_seq": m.read_seq}
+            for m in rows]
+
+
+@router.post("/conversations/{conversation_id}/members", response=list[ChatMemberOut], summary="Add members (owner and administrators)")
+def add_members(request: HttpRequest, conversation_id: int, payload: ChatMembersIn) -> list[dict[str, Any]]:
+    services.add_members(acting_user=request.user, conversation_id=conversation_id, member_ids=payload.members)
+    return list_members(request, conversation_id)
+
+
+@router.delete("/conversations/{conversation_id}/members/{person_id}", response={204: None},
+               summary="Remove a member (owner and administrators)")
+def remove_member(request: HttpRequest, conversation_id: int, person_id: int) -> Status[None]:
+    services.remove_member(acting_user=request.user, conversation_id=conversation_id, person_id=person_id)
+    return Status(204, None)
+
+
+@router.post("/messages/{message_id}/recall", response=ChatMessageOut, summary="Recall my message within 2 minutes")
+def recall_message(request: HttpRequest, message_id: int) -> ChatMessageOut:
+    return ChatMessageOut(**services.message_payload(services.recall(acting_user=request.user, message_id=message_id)))
+
+
+@router.get("/messages/{message_id}/reads", response=ChatReadStateOut, summary="Who has and who has not read my message")
+def read_state(request: HttpRequest, message_id: int) -> dict[str, Any]:
+    return services.read_state(request.user, message_id)

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.registry import AppManifest, Tile
+
+
+class ChatConfig(AppConfig):
+    name = "zhengtong.apps.chat"
+    label = "chat"
+    verbose_name = _("Chat")
+    manifest = AppManifest(
+        key="chat", label=_("Chat"), icon="chat", urls="zhengtong.apps.chat.urls", url_prefix="apps/chat/",
+        api={"/chat": "zhengtong.apps.chat.api:router"},
+        tiles=(Tile("chat", _("Chat"), "chat:list", "chat", perms.USE_BUSINESS_APPS),),
+        rules="zhengtong.apps.chat.rules",
+        notice_categories={"chat": _("Chat")},
+        badge="zhengtong.apps.chat.services:unread_total",
+    )

@@ -1,0 +1,120 @@
+"""即时通讯: conversations (1:1 and groups), their members and their messages.
+
+Order: each message has a ``seq``, strictly increasing per conversation, taken from
+``Conversation.last_seq`` in the send transaction under the conversation's row lock, so every
+device shows a conversation's messages in one order and a cursor (``seq``) never skips one.
+
+Read state is a watermark per member (``Member.read_seq``: the last position read), not a row
+per message per member: a message at ``seq`` is read by the members whose watermark reached it.
+What a member may see is a window of positions: from ``joined_seq`` when the group shows history
+only from joining (else from the start) up to ``left_seq`` once they are removed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Conversation(models.Model):
+    class Kind(models.TextChoices):
+        DIRECT = "direct", _("Direct")
+        GROUP = "group", _("Group")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("owner"))
+    # Groups: members see only what was sent after they joined.
+    history_from_join = models.BooleanField(_("history only from joining"), default=False)
+    # Direct conversations: "<lower person id>:<higher person id>", so one pair has one conversation.
+    direct_key = models.CharField(max_length=41, null=True, blank=True, unique=True)
+    # The position of the last message sent; the next one gets last_seq + 1.
+    last_seq = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} {self.pk}"
+
+
+class Member(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Administrator")
+        MEMBER = "member", _("Member")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    # The conversation's position when the member joined, and when they were removed.
+    joined_seq = models.PositiveBigIntegerField(default=0)
+    left_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    # The read watermark: the last position this member has read.
+    read_seq = models.PositiveBigIntegerField(default=0)
+    muted = models.BooleanField(_("muted"), default=False)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [models.UniqueConstraint(fields=["conversation", "person"], name="chat_member_once")]
+        indexes = [models.Index(fields=["person", "left_at"], name="chat_member_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.conversation_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.active and self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+    def first_visible(self, conversation: Conversation) -> int:
+        """The lowest position this member may see (inclusive)."""
+        return self.joined_seq + 1 if conversation.history_from_join else 1
+
+    def sees(self, conversation: Conversation, seq: int) -> bool:
+        return seq >= self.first_visible(conversation) and (self.left_seq is None or seq <= self.left_seq)
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        FILE = "file", _("File")
+        IMAGE = "image", _("Image")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Chosen by the sending device: a retry with the same id returns the stored message.
+    client_msg_id = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    text = models.TextField(_("text"), blank=True)
+    # The people @-mentioned (ids), and @所有人.
+    mentions = models.JSONField(default=list, blank=True)
+    mention_all = models.BooleanField(default=False)
+    # A file or image message: the stored file (platform/files), its name shown as the text.
+    file = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    quote = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recalled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq"),
+            models.UniqueConstraint(fields=["sender", "client_msg_id"], name="chat_message_client_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}#{self.seq}"

@@ -1,0 +1,105 @@
+"""Permission matrix rows for chat (即时通讯): a conversation is its members' alone.
+
+The author owns a group with the clerk and the head (its title and its one message carry secrets
+only they may see) and talks 1:1 with the clerk. Nobody else learns either exists (404); among
+the members, only the owner manages members, only the sender recalls a message or sees who read
+it; the three administrators hold no business role and cannot use chat.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.utils import timezone
+
+from zhengtong.testing.matrix import Row, World, answered, expect, known_only_to
+
+STAFF = expect(200, sysadmin=403, secadmin=403, auditor=403)
+MEMBERS = ("author", "clerk", "head")
+
+
+def build(world: World) -> None:
+    from zhengtong.apps.chat import services
+
+    people = world.people
+    title = world.secret("chatgroup", seen_by=set(MEMBERS))
+    world.chat_group = services.create_group(acting_user=people["author"], title=f"防汛工作群{title}",
+                                             member_ids=[people["clerk"].pk, people["head"].pk])
+    text = world.secret("chatmessage", seen_by=set(MEMBERS))
+    world.chat_message = services.send(acting_user=people["author"], conversation_id=world.chat_group.pk, client_msg_id="matrix-1",
+                                       text=f"今晚加强值守{text}")
+    world.chat_file = services.send_file(acting_user=people["author"], conversation_id=world.chat_group.pk, client_msg_id="matrix-f",
+                                         upload=SimpleUploadedFile("值班表.txt", "值班安排".encode(), "text/plain"))
+    world.chat_direct = services.open_direct(acting_user=people["author"], other_id=people["clerk"].pk)
+    # Muted, so the clerk's message center stays as the notices rows expect it (no chat notice).
+    services.set_muted(acting_user=people["clerk"], conversation_id=world.chat_direct.pk, muted=True)
+    services.send(acting_user=people["author"], conversation_id=world.chat_direct.pk, client_msg_id="matrix-2", text="材料已发你")
+
+
+def _listed(ids_of: Any) -> Any:
+    @answered
+    def check(world: World, persona: str, response: HttpResponse) -> None:
+        ours = {world.chat_group.pk: "group", world.chat_direct.pk: "direct"}
+        got = {ours[pk] for pk in ids_of(response) if pk in ours}
+        expected = {"group"} if persona in MEMBERS else set()
+        if persona in ("author", "clerk"):
+            expected.add("direct")
+        assert got == expected, f"listed {sorted(got)}, should list {sorted(expected)}"
+
+    return check
+
+
+def _page_ids(response: HttpResponse) -> list[int]:
+    return [item["conversation"].pk for item in response.context["items"]]
+
+
+def _api_ids(response: HttpResponse) -> list[int]:
+    return [item["id"] for item in response.json()["items"]]
+
+
+def _upload(world: World) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("现场记录.txt", "水位正常".encode(), "text/plain"), "client_msg_id": "matrix-upload"}
+
+
+def _recall(world: World) -> dict[str, Any]:
+    # The sender, while the two minutes last; the other members are refused; nobody else knows it.
+    fresh = timezone.now() - world.chat_message.created_at < timezone.timedelta(seconds=110)
+    return known_only_to(200 if fresh else 422, "author", clerk=403, head=403)
+
+
+GROUP = "{w.chat_group.pk}"
+FILLER = "{w.others[filler].pk}"
+MEMBER_ONLY = known_only_to(200, *MEMBERS)
+OWNER_ONLY = known_only_to(200, "author", clerk=403, head=403)
+
+ROWS = [
+    Row("GET", "/apps/chat/", STAFF, check=_listed(_page_ids)),
+    Row("GET", "/apps/chat/new/", STAFF),
+    Row("POST", "/apps/chat/new/", expect(302, sysadmin=403, secadmin=403, auditor=403),
+        data=lambda w: {"title": "临时工作群", "members": [w.others["filler"].pk]}),
+    Row("POST", f"/apps/chat/direct/{FILLER}/", expect(302, sysadmin=403, secadmin=403, auditor=403)),
+    Row("GET", f"/apps/chat/{GROUP}/", MEMBER_ONLY),
+    Row("POST", f"/apps/chat/{GROUP}/send/", known_only_to(302, *MEMBERS), data={"text": "收到", "client_msg_id": "matrix-page"}),
+    Row("POST", f"/apps/chat/{GROUP}/upload/", known_only_to(302, *MEMBERS), data=_upload, multipart=True),
+    Row("GET", "/api/chat/conversations", STAFF, check=_listed(_api_ids)),
+    Row("POST", "/api/chat/conversations", expect(201, sysadmin=403, secadmin=403, auditor=403),
+        data=lambda w: {"title": "临时工作群", "members": [w.others["filler"].pk]}),
+    Row("POST", "/api/chat/conversations/direct", expect(200, sysadmin=403, secadmin=403, auditor=403),
+        data=lambda w: {"person": w.others["filler"].pk}),
+    Row("GET", f"/api/chat/conversations/{GROUP}", MEMBER_ONLY),
+    Row("GET", f"/api/chat/conversations/{GROUP}/messages", MEMBER_ONLY),
+    Row("POST", f"/api/chat/conversations/{GROUP}/messages", known_only_to(201, *MEMBERS),
+        data={"client_msg_id": "matrix-api", "text": "收到"}),
+    Row("POST", f"/api/chat/conversations/{GROUP}/files", known_only_to(201, *MEMBERS), data=_upload, multipart=True),
+    Row("GET", "/api/chat/messages/{w.chat_file.pk}/file", MEMBER_ONLY),
+    Row("POST", f"/api/chat/conversations/{GROUP}/read", MEMBER_ONLY, data={"seq": 1}),
+    Row("GET", f"/api/chat/conversations/{GROUP}/members", MEMBER_ONLY),
+    Row("POST", f"/api/chat/conversations/{GROUP}/mute", MEMBER_ONLY, data={"muted": True}),
+    Row("POST", f"/api/chat/conversations/{GROUP}/members", OWNER_ONLY, data=lambda w: {"members": [w.others["filler"].pk]}),
+    Row("DELETE", f"/api/chat/conversations/{GROUP}/members/{{w.people[clerk].pk}}",
+        known_only_to(204, "author", clerk=403, head=403)),
+    Row("POST", "/api/chat/messages/{w.chat_message.pk}/recall", _recall),
+    Row("GET", "/api/chat/messages/{w.chat_message.pk}/reads", OWNER_ONLY),
+]

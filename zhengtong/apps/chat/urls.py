@@ -1,0 +1,13 @@
+from django.urls import path
+
+from zhengtong.apps.chat import views
+
+app_name = "chat"
+urlpatterns = [
+    path("", views.conversation_list, name="list"),
+    path("new/", views.group_create, name="create"),
+    path("direct/<int:person_id>/", views.direct_open, name="direct"),
+    path("<int:pk>/", views.conversation_page, name="conversation"),
+    path("<int:pk>/send/", views.message_send, name="send"),
+    path("<int:pk>/upload/", views.file_send, name="upload"),
+]
