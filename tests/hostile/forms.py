@@ -160,6 +160,8 @@ FORMS: dict[str, PageForm] = {
     "documents:detail": PageForm("head", "/apps/documents/{w.reviewing.pk}/"),
     "documents:circulate": PageForm("registrar", "/apps/documents/{w.incoming.pk}/", "/apps/documents/{w.incoming.pk}/circulate/"),
     "bulletins:create": PageForm("head", "/apps/bulletins/new/"),
+    "chat:create": PageForm("author", "/apps/chat/new/"),
+    "chat:send": PageForm("author", "/apps/chat/{w.chat_group.pk}/", "/apps/chat/{w.chat_group.pk}/send/"),
 }
 
 WITHOUT_FIELDS = {
@@ -167,12 +169,13 @@ WITHOUT_FIELDS = {
     "accounts:revoke_token", "access:revoke", "access:grant_revoke", "audit:verify", "directory:contact_used",
     "directory:group_member_remove", "directory:restriction_delete", "workflow:delegation_revoke", "notices:open",
     "notices:action", "notices:read_all", "notices:remind", "notices:recall", "documents:receive", "documents:remind",
-    "workbench:act", "workbench:batch",
+    "workbench:act", "workbench:batch", "chat:direct",
 }
 """POSTs that are a button: nothing typed, so nothing to fuzz (the permission matrix tries them)."""
 
 NOT_FUZZED = {
     "documents:upload": "uploads have their own hostile files (tests/hostile/test_uploads.py)",
+    "chat:upload": "a file into a conversation goes through files.store: tests/hostile/test_uploads.py and the chat app's own tests",
 }
 """POST views this harness leaves to another, and which."""
 

@@ -51,7 +51,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("chat:conversation", pk=conversation.pk)
     elif request.method == "POST":
-        status = 422
+        status = 400  # the house's answer to a form sent wrong: the form again, with its errors
     return render(request, "chat/new.html", {"form": form, "people": form.fields["members"].queryset}, status=status)  # type: ignore[attr-defined]
 
 
@@ -122,7 +122,7 @@ def message_send(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc.message)
             return _conversation(request, pk, form, exc.status)
         return redirect(reverse("chat:conversation", args=[pk]) + f"#m{message.seq}")
-    return _conversation(request, pk, form, 422)
+    return _conversation(request, pk, form, 400)
 
 
 @login_required
@@ -138,4 +138,4 @@ def file_send(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("file", exc.message)
             return _conversation(request, pk, status=exc.status, file_form=form)
         return redirect(reverse("chat:conversation", args=[pk]) + f"#m{message.seq}")
-    return _conversation(request, pk, status=422, file_form=form)
+    return _conversation(request, pk, status=400, file_form=form)
