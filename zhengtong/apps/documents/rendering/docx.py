@@ -328,7 +328,8 @@ def _joint_mark(document: Any, mark: S.JointMark, before: Length) -> None:
                   top_mm=top_mm, width_mm=L.pt_to_mm(len(mark.suffix) * mark.size_pt) + 1, color=RED_HEX)
 
 
-_SHAPE_XML = (
+# A rectangle anchored to the page at (x, y), size (cx, cy), in EMU; ``{body}`` is what it is: filled, or a text box.
+_ANCHORED_XML = (
     '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
     ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
@@ -340,30 +341,16 @@ _SHAPE_XML = (
     '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
     '<wp:docPr id="{id}" name="{name}"/><wp:cNvGraphicFramePr/>'
     '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
-    '<wps:wsp><wps:cNvSpPr/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
-    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
-    '<a:ln><a:noFill/></a:ln></wps:spPr><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>'
+    '<wps:wsp>{body}</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>'
 )
-
-
-_TEXT_BOX_XML = (
-    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
-    ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
-    ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><w:drawing>'
-    '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{z}" behindDoc="0" locked="1"'
-    ' layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
-    '<wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>'
-    '<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>'
-    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
-    '<wp:docPr id="{id}" name="{name}"/><wp:cNvGraphicFramePr/>'
-    '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
-    '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
-    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+_GEOMETRY = '<a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+_SHAPE_XML = _ANCHORED_XML.replace("{body}", (
+    '<wps:cNvSpPr/><wps:spPr>' + _GEOMETRY + '<a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
+    '<a:ln><a:noFill/></a:ln></wps:spPr><wps:bodyPr/>'))
+_TEXT_BOX_XML = _ANCHORED_XML.replace("{body}", (
+    '<wps:cNvSpPr txBox="1"/><wps:spPr>' + _GEOMETRY + '<a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
     '<wps:txbx><w:txbxContent/></wps:txbx>'
-    '<wps:bodyPr lIns="0" tIns="0" rIns="0" bIns="0" wrap="none" anchor="t"><a:noAutofit/></wps:bodyPr>'
-    '</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>'
-)
+    '<wps:bodyPr lIns="0" tIns="0" rIns="0" bIns="0" wrap="none" anchor="t"><a:noAutofit/></wps:bodyPr>'))
 
 
 def _next_shape_id(paragraph: Any) -> int:

@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess  # noqa: S404 - a fixed soffice command line, no shell
 import unicodedata
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +25,8 @@ from zhengtong.apps.documents.rendering import layout as L
 from zhengtong.apps.documents.rendering.content import PrintedDocument
 from zhengtong.apps.documents.rendering.docx import render_docx
 from zhengtong.apps.documents.rendering.fonts import fontconfig_substitutes
+
+from .test_rendering_pdf import text_lines
 
 SOFFICE = shutil.which("soffice")
 pytestmark = [
@@ -164,23 +165,7 @@ def _pages(pdf: Path) -> list[Page]:
         for number, page in enumerate(document.pages, start=1):
             assert float(page.width) * MM_PER_PT == pytest.approx(L.PAGE_WIDTH_MM, abs=0.2)
             assert float(page.height) * MM_PER_PT == pytest.approx(L.PAGE_HEIGHT_MM, abs=0.2)
-            grouped: dict[float, list[dict]] = defaultdict(list)
-            for char in page.chars:
-                grouped[round((float(page.height) - char["matrix"][5]) * MM_PER_PT, 1)].append(char)
-            lines = []
-            for baseline, chars in sorted(grouped.items()):
-                chars.sort(key=lambda char: char["x0"])
-                lines.append(
-                    Line(
-                        text="".join(char["text"] for char in chars),
-                        baseline=baseline,
-                        left=chars[0]["x0"] * MM_PER_PT,
-                        right=chars[-1]["x1"] * MM_PER_PT,
-                        size=round(chars[0]["size"], 1),
-                        fonts={char["fontname"].split("+", 1)[-1] for char in chars},
-                        colors={tuple(char["non_stroking_color"] or ()) for char in chars},
-                    )
-                )
+            lines = text_lines(page, Line)
             rules = [
                 {
                     "top": shape["top"] * MM_PER_PT,

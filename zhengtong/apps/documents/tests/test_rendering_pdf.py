@@ -7,6 +7,7 @@ import io
 import unicodedata
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -81,27 +82,26 @@ class Page:
         return [line for line in self.lines if line.size == pytest.approx(L.BODY_SIZE_PT, abs=0.1) and line.baseline < block_bottom]
 
 
+def text_lines(page: Any, line: type[Any] = Line) -> list[Any]:
+    """A pdfplumber page's characters as lines (``line`` objects), top to bottom, by their baselines in mm."""
+    grouped: dict[float, list[dict]] = defaultdict(list)
+    for char in page.chars:
+        grouped[round((float(page.height) - char["matrix"][5]) * MM_PER_PT, 1)].append(char)
+    lines = []
+    for baseline, chars in sorted(grouped.items()):
+        chars.sort(key=lambda char: char["x0"])
+        lines.append(line(text="".join(char["text"] for char in chars), baseline=baseline, left=chars[0]["x0"] * MM_PER_PT,
+                          right=chars[-1]["x1"] * MM_PER_PT, size=round(chars[0]["size"], 1),
+                          fonts={char["fontname"].split("+", 1)[-1] for char in chars},
+                          colors={tuple(char["non_stroking_color"] or ()) for char in chars}))
+    return lines
+
+
 def _pages(pdf: bytes) -> list[Page]:
     pages = []
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         for page in document.pages:
-            grouped: dict[float, list[dict]] = defaultdict(list)
-            for char in page.chars:
-                grouped[round((float(page.height) - char["matrix"][5]) * MM_PER_PT, 1)].append(char)
-            lines = []
-            for baseline, chars in sorted(grouped.items()):
-                chars.sort(key=lambda char: char["x0"])
-                lines.append(
-                    Line(
-                        text="".join(char["text"] for char in chars),
-                        baseline=baseline,
-                        left=chars[0]["x0"] * MM_PER_PT,
-                        right=chars[-1]["x1"] * MM_PER_PT,
-                        size=round(chars[0]["size"], 1),
-                        fonts={char["fontname"].split("+", 1)[-1] for char in chars},
-                        colors={tuple(char["non_stroking_color"] or ()) for char in chars},
-                    )
-                )
+            lines = text_lines(page)
             rects = [
                 {
                     "top": rect["top"] * MM_PER_PT,
