@@ -104,12 +104,12 @@ def forward(*, acting_user: Any, message_id: int, targets: Sequence[tuple[int, s
     if not targets or len(targets) > MAX_FORWARD or len({pk for pk, _client in targets}) != len(targets):
         raise ServiceError("invalid", _("Choose up to %(n)d conversations, each once.") % {"n": MAX_FORWARD},
                            {"targets": [_("Choose the conversations to forward to.")]})
-    plan: list[tuple[Message | None, Conversation | None, str]] = []
+    plan: list[tuple[Message | None, Conversation, str]] = []
     for conversation_id, client_msg_id in targets:  # every target checked before anything is stored
         client_msg_id = services._client_id(client_msg_id)
         existing = services._retried(acting_user, client_msg_id, conversation_id)
-        conversation = None if existing else services.conversation_of(acting_user, conversation_id, POST)
-        plan.append((existing, conversation, client_msg_id))
+        plan.append((existing, existing.conversation if existing else services.conversation_of(acting_user, conversation_id, POST),
+                     client_msg_id))
     first_sender = original.forwarded_sender_id or original.sender_id
     with batch.atomic():
         made = {client_msg_id: services._store(acting_user, conversation, client_msg_id, text=original.text, kind=original.kind,
@@ -192,7 +192,8 @@ def starred_messages(user: Any, limit: int = 100) -> list[Message]:
         return []
     members = {m.conversation_id: m for m in Member.objects.filter(person=user).select_related("conversation")}
     rows: QuerySet[Star] = (Star.objects.filter(person=user, message__conversation__in=list(members))
-                            .select_related("message__conversation", "message__sender", "message__file", "message__quote", "message__forwarded_sender")
+                            .select_related("message__conversation", "message__sender", "message__file", "message__quote",
+                                            "message__forwarded_sender")
                             .order_by("-starred_at", "-pk"))
     seen = []
     for row in rows.iterator():

@@ -146,6 +146,9 @@ class Pin(models.Model):
         verbose_name = _("pinned message")
         verbose_name_plural = _("pinned messages")
 
+    def __str__(self) -> str:
+        return f"pin of {self.message_id}"
+
 
 class Star(models.Model):
     """A message one person keeps (收藏); only they see it."""
@@ -158,6 +161,9 @@ class Star(models.Model):
         verbose_name = _("starred message")
         verbose_name_plural = _("starred messages")
         constraints = [models.UniqueConstraint(fields=["person", "message"], name="chat_star_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ★ {self.message_id}"
 
 
 class Reminder(models.Model):
@@ -175,3 +181,6 @@ class Reminder(models.Model):
         verbose_name_plural = _("urgent reminders")
         constraints = [models.UniqueConstraint(fields=["message", "person"], name="chat_reminder_once")]
         indexes = [models.Index(fields=["done_at", "due_at"], name="chat_reminder_due")]
+
+    def __str__(self) -> str:
+        return f"reminder of {self.message_id} to {self.person_id}"

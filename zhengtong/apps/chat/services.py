@@ -376,8 +376,10 @@ def send_file(*, acting_user: Any, conversation_id: int, client_msg_id: str, upl
         stored = files.store(acting_user=acting_user, upload=upload, owner=f"chat.conversation:{conversation.pk}",
                              allowed_kinds=FILE_KINDS, max_bytes=FILE_MAX_MB * 1024 * 1024)
         kind = Message.Kind.IMAGE if stored.kind in IMAGE_KINDS else Message.Kind.FILE
-        thumbnail = thumbnails.make(stored=stored, data=files.read_bytes(stored), kept_for=acting_user) if kind == Message.Kind.IMAGE else None
-        return _store(acting_user, conversation, client_msg_id, text=stored.name, kind=kind, stored=stored, mentions=[], thumbnail=thumbnail)
+        thumbnail = None if kind == Message.Kind.FILE else thumbnails.make(stored=stored, data=files.read_bytes(stored),
+                                                                           kept_for=acting_user)
+        return _store(acting_user, conversation, client_msg_id, text=stored.name, kind=kind, stored=stored, mentions=[],
+                      thumbnail=thumbnail)
 
 
 def _client_id(client_msg_id: str) -> str:
@@ -388,8 +390,8 @@ def _client_id(client_msg_id: str) -> str:
 
 
 def _retried(acting_user: Any, client_msg_id: str, conversation_id: int) -> Message | None:
-    existing = (Message.objects.select_related("sender", "quote", "file", "forwarded_sender").filter(sender=acting_user, client_msg_id=client_msg_id)
-                .first())
+    existing = (Message.objects.select_related("sender", "quote", "file", "forwarded_sender")
+                .filter(sender=acting_user, client_msg_id=client_msg_id).first())
     return None if existing is None else _same_retry(acting_user, existing, conversation_id)
 
 

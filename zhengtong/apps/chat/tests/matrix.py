@@ -52,8 +52,9 @@ def _build_features(world: World) -> None:
 
     picture = io.BytesIO()
     Image.new("RGB", (640, 480), (20, 90, 160)).save(picture, "PNG")
+    upload = SimpleUploadedFile("水位图.png", picture.getvalue(), "image/png")
     world.chat_image = services.send_file(acting_user=world.people["author"], conversation_id=world.chat_group.pk,
-                                          client_msg_id="matrix-img", upload=SimpleUploadedFile("水位图.png", picture.getvalue(), "image/png"))
+                                          client_msg_id="matrix-img", upload=upload)
 
 
 def _voice(world: World) -> dict[str, Any]:
