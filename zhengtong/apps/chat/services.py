@@ -187,7 +187,8 @@ def my_conversations(user: Any) -> list[dict[str, Any]]:
     for conversation_id, seq in last_seq.items():
         if seq:
             wanted |= Q(conversation_id=conversation_id, seq=seq)
-    last = {m.conversation_id: m for m in Message.objects.filter(wanted).select_related("sender", "file")} if wanted else {}
+    last = ({m.conversation_id: m for m in Message.objects.filter(wanted).select_related("sender", "file", "forwarded_sender")}
+            if wanted else {})
     directs = [m.conversation_id for m in members if m.conversation.kind == Conversation.Kind.DIRECT]
     others = {row.conversation_id: row.person.get_full_name()
               for row in Member.objects.filter(conversation_id__in=directs).exclude(person=user).select_related("person")}

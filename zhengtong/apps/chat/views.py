@@ -110,7 +110,10 @@ def _feature_rows(user: Any, rows: list[dict[str, Any]], pinned: set[int]) -> No
     for row in rows:
         message = row["message"]
         row.update(starred=message.pk in starred, pinned=message.pk in pinned,
-                   seconds=max(1, round((message.duration_ms or 0) / 1000)))
+                   seconds=max(1, round((message.duration_ms or 0) / 1000)),
+                   # 加急 that I sent: how many have not yet confirmed (read) it (at most a few a day, one query each).
+                   unconfirmed=features.urgent_state(user, message.pk)["unconfirmed"]
+                   if message.urgent_at and message.sender_id == user.pk and not message.recalled_at else None)
 
 
 def _feature_context(user: Any, conversation: Conversation, rows: list[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any]:

@@ -238,8 +238,8 @@ def _urgent_notices(person: Any) -> int:
     return NoticeRecipient.objects.filter(user=person, category="chat", notice__priority="urgent").count()
 
 
-def test_urgent_notifies_the_unread_and_reminds_them_until_they_read(api_for: Any, people: dict[str, Any], group: Conversation,
-                                                                     settings: Any) -> None:
+def test_urgent_notifies_the_unread_and_reminds_them_until_they_read(api_for: Any, client_for: Any, people: dict[str, Any],
+                                                                     group: Conversation, settings: Any) -> None:
     settings.CHAT_URGENT_REMIND_MINUTES = 5
     message = say(people["zhang"], group, "十分钟内回复汛情")
     services.mark_read(acting_user=people["wang"], conversation_id=group.pk, seq=message.seq)
@@ -248,6 +248,8 @@ def test_urgent_notifies_the_unread_and_reminds_them_until_they_read(api_for: An
     assert marked.json()["people"] == [{"id": people["li"].pk, "name": "李四", "confirmed": False, "reminded": 0}]
     assert (_urgent_notices(people["li"]), _urgent_notices(people["wang"])) == (1, 0)
     assert AuditRecord.objects.filter(action="chat.urgent").exists()
+    page = client_for(people["zhang"]).get(f"/apps/chat/{group.pk}/").content.decode()
+    assert '<span class="chat-urgent">加急</span> <span class="chat-unconfirmed muted small">1 人未确认</span>' in page
     now = timezone.now()
     assert reminders.remind_due(now + timedelta(minutes=4)) == 0
     assert reminders.remind_due(now + timedelta(minutes=6)) == 1
@@ -295,3 +297,12 @@ def test_only_the_sender_marks_urgent_where_they_may_post_and_within_the_daily_l
     services.remove_member(acting_user=people["zhang"], conversation_id=group.pk, person_id=people["wang"].pk)
     assert api_for(people["wang"]).post(f"/api/chat/messages/{before_removal.pk}/urgent").status_code == 403
     assert Message.objects.filter(urgent_at__isnull=False).count() == 2
+
+
+def test_the_worker_runs_the_reminders_from_the_chat_manifest(people: dict[str, Any], group: Conversation) -> None:
+    from zhengtong import worker
+
+    message = say(people["zhang"], group, "请确认")
+    features.mark_urgent(acting_user=people["zhang"], message_id=message.pk)
+    assert dict(worker.jobs())["chat urgent reminders"] is reminders.remind_due
+    assert worker.run_once(timezone.now() + timedelta(minutes=6))["chat urgent reminders"] == 2
