@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -225,6 +226,8 @@ def mark_urgent(*, acting_user: Any, message_id: int) -> Message:
     with batch.atomic():
         if not Message.objects.select_for_update().filter(pk=message.pk, urgent_at__isnull=True).exists():
             return message  # already urgent
+        # The sender's row lock: two marks at once are counted one after the other against the daily limit.
+        get_user_model().objects.select_for_update().filter(pk=acting_user.pk).exists()
         if Message.objects.filter(sender=acting_user, urgent_at__gte=_day_start(now)).count() >= urgent_per_day():
             raise ServiceError("too_many_urgent", _("You can mark at most %(n)d messages urgent a day.") % {"n": urgent_per_day()})
         Message.objects.filter(pk=message.pk).update(urgent_at=now)

@@ -49,6 +49,21 @@ def test_an_image_gets_a_thumbnail_once_served_to_members_only(api_for: Any, cli
     assert f'href="/api/chat/messages/{body["id"]}/file"><img src="{body["thumbnail_url"]}"' in page
 
 
+def test_a_photograph_gets_a_jpeg_thumbnail_and_a_huge_image_none(people: dict[str, Any], group: Conversation,
+                                                                   monkeypatch: Any) -> None:
+    from zhengtong.apps.chat import thumbnails
+
+    photo = io.BytesIO()
+    Image.new("RGB", (2000, 3000), (10, 120, 60)).save(photo, "JPEG")
+    sent = services.send_file(acting_user=people["li"], conversation_id=group.pk, client_msg_id="jpg",
+                              upload=SimpleUploadedFile("现场.jpg", photo.getvalue(), "image/jpeg"))
+    assert (sent.thumbnail.kind, sent.thumbnail.name) == ("jpeg", "现场-thumbnail.jpg")
+    monkeypatch.setattr(thumbnails, "MAX_PIXELS", 1000)
+    huge = services.send_file(acting_user=people["li"], conversation_id=group.pk, client_msg_id="big",
+                              upload=SimpleUploadedFile("大图.png", _png(40, 40), "image/png"))
+    assert huge.kind == "image" and huge.thumbnail is None
+
+
 def test_an_image_pillow_cannot_read_has_no_thumbnail(api_for: Any, people: dict[str, Any], group: Conversation) -> None:
     broken = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17  # a PNG head, no image
     upload = {"file": SimpleUploadedFile("坏图.png", broken, "image/png"), "client_msg_id": "img-2"}
@@ -146,6 +161,9 @@ def test_forward_refuses_a_recalled_message_and_a_conversation_i_may_not_post_to
         return _post(client, url, {"targets": [{"conversation": pk, "client_msg_id": f"x{pk}"} for pk in targets]})
 
     assert forward(direct.pk, left.pk).status_code == 403  # removed from it: nothing is forwarded, not even to direct
+    twice = _post(client, url, {"targets": [{"conversation": direct.pk, "client_msg_id": "a"},
+                                            {"conversation": direct.pk, "client_msg_id": "b"}]})
+    assert twice.status_code == 422 and "targets" in twice.json()["fields"]
     assert forward(foreign.pk).status_code == 404
     assert Message.objects.filter(forwarded_from=message).count() == 0
     services.recall(acting_user=people["li"], message_id=message.pk)
