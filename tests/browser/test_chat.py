@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -88,6 +89,12 @@ group = services.create_group(acting_user=zhou, title="汛期值班群", member_
 services.send(acting_user=zheng, conversation_id=group.pk, client_msg_id="feature-1", text="今晚十点水位复测")
 features.send_voice(acting_user=zheng, conversation_id=group.pk, client_msg_id="feature-2", duration_ms=3400,
                     upload=SimpleUploadedFile("语音.webm", WEBM, "audio/webm"))
+import io
+from PIL import Image
+picture = io.BytesIO()
+Image.new("RGB", (1600, 1200), (30, 110, 170)).save(picture, "PNG")
+services.send_file(acting_user=zheng, conversation_id=group.pk, client_msg_id="feature-3",
+                   upload=SimpleUploadedFile("堤防照片.png", picture.getvalue(), "image/png"))
 direct = services.open_direct(acting_user=zhou, other_id=wu.pk)
 print(group.pk, direct.pk)
 """
@@ -107,6 +114,14 @@ def test_pin_forward_and_star_a_message_from_its_menu(visit: Any, server: Any) -
     voice = phone.page.locator(".chat-message", has=phone.page.locator("audio"))
     expect(voice.locator(".chat-duration")).to_have_text("3″")
     expect(phone.page.locator("#chat-pins")).to_be_hidden()
+    # The photo shows as its thumbnail; tapping it opens the full image over the page.
+    photo = phone.page.locator(".chat-image img")
+    expect(photo).to_have_attribute("src", re.compile(r"/api/chat/messages/\d+/thumbnail$"))
+    photo.click()
+    expect(phone.page.locator("#chat-viewer img")).to_have_attribute("src", re.compile(r"/api/chat/messages/\d+/file$"))
+    expect(phone.page.locator("#chat-viewer img")).to_be_visible()
+    phone.page.locator("#chat-viewer img").click()
+    expect(phone.page.locator("#chat-viewer")).to_be_hidden()
 
     # 周明 pins 郑凯's message from its menu: the pinned bar shows it on both pages, live on hers.
     pc.goto(f"/apps/chat/{group}/")

@@ -177,6 +177,21 @@
     else if (frame.kind === "chat.urgent") { markUrgent(item); }
   });
 
+  // --- an image opens full size over the page (the link itself downloads it) -----------------------
+  var viewer = document.getElementById("chat-viewer");
+  if (viewer) {
+    list.addEventListener("click", function (event) {
+      var link = event.target.closest(".chat-image a");
+      if (!link) { return; }
+      event.preventDefault();
+      var full = viewer.querySelector("img");
+      full.src = link.getAttribute("href"); full.alt = link.querySelector("img") ? link.querySelector("img").alt : "";
+      viewer.querySelector("a").href = link.getAttribute("href");
+      viewer.showModal();
+    });
+    viewer.addEventListener("click", function (event) { if (event.target.tagName !== "A") { viewer.close(); } });
+  }
+
   // --- voice: tap to start, tap to stop and send (at most a minute) -------------------------------
   var record = document.getElementById("chat-record");
   var timer = document.getElementById("chat-timer");
