@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -75,3 +76,90 @@ def test_earlier_messages_load_above_a_page_at_a_time(visit: Any, server: Any) -
     expect(messages).to_have_count(55)
     expect(messages.first).to_contain_text("汛情第1报")
     expect(pc.page.locator("#chat-more")).to_have_count(0)
+
+
+FEATURES = """
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from zhengtong.apps.chat import features, services
+from zhengtong.platform.files.tests.audio import WEBM
+people = get_user_model().objects
+zhou, wu, zheng = (people.get(username=name) for name in ("zhouming", "wuting", "zhengkai"))
+group = services.create_group(acting_user=zhou, title="汛期值班群", member_ids=[wu.pk, zheng.pk])
+services.send(acting_user=zheng, conversation_id=group.pk, client_msg_id="feature-1", text="今晚十点水位复测")
+features.send_voice(acting_user=zheng, conversation_id=group.pk, client_msg_id="feature-2", duration_ms=3400,
+                    upload=SimpleUploadedFile("语音.webm", WEBM, "audio/webm"))
+import io
+from PIL import Image
+picture = io.BytesIO()
+Image.new("RGB", (1600, 1200), (30, 110, 170)).save(picture, "PNG")
+services.send_file(acting_user=zheng, conversation_id=group.pk, client_msg_id="feature-3",
+                   upload=SimpleUploadedFile("堤防照片.png", picture.getvalue(), "image/png"))
+direct = services.open_direct(acting_user=zhou, other_id=wu.pk)
+print(group.pk, direct.pk)
+"""
+
+
+def test_pin_forward_and_star_a_message_from_its_menu(visit: Any, server: Any) -> None:
+    group, direct = server.manage("shell", "-c", FEATURES).split()[-2:]
+    pc, phone = visit(PC), visit(PHONE)
+    # 吴婷's phone cannot record (no MediaRecorder): the record button gives way to a clear message.
+    phone.page.context.add_init_script("Object.defineProperty(window, 'MediaRecorder', { value: undefined });")
+    pc.sign_in(*server.staff())  # 周明, the group's owner
+    phone.sign_in("wuting", server.logins["wuting"])
+    phone.goto(f"/apps/chat/{group}/")
+    expect(phone.page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=10_000)
+    expect(phone.page.locator("#chat-record")).to_be_hidden()
+    expect(phone.page.locator("#chat-no-mic")).to_have_text("此浏览器不能录制语音消息。")
+    voice = phone.page.locator(".chat-message", has=phone.page.locator("audio"))
+    expect(voice.locator(".chat-duration")).to_have_text("3″")
+    expect(phone.page.locator("#chat-pins")).to_be_hidden()
+    # The photo shows as its thumbnail; tapping it opens the full image over the page.
+    photo = phone.page.locator(".chat-image img")
+    expect(photo).to_have_attribute("src", re.compile(r"/api/chat/messages/\d+/thumbnail$"))
+    photo.click()
+    expect(phone.page.locator("#chat-viewer img")).to_have_attribute("src", re.compile(r"/api/chat/messages/\d+/file$"))
+    expect(phone.page.locator("#chat-viewer img")).to_be_visible()
+    phone.page.locator("#chat-viewer img").click()
+    expect(phone.page.locator("#chat-viewer")).to_be_hidden()
+
+    # 周明 pins 郑凯's message from its menu: the pinned bar shows it on both pages, live on hers.
+    pc.goto(f"/apps/chat/{group}/")
+    message = pc.page.locator(".chat-message", has_text="今晚十点水位复测")
+    message.get_by_role("button", name="更多").click()
+    message.get_by_role("menuitem", name="置顶").click()
+    expect(pc.page.locator("#chat-pins")).to_contain_text("郑凯：今晚十点水位复测")
+    expect(phone.page.locator("#chat-pins")).to_contain_text("郑凯：今晚十点水位复测", timeout=10_000)
+
+    # He forwards it to 吴婷; the copy in their 1:1 says 转发 and who first sent it.
+    message.get_by_role("button", name="更多").click()
+    message.get_by_role("menuitem", name="转发").click()
+    pc.page.locator("#chat-forward label", has_text="吴婷").click()
+    pc.page.locator("#chat-forward").get_by_role("button", name="转发").click()
+    expect(message.locator(".chat-done")).to_have_text("已转发")
+    phone.goto(f"/apps/chat/{direct}/")
+    copy = phone.page.locator(".chat-message", has_text="今晚十点水位复测")
+    expect(copy.locator(".chat-forwarded")).to_have_text("转发 · 原发送人 郑凯")
+
+    # She stars the copy; it is on her starred page.
+    copy.get_by_role("button", name="更多").click()
+    copy.get_by_role("menuitem", name="收藏").click()
+    expect(copy.locator(".chat-done")).to_have_text("已收藏")
+
+    # She quotes it in her answer, and marks the answer urgent: 周明 has not read it yet.
+    copy.get_by_role("button", name="更多").click()
+    copy.get_by_role("menuitem", name="引用").click()
+    expect(phone.page.locator("#chat-quoting")).to_contain_text("今晚十点水位复测")
+    phone.page.fill("#chat-compose textarea", "收到，我去现场")
+    phone.page.click("#chat-compose button[type=submit]")
+    answer = phone.page.locator(".chat-message.mine", has_text="收到，我去现场")
+    expect(answer.locator(".chat-quote")).to_have_text("今晚十点水位复测")
+    expect(phone.page.locator("#chat-quoting")).to_have_count(0)
+    answer.get_by_role("button", name="更多").click()
+    answer.get_by_role("menuitem", name="加急").click()
+    expect(answer.locator(".chat-done")).to_have_text("已加急：1 人未确认")
+    expect(answer.locator(".chat-urgent")).to_have_text("加急")
+    phone.goto("/apps/chat/starred/")
+    expect(phone.page.locator("#chat-starred .chat-message")).to_have_count(1)
+    expect(phone.page.locator("#chat-starred .chat-message")).to_contain_text("今晚十点水位复测")
+    expect(phone.page.locator("#chat-starred .chat-forwarded")).to_have_text("转发 · 原发送人 郑凯")

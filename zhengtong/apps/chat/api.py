@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from zhengtong.apps.chat import services
+from zhengtong.apps.chat import features, services
 from zhengtong.apps.chat.models import Member
 from zhengtong.apps.chat.rules import VIEW
 from zhengtong.pagination import MAX_LIMIT, position
@@ -33,6 +33,11 @@ class ChatFileOut(Schema):
     url: str = Field(..., description="Where the members download it (an image shows inline from here).")
 
 
+class ChatForwardedOut(Schema):
+    sender: int
+    sender_name: str
+
+
 class ChatMessageOut(Schema):
     id: int
     conversation: int
@@ -48,6 +53,10 @@ class ChatMessageOut(Schema):
     quote: ChatQuoteOut | None
     file: ChatFileOut | None
     created_at: datetime
+    thumbnail_url: str | None = Field(None, description="An image's small copy, shown inline; the file's url is the full image.")
+    duration_ms: int | None = Field(None, description="A voice message's length.")
+    forwarded_from: ChatForwardedOut | None = Field(None, description="A forwarded copy (转发): who first sent it.")
+    urgent: bool = Field(False, description="加急: its unread recipients are reminded.")
 
 
 class ChatConversationOut(Schema):
@@ -250,3 +259,111 @@ def recall_message(request: HttpRequest, message_id: int) -> ChatMessageOut:
 @router.get("/messages/{message_id}/reads", response=ChatReadStateOut, summary="Who has and who has not read my message")
 def read_state(request: HttpRequest, message_id: int) -> dict[str, Any]:
     return services.read_state(request.user, message_id)
+
+
+# --- message features: voice, thumbnail, forward, pin, star, 加急 (features.py) ----------------------
+
+
+class ChatForwardTargetIn(Schema):
+    conversation: int
+    client_msg_id: str = Field(..., min_length=1, max_length=64, description="One per target: a retry returns the copy made.")
+
+
+class ChatForwardIn(Schema):
+    targets: list[ChatForwardTargetIn] = Field(..., min_length=1, max_length=features.MAX_FORWARD)
+
+
+class ChatStarOut(Schema):
+    message: int
+    starred: bool
+
+
+class ChatStarredOut(Schema):
+    conversation_title: str
+    message: ChatMessageOut
+
+
+class ChatUrgentPersonOut(Schema):
+    id: int
+    name: str
+    confirmed: bool = Field(..., description="Has read the message.")
+    reminded: int = Field(..., description="Reminders sent after the first notice.")
+
+
+class ChatUrgentOut(Schema):
+    message: int
+    urgent: bool
+    unconfirmed: int
+    people: list[ChatUrgentPersonOut]
+
+
+def _messages_out(rows: list[Any]) -> list[ChatMessageOut]:
+    return [ChatMessageOut(**services.message_payload(row)) for row in rows]
+
+
+@router.post("/conversations/{conversation_id}/voice", response={201: ChatMessageOut},
+             summary="Send a voice message (multipart: 'file', 'client_msg_id', 'duration_ms'); WebM, Ogg or MP4 audio, up to 60 s")
+def send_voice(request: HttpRequest, conversation_id: int, file: File[UploadedFile], client_msg_id: Form[str],
+               duration_ms: Form[int]) -> Status[ChatMessageOut]:
+    message = features.send_voice(acting_user=request.user, conversation_id=conversation_id, client_msg_id=client_msg_id,
+                                  upload=file, duration_ms=duration_ms)
+    return Status(201, ChatMessageOut(**services.message_payload(message)))
+
+
+@router.get("/messages/{message_id}/thumbnail", summary="The thumbnail of an image message (members who may see it)")
+def download_thumbnail(request: HttpRequest, message_id: int) -> FileResponse:
+    return files.open_for_download(acting_user=request.user, stored=features.message_thumbnail(request.user, message_id))
+
+
+@router.post("/messages/{message_id}/forward", response={201: list[ChatMessageOut]},
+             summary="Forward a message to conversations where I may post (转发; idempotent per target)")
+def forward_message(request: HttpRequest, message_id: int, payload: ChatForwardIn) -> Status[list[ChatMessageOut]]:
+    copies = features.forward(acting_user=request.user, message_id=message_id,
+                              targets=[(t.conversation, t.client_msg_id) for t in payload.targets])
+    return Status(201, _messages_out(copies))
+
+
+@router.get("/conversations/{conversation_id}/pins", response=list[ChatMessageOut], summary="The pinned messages (置顶), latest first")
+def list_pins(request: HttpRequest, conversation_id: int) -> list[ChatMessageOut]:
+    conversation = services.conversation_of(request.user, conversation_id, VIEW)
+    return _messages_out(features.pins_of(request.user, conversation))
+
+
+@router.post("/messages/{message_id}/pin", response=list[ChatMessageOut],
+             summary="Pin a message (group owner and administrators, either person of a 1:1); answers the pins")
+def pin_message(request: HttpRequest, message_id: int) -> list[ChatMessageOut]:
+    return _messages_out(features.pin(acting_user=request.user, message_id=message_id, pinned=True))
+
+
+@router.delete("/messages/{message_id}/pin", response=list[ChatMessageOut], summary="Unpin a message; answers the pins")
+def unpin_message(request: HttpRequest, message_id: int) -> list[ChatMessageOut]:
+    return _messages_out(features.pin(acting_user=request.user, message_id=message_id, pinned=False))
+
+
+@router.post("/messages/{message_id}/star", response=ChatStarOut, summary="Star a message I can see (收藏)")
+def star_message(request: HttpRequest, message_id: int) -> dict[str, Any]:
+    return {"message": message_id, "starred": features.star(acting_user=request.user, message_id=message_id, starred=True)}
+
+
+@router.delete("/messages/{message_id}/star", response=ChatStarOut, summary="Unstar a message")
+def unstar_message(request: HttpRequest, message_id: int) -> dict[str, Any]:
+    return {"message": message_id, "starred": features.star(acting_user=request.user, message_id=message_id, starred=False)}
+
+
+@router.get("/starred", response=list[ChatStarredOut], summary="My starred messages, latest first (only those I can still see)")
+def list_starred(request: HttpRequest) -> list[ChatStarredOut]:
+    require(request.user, perms.USE_BUSINESS_APPS)
+    return [ChatStarredOut(conversation_title=services.title_for(request.user, m.conversation),
+                           message=ChatMessageOut(**services.message_payload(m))) for m in features.starred_messages(request.user)]
+
+
+@router.post("/messages/{message_id}/urgent", response=ChatUrgentOut,
+             summary="加急: the sender has the unread recipients notified now and reminded until they read it")
+def mark_urgent(request: HttpRequest, message_id: int) -> dict[str, Any]:
+    features.mark_urgent(acting_user=request.user, message_id=message_id)
+    return features.urgent_state(request.user, message_id)
+
+
+@router.get("/messages/{message_id}/urgent", response=ChatUrgentOut, summary="Who has not yet confirmed my urgent message")
+def urgent_state(request: HttpRequest, message_id: int) -> dict[str, Any]:
+    return features.urgent_state(request.user, message_id)

@@ -16,4 +16,5 @@ class ChatConfig(AppConfig):
         rules="zhengtong.apps.chat.rules",
         notice_categories={"chat": _("Chat")},
         badge="zhengtong.apps.chat.services:unread_total",
+        jobs={"chat urgent reminders": "zhengtong.apps.chat.reminders:remind_due"},
     )

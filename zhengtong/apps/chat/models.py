@@ -91,6 +91,7 @@ class Message(models.Model):
         TEXT = "text", _("Text")
         FILE = "file", _("File")
         IMAGE = "image", _("Image")
+        VOICE = "voice", _("Voice")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -107,6 +108,16 @@ class Message(models.Model):
     quote = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     recalled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # --- message features (features.py): thumbnail, voice, forward, urgent ---
+    # An image's small copy, made once when it is sent (thumbnails.py).
+    thumbnail = models.ForeignKey("files.StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # A voice message's length, as the recording device measured it.
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # A forwarded copy: the message it was copied from, and who first sent it (kept if the original goes).
+    forwarded_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    forwarded_sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # 加急: marked by the sender; the unread recipients are reminded (Reminder).
+    urgent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -118,3 +129,58 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq}"
+
+
+# --- message features: pins, stars and urgent reminders (features.py, reminders.py) ---------------
+
+
+class Pin(models.Model):
+    """A message pinned to the top of its conversation (置顶), by a group's owner or administrator, or either person of a 1:1."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="+")
+    pinned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    pinned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pinned message")
+        verbose_name_plural = _("pinned messages")
+
+    def __str__(self) -> str:
+        return f"pin of {self.message_id}"
+
+
+class Star(models.Model):
+    """A message one person keeps (收藏); only they see it."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    starred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("starred message")
+        verbose_name_plural = _("starred messages")
+        constraints = [models.UniqueConstraint(fields=["person", "message"], name="chat_star_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ★ {self.message_id}"
+
+
+class Reminder(models.Model):
+    """An urgent message's reminders to one recipient: due again at ``due_at`` until they read it or ``sent`` reaches the bound."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    sent = models.PositiveSmallIntegerField(default=0)
+    # Set when the reminders stop: the message was read, or the last reminder went.
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("urgent reminder")
+        verbose_name_plural = _("urgent reminders")
+        constraints = [models.UniqueConstraint(fields=["message", "person"], name="chat_reminder_once")]
+        indexes = [models.Index(fields=["done_at", "due_at"], name="chat_reminder_due")]
+
+    def __str__(self) -> str:
+        return f"reminder of {self.message_id} to {self.person_id}"

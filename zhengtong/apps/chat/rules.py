@@ -55,4 +55,14 @@ def mine(user: Any) -> QuerySet[Any]:
     return Conversation.objects.filter(members__person=user)
 
 
-RULES = {VIEW: may_view, POST: may_post, MANAGE: may_manage, MENTION_ALL: may_manage}
+# --- message features: who pins (features.py) ---
+PIN = "chat.pin"
+
+
+def may_pin(user: Any, conversation: Any) -> bool:
+    """置顶: a group's owner and administrators; either person of a 1:1 conversation; never someone removed."""
+    member = membership(user, conversation) if conversation is not None and uses_chat(user) else None
+    return member is not None and member.active and (conversation.kind == "direct" or member.is_manager)
+
+
+RULES = {VIEW: may_view, POST: may_post, MANAGE: may_manage, MENTION_ALL: may_manage, PIN: may_pin}

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhengtong.apps.chat import thumbnails
 from zhengtong.apps.chat.models import Conversation, Member, Message
 from zhengtong.apps.chat.rules import MANAGE, MENTION_ALL, POST, VIEW, membership, mine, uses_chat
 from zhengtong.errors import Forbidden, NotFound, ServiceError
@@ -104,7 +105,7 @@ def page_of_messages(user: Any, conversation: Conversation, *, before: int = 0, 
                      limit: int = 50) -> tuple[list[Message], bool]:
     """Up to ``limit`` visible messages, oldest first: after position ``after``, else before ``before``
     (else the newest). The flag says whether more lie further in that direction."""
-    rows = visible_messages(user, conversation).select_related("sender", "quote", "file")
+    rows = visible_messages(user, conversation).select_related("sender", "quote", "file", "forwarded_sender")
     if after:
         window = list(rows.filter(seq__gt=after).order_by("seq")[:limit + 1])
         return window[:limit], len(window) > limit
@@ -130,6 +131,19 @@ def message_payload(message: Message) -> dict[str, Any]:
         "file": None if stored is None else {"name": stored.name, "kind": stored.kind, "size": stored.size,
                                              "url": f"/api/chat/messages/{message.pk}/file"},
         "created_at": message.created_at.isoformat(),
+        **_feature_payload(message),
+    }
+
+
+def _feature_payload(message: Message) -> dict[str, Any]:
+    """Thumbnail, voice length, who first sent a forwarded copy, 加急 (features.py)."""
+    shown = message.recalled_at is None
+    forwarded = message.forwarded_sender if message.forwarded_sender_id and shown else None
+    return {
+        "thumbnail_url": f"/api/chat/messages/{message.pk}/thumbnail" if message.thumbnail_id and shown else None,
+        "duration_ms": message.duration_ms if shown else None,
+        "forwarded_from": None if forwarded is None else {"sender": forwarded.pk, "sender_name": forwarded.get_full_name()},
+        "urgent": message.urgent_at is not None and shown,
     }
 
 
@@ -173,7 +187,8 @@ def my_conversations(user: Any) -> list[dict[str, Any]]:
     for conversation_id, seq in last_seq.items():
         if seq:
             wanted |= Q(conversation_id=conversation_id, seq=seq)
-    last = {m.conversation_id: m for m in Message.objects.filter(wanted).select_related("sender", "file")} if wanted else {}
+    last = ({m.conversation_id: m for m in Message.objects.filter(wanted).select_related("sender", "file", "forwarded_sender")}
+            if wanted else {})
     directs = [m.conversation_id for m in members if m.conversation.kind == Conversation.Kind.DIRECT]
     others = {row.conversation_id: row.person.get_full_name()
               for row in Member.objects.filter(conversation_id__in=directs).exclude(person=user).select_related("person")}
@@ -362,7 +377,10 @@ def send_file(*, acting_user: Any, conversation_id: int, client_msg_id: str, upl
         stored = files.store(acting_user=acting_user, upload=upload, owner=f"chat.conversation:{conversation.pk}",
                              allowed_kinds=FILE_KINDS, max_bytes=FILE_MAX_MB * 1024 * 1024)
         kind = Message.Kind.IMAGE if stored.kind in IMAGE_KINDS else Message.Kind.FILE
-        return _store(acting_user, conversation, client_msg_id, text=stored.name, kind=kind, stored=stored, mentions=[])
+        thumbnail = None if kind == Message.Kind.FILE else thumbnails.make(stored=stored, data=files.read_bytes(stored),
+                                                                           kept_for=acting_user)
+        return _store(acting_user, conversation, client_msg_id, text=stored.name, kind=kind, stored=stored, mentions=[],
+                      thumbnail=thumbnail)
 
 
 def _client_id(client_msg_id: str) -> str:
@@ -373,13 +391,14 @@ def _client_id(client_msg_id: str) -> str:
 
 
 def _retried(acting_user: Any, client_msg_id: str, conversation_id: int) -> Message | None:
-    existing = (Message.objects.select_related("sender", "quote", "file").filter(sender=acting_user, client_msg_id=client_msg_id)
-                .first())
+    existing = (Message.objects.select_related("sender", "quote", "file", "forwarded_sender")
+                .filter(sender=acting_user, client_msg_id=client_msg_id).first())
     return None if existing is None else _same_retry(acting_user, existing, conversation_id)
 
 
 def _store(acting_user: Any, conversation: Conversation, client_msg_id: str, *, text: str, kind: str = Message.Kind.TEXT,
-           stored: Any = None, quote_id: int | None = None, mentions: Sequence[int] | None = None) -> Message:
+           stored: Any = None, quote_id: int | None = None, mentions: Sequence[int] | None = None, **features: Any) -> Message:
+    # ``features``: more fields of the message (thumbnail, duration_ms, forwarded_from, forwarded_sender; features.py).
     # The conversation's row lock: positions are taken one sender at a time.
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     existing = _retried(acting_user, client_msg_id, conversation.pk)
@@ -396,13 +415,15 @@ def _store(acting_user: Any, conversation: Conversation, client_msg_id: str, *, 
         quote = Message.objects.filter(pk=quote_id, conversation=conversation).first()
         if quote is None or not sender.sees(conversation, quote.seq):
             raise ServiceError("invalid", _("The quoted message is not in this conversation."), {"quote": [_("Not found.")]})
-    mentioned, mention_all = _mentions(text, active, mentions)
+    # A forwarded copy mentions nobody: its @names were meant for the first conversation.
+    mentioned, mention_all = ([], False) if "forwarded_from" in features else _mentions(text, active, mentions)
     if mention_all and not can(acting_user, MENTION_ALL, conversation):
         raise Forbidden("forbidden", _("Only the group's owner and administrators may mention everyone (@所有人)."))
     seq = conversation.last_seq + 1
     Conversation.objects.filter(pk=conversation.pk).update(last_seq=seq)
     message = Message.objects.create(conversation=conversation, sender=acting_user, client_msg_id=client_msg_id, seq=seq, kind=kind,
-                                     text=text, file=stored, mentions=mentioned, mention_all=mention_all, quote=quote, created_at=_now())
+                                     text=text, file=stored, mentions=mentioned, mention_all=mention_all, quote=quote, created_at=_now(),
+                                     **features)
     # The sender has read what they sent.
     Member.objects.filter(pk=sender.pk, read_seq__lt=seq).update(read_seq=seq)
     audit.record("chat.sent", actor=acting_user, obj=message, object_repr=f"{conversation.pk}#{seq}")

@@ -6,6 +6,7 @@ app_name = "chat"
 urlpatterns = [
     path("", views.conversation_list, name="list"),
     path("new/", views.group_create, name="create"),
+    path("starred/", views.starred_list, name="starred"),
     path("direct/<int:person_id>/", views.direct_open, name="direct"),
     path("<int:pk>/", views.conversation_page, name="conversation"),
     path("<int:pk>/send/", views.message_send, name="send"),

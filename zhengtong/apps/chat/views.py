@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhengtong.apps.chat import services
+from zhengtong.apps.chat import features, services
 from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm
 from zhengtong.apps.chat.models import Conversation, Member
-from zhengtong.apps.chat.rules import VIEW
+from zhengtong.apps.chat.rules import PIN, VIEW
 from zhengtong.errors import ServiceError
 from zhengtong.platform.access import permissions as perms
-from zhengtong.platform.access.policy import require
+from zhengtong.platform.access.policy import can, require
 
 PAGE_SIZE = 50
 
@@ -98,7 +98,40 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
     file_form = file_form or FileForm(initial={"client_msg_id": uuid.uuid4().hex})
     return render(request, "chat/conversation.html", {
         "conversation": conversation, "title": services.title_for(request.user, conversation), "me": me, "rows": rows,
-        "more": more, "members": members, "form": form, "file_form": file_form, "state": state, "csrf": get_token(request)}, status=status)
+        "more": more, "members": members, "form": form, "file_form": file_form, "state": state, "csrf": get_token(request),
+        **_feature_context(request.user, conversation, rows, state)}, status=status)
+
+
+# --- message features: pins, stars, forward targets, voice (features.py) ---
+
+
+def _feature_rows(user: Any, rows: list[dict[str, Any]], pinned: set[int]) -> None:
+    starred = features.starred_ids(user, [row["message"] for row in rows])
+    for row in rows:
+        message = row["message"]
+        row.update(starred=message.pk in starred, pinned=message.pk in pinned,
+                   seconds=max(1, round((message.duration_ms or 0) / 1000)),
+                   # 加急 that I sent: how many have not yet confirmed (read) it (at most a few a day, one query each).
+                   unconfirmed=features.urgent_state(user, message.pk)["unconfirmed"]
+                   if message.urgent_at and message.sender_id == user.pk and not message.recalled_at else None)
+
+
+def _feature_context(user: Any, conversation: Conversation, rows: list[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any]:
+    """The pinned bar, each message's 收藏/置顶 marks, and where I may forward to; the page's JS gets the same."""
+    pins = features.pins_of(user, conversation)
+    _feature_rows(user, rows, {pin.pk for pin in pins})
+    state.update(may_pin=can(user, PIN, conversation), voice_max_ms=features.VOICE_MAX_MS)
+    return {"pins": pins, "targets": [t for t in features.post_targets(user) if t["id"] != conversation.pk]}
+
+
+@login_required
+def starred_list(request: HttpRequest) -> HttpResponse:
+    """我的收藏: the messages I starred that I can still see, the latest starred first."""
+    require(request.user, perms.USE_BUSINESS_APPS)
+    messages = features.starred_messages(request.user)
+    rows = [{"message": m, "text": services.shown_text(m), "title": services.title_for(request.user, m.conversation)} for m in messages]
+    _feature_rows(request.user, rows, set())
+    return render(request, "chat/starred.html", {"rows": rows})
 
 
 @login_required

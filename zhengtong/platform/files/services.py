@@ -84,12 +84,25 @@ KINDS = {
                 ("text/csv", "text/markdown", "text/x-markdown", "text/xml", "text/x-log", "application/json", "application/xml",
                  "application/csv", "application/vnd.ms-excel")),
     "zip": Kind("application/zip", ("zip",), _ZIP_CLAIMS[1:] + ("multipart/x-zip",)),
+    # Audio as browsers record it (MediaRecorder): WebM or Ogg with Opus, MP4 audio (Safari).
+    "webm": Kind("audio/webm", ("webm", "weba"), ("video/webm",)),
+    "ogg": Kind("audio/ogg", ("ogg", "oga", "opus"), ("audio/opus", "application/ogg")),
+    "m4a": Kind("audio/mp4", ("m4a", "mp4"), ("audio/x-m4a", "audio/m4a", "audio/aac", "video/mp4")),
 }
 _MAGIC = (
     (b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
     (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"),
 )
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Audio containers: sniffed from their head (AUDIO_HEAD bytes), and only when they hold sound and no picture.
+AUDIO_HEAD = 64 * 1024
+_EBML = b"\x1aE\xdf\xa3"
+_WEBM_DOCTYPE = b"\x42\x82\x84webm"  # the EBML DocType element, 4 bytes: "webm"
+_WEBM_AUDIO = (b"A_OPUS", b"A_VORBIS")
+_WEBM_VIDEO = re.compile(rb"\x86[\x80-\xff]V_")  # a CodecID element naming a video codec
+_OGG = b"OggS"
+_OGG_AUDIO = (b"OpusHead", b"\x01vorbis")
+_MP4_HANDLER = re.compile(rb"hdlr.{8}(soun|vide)", re.DOTALL)
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _NOT_IN_NAMES = re.compile(r'[<>:"|?*]')
@@ -283,6 +296,8 @@ def detect_kind(path: Path, extension: str = "") -> str | None:
         return extension if extension in ("xls", "ppt") else "doc"
     if head.startswith(_ZIP):
         return _zip_kind(path)
+    if head.startswith((_EBML, _OGG)) or head[4:8] == b"ftyp":
+        return _audio_kind(path, head)
     return "txt" if _is_utf8_text(path) else None
 
 
@@ -299,6 +314,24 @@ def _zip_kind(path: Path) -> str | None:
             if any(member.startswith(prefix) for member in names):
                 return kind
     return "zip"
+
+
+def _audio_kind(path: Path, head: bytes) -> str | None:
+    """WebM (Matroska with the webm DocType) and Ogg holding Opus or Vorbis and no video track; MP4 whose
+    tracks are all sound (its track list, ``moov``, may come after the media: the whole file is read)."""
+    if head[4:8] == b"ftyp":
+        handlers, tail = set(), b""
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                handlers |= {match.group(1) for match in _MP4_HANDLER.finditer(tail + chunk)}
+                tail = chunk[-16:]  # a handler split across two chunks is still found
+        return "m4a" if handlers == {b"soun"} else None
+    with path.open("rb") as handle:
+        lead = handle.read(AUDIO_HEAD)
+    if head.startswith(_OGG):
+        return "ogg" if any(codec in lead[:512] for codec in _OGG_AUDIO) else None
+    has_audio = any(codec in lead for codec in _WEBM_AUDIO)
+    return "webm" if _WEBM_DOCTYPE in lead[:64] and has_audio and not _WEBM_VIDEO.search(lead) else None
 
 
 def _is_utf8_text(path: Path) -> bool:

@@ -35,10 +35,32 @@ def build(world: World) -> None:
     Message.objects.filter(pk=world.chat_message.pk).update(created_at=timezone.now() - timezone.timedelta(hours=1))
     world.chat_file = services.send_file(acting_user=people["author"], conversation_id=world.chat_group.pk, client_msg_id="matrix-f",
                                          upload=SimpleUploadedFile("值班表.txt", "值班安排".encode(), "text/plain"))
+    _build_features(world)
     world.chat_direct = services.open_direct(acting_user=people["author"], other_id=people["clerk"].pk)
     # Muted, so the clerk's message center stays as the notices rows expect it (no chat notice).
     services.set_muted(acting_user=people["clerk"], conversation_id=world.chat_direct.pk, muted=True)
     services.send(acting_user=people["author"], conversation_id=world.chat_direct.pk, client_msg_id="matrix-2", text="材料已发你")
+
+
+def _build_features(world: World) -> None:
+    """An image (its thumbnail made when sent) in the group, for the message-feature rows."""
+    import io
+
+    from PIL import Image
+
+    from zhengtong.apps.chat import services
+
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 480), (20, 90, 160)).save(picture, "PNG")
+    upload = SimpleUploadedFile("水位图.png", picture.getvalue(), "image/png")
+    world.chat_image = services.send_file(acting_user=world.people["author"], conversation_id=world.chat_group.pk,
+                                          client_msg_id="matrix-img", upload=upload)
+
+
+def _voice(world: World) -> dict[str, Any]:
+    from zhengtong.platform.files.tests.audio import WEBM
+
+    return {"file": SimpleUploadedFile("语音.webm", WEBM, "audio/webm"), "client_msg_id": "matrix-voice", "duration_ms": 3000}
 
 
 def _listed(ids_of: Any) -> Any:
@@ -104,4 +126,19 @@ ROWS = [
         known_only_to(204, "author", clerk=403, head=403)),
     Row("POST", "/api/chat/messages/{w.chat_message.pk}/recall", _recall),
     Row("GET", "/api/chat/messages/{w.chat_message.pk}/reads", OWNER_ONLY),
+    # --- message features: voice, thumbnail, forward, pin, star, 加急 ---
+    Row("GET", "/apps/chat/starred/", STAFF),
+    Row("GET", "/api/chat/starred", STAFF),
+    Row("POST", f"/api/chat/conversations/{GROUP}/voice", known_only_to(201, *MEMBERS), data=_voice, multipart=True),
+    Row("GET", "/api/chat/messages/{w.chat_image.pk}/thumbnail", MEMBER_ONLY),
+    Row("POST", "/api/chat/messages/{w.chat_message.pk}/forward", known_only_to(201, *MEMBERS),
+        data=lambda w: {"targets": [{"conversation": w.chat_group.pk, "client_msg_id": "matrix-forward"}]}),
+    Row("GET", f"/api/chat/conversations/{GROUP}/pins", MEMBER_ONLY),
+    Row("POST", "/api/chat/messages/{w.chat_message.pk}/pin", OWNER_ONLY),
+    Row("DELETE", "/api/chat/messages/{w.chat_message.pk}/pin", OWNER_ONLY),
+    Row("POST", "/api/chat/messages/{w.chat_message.pk}/star", MEMBER_ONLY),
+    Row("DELETE", "/api/chat/messages/{w.chat_message.pk}/star", MEMBER_ONLY),
+    # The sender marks it urgent and sees who has not confirmed; the other members are refused.
+    Row("POST", "/api/chat/messages/{w.chat_message.pk}/urgent", OWNER_ONLY),
+    Row("GET", "/api/chat/messages/{w.chat_message.pk}/urgent", OWNER_ONLY),
 ]

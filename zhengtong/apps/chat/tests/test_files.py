@@ -25,12 +25,12 @@ def test_an_image_is_stored_checked_and_shown_to_members(api_for: Any, client_fo
     body = sent.json()
     assert (body["kind"], body["text"], body["file"]["name"], body["file"]["kind"]) == ("image", "现场照片.png", "现场照片.png", "png")
     again = _send(api_for(people["li"]), group, "现场照片.png", PNG, "image/png")
-    assert again.json()["id"] == body["id"] and StoredFile.objects.count() == 1
+    assert again.json()["id"] == body["id"] and StoredFile.objects.count() == 2  # the image and its thumbnail
     got = api_for(people["wang"]).get(body["file"]["url"])
     assert got.status_code == 200 and b"".join(got.streaming_content) == PNG
     assert api_for(people["zhao"]).get(body["file"]["url"]).status_code == 404
     page = client_for(people["wang"]).get(f"/apps/chat/{group.pk}/").content.decode()
-    assert f'<img src="/api/chat/messages/{body["id"]}/file" alt="现场照片.png"' in page
+    assert f'<img src="/api/chat/messages/{body["id"]}/thumbnail" alt="现场照片.png"' in page
 
 
 def test_a_file_whose_content_is_not_what_it_claims_is_refused(api_for: Any, people: dict[str, Any], group: Conversation) -> None:

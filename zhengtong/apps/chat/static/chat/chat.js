@@ -72,6 +72,11 @@
     who.className = "chat-sender";
     who.textContent = message.sender_name + " · " + new Date(message.created_at).toTimeString().slice(0, 5);
     item.appendChild(who);
+    if (message.forwarded_from) {
+      var forwarded = document.createElement("div");
+      forwarded.className = "chat-forwarded"; forwarded.textContent = words.forwarded.replace("{name}", message.forwarded_from.sender_name);
+      item.appendChild(forwarded);
+    }
     if (message.quote) {
       var quote = document.createElement("blockquote");
       quote.className = "chat-quote"; quote.textContent = message.quote.text;
@@ -79,12 +84,19 @@
     }
     var bubble = document.createElement("div");
     bubble.className = "chat-bubble";
-    if (message.file) {
+    if (message.kind === "voice" && message.file) {
+      var audio = document.createElement("audio");
+      var length = document.createElement("span");
+      audio.controls = true; audio.preload = "none"; audio.src = message.file.url;
+      length.className = "chat-duration"; length.textContent = Math.max(1, Math.round(message.duration_ms / 1000)) + "″";
+      bubble.classList.add("chat-voice");
+      bubble.appendChild(audio); bubble.appendChild(document.createTextNode(" ")); bubble.appendChild(length);
+    } else if (message.file) {
       var link = document.createElement("a");
       link.href = message.file.url;
       if (message.kind === "image") {
         var image = document.createElement("img");
-        image.src = message.file.url; image.alt = message.file.name;
+        image.src = message.thumbnail_url || message.file.url; image.alt = message.file.name;
         link.appendChild(image);
         bubble.classList.add("chat-image");
       } else {
@@ -96,6 +108,11 @@
       bubble.textContent = message.text;
     }
     item.appendChild(bubble);
+    if (message.urgent) {
+      var urgent = document.createElement("span");
+      urgent.className = "chat-urgent"; urgent.textContent = words.urgent;
+      item.appendChild(urgent);
+    }
     if (message.sender === state.me) {
       var line = document.createElement("div");
       var holder = document.createElement("span");
@@ -199,9 +216,12 @@
       if (!text.value.trim()) { return; }
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      send("POST", state.api + "/messages", { client_msg_id: clientId.value, text: text.value }).then(function (message) {
+      var quoted = form.querySelector("input[name=quote]");
+      send("POST", state.api + "/messages", { client_msg_id: clientId.value, text: text.value,
+                                               quote: quoted.value ? Number(quoted.value) : null }).then(function (message) {
         errors.hidden = true;
         text.value = "";
+        document.dispatchEvent(new CustomEvent("zt:chat-sent"));  // features.js clears the quote
         clientId.value = newId();  // this one is stored: the next message gets its own
         add(message);
       }).catch(function (error) {
@@ -239,6 +259,8 @@
   list.querySelectorAll(".chat-message.mine").forEach(function (item) {
     mark(item);
   });
+  // For features.js (the message menu, the pinned bar, voice): what it shares with this page.
+  window.ztChat = { state: state, words: words, list: list, send: send, add: add, newId: newId };
   var last = list.querySelector(".chat-message:last-child");
   if (last) { last.scrollIntoView({ block: "end" }); }
   readUp();
