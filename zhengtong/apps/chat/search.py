@@ -1,0 +1,103 @@
+"""Searching my messages: in one conversation, or across all of mine, in Chinese as typed.
+
+The words come from the platform's search index (platform/search: jieba tokens), one entry per
+text message, written in the send transaction and dropped when the message is recalled or
+purged, so a query word inside a longer sentence (防汛 in 请各单位做好防汛准备) finds it. What a
+person gets back is what they may read in the conversation: only conversations they belong to
+(or did), only the positions their member row lets them see (from joining when the group shows
+history only from then, up to their removal), never a recalled message.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from zhengtong.apps.chat.models import Conversation, Member, Message
+from zhengtong.apps.chat.rules import uses_chat
+from zhengtong.platform.search import services as index
+from zhengtong.platform.search.queries import matching_ids
+from zhengtong.platform.search.tokens import query_tokens
+
+SEARCH_KIND = "chat.message"
+LIMIT = 50
+
+
+def index_message(message: Message) -> None:
+    """Index a text message just stored (call inside the send transaction)."""
+    if message.kind == Message.Kind.TEXT:
+        index.index(SEARCH_KIND, message.pk, title="", body=message.text, new=True)
+
+
+def unindex_message(message_id: int) -> None:
+    """Drop a recalled or purged message from the index."""
+    index.remove(SEARCH_KIND, message_id)
+
+
+def _window(member: Member, conversation: Conversation) -> Q:
+    """The positions of ``conversation`` that ``member`` may see, as ``visible_messages`` reads them."""
+    window = Q(conversation_id=conversation.pk, seq__gte=member.first_visible(conversation))
+    return window if member.left_seq is None else window & Q(seq__lte=member.left_seq)
+
+
+def _visible(user: Any, conversation: Conversation | None) -> Q | None:
+    if not uses_chat(user):
+        return None
+    members = Member.objects.filter(person=user).select_related("conversation")
+    if conversation is not None:
+        members = members.filter(conversation=conversation)
+    windows = [_window(member, member.conversation) for member in members]
+    if not windows:
+        return None
+    visible = windows[0]
+    for window in windows[1:]:
+        visible |= window
+    return visible
+
+
+def find(user: Any, query: str, *, conversation: Conversation | None = None, limit: int = LIMIT) -> list[Message]:
+    """The newest ``limit`` messages holding every word of ``query`` that ``user`` may read, in ``conversation``
+    (already looked up among theirs) or in any of theirs."""
+    visible = _visible(user, conversation)
+    if visible is None or not query_tokens(query):
+        return []
+    rows: QuerySet[Message] = Message.objects.filter(visible, pk__in=matching_ids(SEARCH_KIND, query), recalled_at__isnull=True)
+    return list(rows.select_related("sender", "conversation").order_by("-created_at", "-pk")[:limit])
+
+
+def _folded(text: str) -> str:
+    """``text`` as the index compares it (NFKC, lower case), one character for one, so positions carry over."""
+    folded = (unicodedata.normalize("NFKC", ch).lower() for ch in text)
+    return "".join(f if len(f) == 1 else ch for f, ch in zip(folded, text, strict=True))
+
+
+def hits(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the words of ``query`` stand in ``text``: (start, end) spans, in order, overlaps merged."""
+    folded = _folded(text)
+    spans: list[tuple[int, int]] = []
+    for query_token in query_tokens(query):
+        start = folded.find(query_token.token)
+        while start != -1:
+            spans.append((start, start + len(query_token.token)))
+            start = folded.find(query_token.token, start + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlighted(text: str, query: str) -> SafeString:
+    """``text`` escaped, each hit of ``query`` in a ``<mark>``."""
+    parts, at = [], 0
+    for start, end in hits(text, query):
+        parts += [escape(text[at:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        at = end
+    parts.append(escape(text[at:]))
+    return mark_safe("".join(parts))  # noqa: S308  (every piece of the text is escaped above)
