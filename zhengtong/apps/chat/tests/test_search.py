@@ -112,7 +112,7 @@ def test_the_search_pages(client_for: Any, people: dict[str, Any], group: Conver
     assert f'href="/apps/chat/{group.pk}/?around={hit.seq}&amp;q=' in html
     within = li.get(f"/apps/chat/{group.pk}/search/", {"q": "防汛总结"}).content.decode()
     assert within.count('class="chat-item chat-result"') == 1 and "周五前报送" in within
-    assert 'action="/apps/chat/%d/search/"' % group.pk in li.get(f"/apps/chat/{group.pk}/").content.decode()
+    assert f'action="/apps/chat/{group.pk}/search/"' in li.get(f"/apps/chat/{group.pk}/").content.decode()
     assert client_for(people["zhao"]).get(f"/apps/chat/{group.pk}/search/", {"q": "防汛"}).status_code == 404
     stranger = client_for(people["zhao"]).get("/apps/chat/search/", {"q": "防汛总结"}).content.decode()
     assert "没有匹配的消息" in stranger and "防汛工作群" not in stranger
