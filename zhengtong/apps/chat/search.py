@@ -13,11 +13,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from zhengtong.apps.chat.models import Conversation, Member, Message
+from zhengtong.apps.chat.models import Conversation, Message
 from zhengtong.apps.chat.rules import uses_chat
 from zhengtong.platform.search import services as index
 from zhengtong.platform.search.queries import matching_ids
@@ -38,34 +38,23 @@ def unindex_message(message_id: int) -> None:
     index.remove(SEARCH_KIND, message_id)
 
 
-def _window(member: Member, conversation: Conversation) -> Q:
-    """The positions of ``conversation`` that ``member`` may see, as ``visible_messages`` reads them."""
-    window = Q(conversation_id=conversation.pk, seq__gte=member.first_visible(conversation))
-    return window if member.left_seq is None else window & Q(seq__lte=member.left_seq)
-
-
-def _visible(user: Any, conversation: Conversation | None) -> Q | None:
-    if not uses_chat(user):
-        return None
-    members = Member.objects.filter(person=user).select_related("conversation")
-    if conversation is not None:
-        members = members.filter(conversation=conversation)
-    windows = [_window(member, member.conversation) for member in members]
-    if not windows:
-        return None
-    visible = windows[0]
-    for window in windows[1:]:
-        visible |= window
-    return visible
+def _visible(user: Any) -> QuerySet[Message]:
+    """The messages ``user`` may read, in every conversation of theirs: one join with their member rows, the
+    window of ``Member.sees`` in SQL (from joining when the group says so, up to their removal)."""
+    return Message.objects.filter(
+        Q(conversation__history_from_join=False) | Q(seq__gt=F("conversation__members__joined_seq")),
+        Q(conversation__members__left_seq__isnull=True) | Q(seq__lte=F("conversation__members__left_seq")),
+        conversation__members__person=user)
 
 
 def find(user: Any, query: str, *, conversation: Conversation | None = None, limit: int = LIMIT) -> list[Message]:
     """The newest ``limit`` messages holding every word of ``query`` that ``user`` may read, in ``conversation``
     (already looked up among theirs) or in any of theirs."""
-    visible = _visible(user, conversation)
-    if visible is None or not query_tokens(query):
+    if not uses_chat(user) or not query_tokens(query):
         return []
-    rows: QuerySet[Message] = Message.objects.filter(visible, pk__in=matching_ids(SEARCH_KIND, query), recalled_at__isnull=True)
+    rows = _visible(user).filter(pk__in=matching_ids(SEARCH_KIND, query), recalled_at__isnull=True)
+    if conversation is not None:
+        rows = rows.filter(conversation=conversation)
     return list(rows.select_related("sender", "conversation").order_by("-created_at", "-pk")[:limit])
 
 

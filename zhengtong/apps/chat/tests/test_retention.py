@@ -132,3 +132,17 @@ def test_two_workers_at_once_purge_each_message_once(monkeypatch: Any) -> None:
     assert len(done) == 2 and sum(done) == 30 and not Message.objects.exists()
     counted = [int(detail.split(" ")[0]) for detail in AuditRecord.objects.filter(action="chat.purged").values_list("detail", flat=True)]
     assert sum(counted) == 30
+
+
+def test_a_blob_another_stored_file_holds_stays_on_disk(people: dict[str, Any], group: Conversation, sysadmin: Any,
+                                                       django_capture_on_commit_callbacks: Any) -> None:
+    def upload() -> SimpleUploadedFile:
+        return SimpleUploadedFile("排班.txt", "同样的内容".encode(), "text/plain")
+
+    old = _aged(services.send_file(acting_user=people["li"], conversation_id=group.pk, client_msg_id="a", upload=upload()), 40)
+    again = services.send_file(acting_user=people["wang"], conversation_id=group.pk, client_msg_id="b", upload=upload())
+    assert old.file_id != again.file_id and old.file.sha256 == again.file.sha256
+    retention.set_policy(acting_user=sysadmin, days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention.purge_expired(timezone.now()) == 1
+    assert not StoredFile.objects.filter(pk=old.file_id).exists() and blob_path(again.file.sha256).exists()
