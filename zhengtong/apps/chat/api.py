@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
-from urllib.parse import urlencode
 
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
-from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -316,10 +314,9 @@ class ChatAuditExportIn(oversight.MessageFilter):
 
 
 def _hit(user: Any, message: Any, query: str) -> ChatSearchHitOut:
-    url = reverse("chat:conversation", args=[message.conversation_id])
     return ChatSearchHitOut(message=ChatMessageOut(**services.message_payload(message)),
                             conversation_title=services.title_for(user, message.conversation), highlights=search.hits(message.text, query),
-                            url=f"{url}?{urlencode({'around': message.seq, 'q': query})}#m{message.seq}")
+                            url=search.link(message, query))
 
 
 @router.get("/search", response=list[ChatSearchHitOut], summary="Search my messages, newest first (in one conversation or in all of mine)")

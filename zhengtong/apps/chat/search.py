@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -56,6 +58,12 @@ def find(user: Any, query: str, *, conversation: Conversation | None = None, lim
     if conversation is not None:
         rows = rows.filter(conversation=conversation)
     return list(rows.select_related("sender", "conversation").order_by("-created_at", "-pk")[:limit])
+
+
+def link(message: Message, query: str) -> str:
+    """The conversation page opened at ``message``, its words of ``query`` marked."""
+    page = reverse("chat:conversation", args=[message.conversation_id])
+    return f"{page}?{urlencode({'around': message.seq, 'q': query})}#m{message.seq}"
 
 
 def _folded(text: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -170,16 +169,18 @@ def _mark_hit(request: HttpRequest, rows: list[dict[str, Any]], around: int) -> 
 
 def _search(request: HttpRequest, conversation: Conversation | None) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    results: list[dict[str, Any]] = []
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    titles: dict[int, str] = {}
+    results = []
     for message in search.find(request.user, query, conversation=conversation) if query else []:
-        link = reverse("chat:conversation", args=[message.conversation_id])
-        results.append({"message": message, "title": services.title_for(request.user, message.conversation),
-                        "text": search.highlighted(message.text, query),
-                        "link": f"{link}?{urlencode({'around': message.seq, 'q': query})}#m{message.seq}"})
-    return render(request, "chat/search.html", {"form": form, "query": query, "results": results, "conversation": conversation,
-                                                "title": services.title_for(request.user, conversation) if conversation else ""},
-                  status=400 if request.GET and not form.is_valid() else 200)
+        if message.conversation_id not in titles:
+            titles[message.conversation_id] = services.title_for(request.user, message.conversation)
+        results.append({"message": message, "title": titles[message.conversation_id], "text": search.highlighted(message.text, query),
+                        "link": search.link(message, query)})
+    return render(request, "chat/search.html", {
+        "search_form": form, "query": query, "results": results, "conversation": conversation,
+        "title": services.title_for(request.user, conversation) if conversation else ""},
+        status=400 if request.GET and not form.is_valid() else 200)
 
 
 @login_required

@@ -116,4 +116,5 @@ def test_the_search_pages(client_for: Any, people: dict[str, Any], group: Conver
     assert client_for(people["zhao"]).get(f"/apps/chat/{group.pk}/search/", {"q": "防汛"}).status_code == 404
     stranger = client_for(people["zhao"]).get("/apps/chat/search/", {"q": "防汛总结"}).content.decode()
     assert "没有匹配的消息" in stranger and "防汛工作群" not in stranger
-    assert li.get("/apps/chat/search/", {"q": "x" * 101}).status_code == 400
+    too_long = li.get("/apps/chat/search/", {"q": "x" * 101})
+    assert too_long.status_code == 400 and 'class="errorlist"' in too_long.content.decode()
