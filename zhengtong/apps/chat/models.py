@@ -115,6 +115,8 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq"),
             models.UniqueConstraint(fields=["sender", "client_msg_id"], name="chat_message_client_id"),
         ]
+        # Retention finds what is due (and the message audit a time range) by when it was sent.
+        indexes = [models.Index(fields=["created_at"], name="chat_message_sent_at")]
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq}"
