@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from zhengtong.apps.chat.models import Conversation, Message
 from zhengtong.apps.chat.rules import uses_chat
 from zhengtong.platform.search import services as index
+from zhengtong.platform.search.models import Entry
 from zhengtong.platform.search.queries import matching_ids
 from zhengtong.platform.search.tokens import query_tokens
 
@@ -38,6 +39,23 @@ def index_message(message: Message) -> None:
 def unindex_message(message_id: int) -> None:
     """Drop a recalled or purged message from the index."""
     index.remove(SEARCH_KIND, message_id)
+
+
+def reindex(chunk: int = 1000) -> int:
+    """Bring the index in step with the messages (those sent before search existed, or after a restore):
+    index each text message that is not recalled and has no entry, drop the entries of the others; how many changed."""
+    held = set(Entry.objects.filter(kind=SEARCH_KIND).values_list("object_id", flat=True))
+    changed = 0
+    rows = Message.objects.filter(kind=Message.Kind.TEXT, recalled_at__isnull=True).order_by("pk").values_list("pk", "text")
+    for pk, text in rows.iterator(chunk_size=chunk):
+        if pk in held:
+            held.discard(pk)
+        else:
+            index.index(SEARCH_KIND, pk, title="", body=text, new=True)
+            changed += 1
+    for pk in held:  # entries of messages recalled or gone
+        index.remove(SEARCH_KIND, pk)
+    return changed + len(held)
 
 
 def _visible(user: Any) -> QuerySet[Message]:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from zhengtong.apps.chat import search, services
-from zhengtong.apps.chat.models import Conversation
+from zhengtong.apps.chat.models import Conversation, Message
 from zhengtong.apps.chat.tests.conftest import say
 from zhengtong.platform.search.models import Entry
 
@@ -118,3 +118,16 @@ def test_the_search_pages(client_for: Any, people: dict[str, Any], group: Conver
     assert "没有匹配的消息" in stranger and "防汛工作群" not in stranger
     too_long = li.get("/apps/chat/search/", {"q": "x" * 101})
     assert too_long.status_code == 400 and 'class="errorlist"' in too_long.content.decode()
+
+
+def test_messages_sent_before_search_existed_are_indexed_by_the_command(people: dict[str, Any], group: Conversation) -> None:
+    from django.core.management import call_command
+
+    kept, gone = say(people["zhang"], group, "早先的防汛部署"), say(people["zhang"], group, "早先的防汛名单")
+    Entry.objects.filter(kind=search.SEARCH_KIND, object_id=kept.pk).delete()  # as if sent before search existed
+    Message.objects.filter(pk=gone.pk).update(recalled_at=gone.created_at)  # recalled, its entry left behind
+    assert _texts(people["li"], "部署") == []
+    call_command("chat_reindex", verbosity=0)
+    assert _texts(people["li"], "防汛") == ["早先的防汛部署"]
+    assert not Entry.objects.filter(kind=search.SEARCH_KIND, object_id=gone.pk).exists()
+    assert search.reindex() == 0
