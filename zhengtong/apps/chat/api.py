@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from zhengtong.apps.chat import features, services
+from zhengtong.apps.chat import features, oversight, search, services
 from zhengtong.apps.chat.models import Member
 from zhengtong.apps.chat.rules import VIEW
 from zhengtong.pagination import MAX_LIMIT, position
@@ -367,3 +367,116 @@ def mark_urgent(request: HttpRequest, message_id: int) -> dict[str, Any]:
 @router.get("/messages/{message_id}/urgent", response=ChatUrgentOut, summary="Who has not yet confirmed my urgent message")
 def urgent_state(request: HttpRequest, message_id: int) -> dict[str, Any]:
     return features.urgent_state(request.user, message_id)
+
+
+# --- search and message audit (oversight) ------------------------------------------------------
+
+
+class ChatSearchIn(Schema):
+    q: str = Field(..., min_length=1, max_length=100, description="Words to find (Chinese is segmented: 防汛 finds 做好防汛准备).")
+    conversation: int | None = Field(None, description="Only in this conversation of mine; omitted: in all of mine.")
+    limit: int = Field(search.LIMIT, ge=1, le=search.LIMIT)
+
+
+class ChatSearchHitOut(Schema):
+    message: ChatMessageOut
+    conversation_title: str
+    highlights: list[tuple[int, int]] = Field(..., description="Where the query's words stand in `text`: [start, end) in characters.")
+    url: str = Field(..., description="The conversation page opened at this message.")
+
+
+class ChatAroundIn(Schema):
+    seq: int = Field(..., ge=1, description="The position to open at (a search hit's `seq`).")
+    limit: int = Field(50, ge=2, le=MAX_LIMIT)
+
+
+class ChatAroundPage(Schema):
+    items: list[ChatMessageOut] = Field(..., description="Oldest first, the message at `seq` among them when I may see it.")
+    before_cursor: str | None = Field(..., description="Pass as `before` to the message list for older ones; null when none.")
+    after_cursor: str | None = Field(..., description="Pass as `after` to the message list for newer ones; null when none.")
+
+
+class ChatAuditPersonOut(Schema):
+    id: int
+    username: str
+    name: str
+
+
+class ChatAuditMessageOut(Schema):
+    id: int
+    conversation: int
+    conversation_title: str
+    seq: int
+    sender: ChatAuditPersonOut
+    kind: str
+    text: str = Field(..., description="What was said, kept for the audit even once recalled.")
+    created_at: datetime
+    recalled_at: datetime | None
+    read: list[ChatAuditPersonOut] = Field(..., description="Members who may see it (the sender aside) whose read watermark reached it.")
+    unread: list[ChatAuditPersonOut]
+
+
+class ChatAuditPage(Schema):
+    items: list[ChatAuditMessageOut] = Field(..., description="Newest first.")
+    next_cursor: str | None = Field(..., description="Pass as `before` for the next (older) page; null when there is no more.")
+
+
+class ChatAuditIn(oversight.MessageFilter):
+    before: int | None = Field(None, ge=1, description="`next_cursor` of the previous page.")
+    limit: int = Field(oversight.PAGE, ge=1, le=200)
+
+
+class ChatAuditExportIn(oversight.MessageFilter):
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+def _hit(user: Any, message: Any, query: str) -> ChatSearchHitOut:
+    return ChatSearchHitOut(message=ChatMessageOut(**services.message_payload(message)),
+                            conversation_title=services.title_for(user, message.conversation), highlights=search.hits(message.text, query),
+                            url=search.link(message, query))
+
+
+@router.get("/search", response=list[ChatSearchHitOut], summary="Search my messages, newest first (in one conversation or in all of mine)")
+def search_messages(request: HttpRequest, params: Query[ChatSearchIn]) -> list[ChatSearchHitOut]:
+    require(request.user, perms.USE_BUSINESS_APPS)
+    conversation = services.conversation_of(request.user, params.conversation, VIEW) if params.conversation else None
+    found = search.find(request.user, params.q, conversation=conversation, limit=params.limit)
+    return [_hit(request.user, message, params.q) for message in found]
+
+
+@router.get("/conversations/{conversation_id}/around", response=ChatAroundPage,
+            summary="Messages around a position (a search hit), paged on both sides")
+def messages_around(request: HttpRequest, conversation_id: int, params: Query[ChatAroundIn]) -> dict[str, Any]:
+    conversation = services.conversation_of(request.user, conversation_id, VIEW)
+    rows, older, newer = services.page_around(request.user, conversation, params.seq, limit=params.limit)
+    return {"items": [services.message_payload(row) for row in rows],
+            "before_cursor": str(rows[0].seq) if older and rows else None, "after_cursor": str(rows[-1].seq) if newer and rows else None}
+
+
+def _audit_person(person: Any) -> dict[str, Any]:
+    return {"id": person.pk, "username": person.username, "name": person.get_full_name()}
+
+
+def _audited(found: oversight.AuditedMessage) -> dict[str, Any]:
+    message = found.message
+    return {"id": message.pk, "conversation": message.conversation_id, "conversation_title": oversight.title_of(message.conversation),
+            "seq": message.seq, "sender": _audit_person(message.sender), "kind": message.kind, "text": message.text,
+            "created_at": message.created_at, "recalled_at": message.recalled_at,
+            "read": [_audit_person(p) for p in found.read], "unread": [_audit_person(p) for p in found.unread]}
+
+
+@router.get("/audit/messages", response=ChatAuditPage, summary="Message audit: find messages, who said what and who read it "
+                                                                "(audit administrator; audited)")
+def audit_messages(request: HttpRequest, params: Query[ChatAuditIn]) -> dict[str, Any]:
+    query = oversight.MessageFilter(**params.model_dump(include=set(oversight.MessageFilter.model_fields)))
+    rows, next_before = oversight.search(request.user, query, before=params.before, limit=params.limit)
+    items = [_audited(found) for found in rows]
+    return {"items": items, "next_cursor": str(next_before) if next_before else None}
+
+
+@router.get("/audit/messages/export", summary="Message audit export as CSV or XLSX (audit administrator; audited)",
+            openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with a byte-order mark) or XLSX",
+                                               "content": {"text/csv": {}, oversight.FORMATS["xlsx"]: {}}}}})
+def audit_export(request: HttpRequest, params: Query[ChatAuditExportIn]) -> StreamingHttpResponse:
+    query = oversight.MessageFilter(**params.model_dump(include=set(oversight.MessageFilter.model_fields)))
+    return oversight.export_response(request.user, query, params.format)

@@ -12,9 +12,11 @@ class ChatConfig(AppConfig):
     manifest = AppManifest(
         key="chat", label=_("Chat"), icon="chat", urls="zhengtong.apps.chat.urls", url_prefix="apps/chat/",
         api={"/chat": "zhengtong.apps.chat.api:router"},
-        tiles=(Tile("chat", _("Chat"), "chat:list", "chat", perms.USE_BUSINESS_APPS),),
+        tiles=(Tile("chat", _("Chat"), "chat:list", "chat", perms.USE_BUSINESS_APPS),
+               Tile("chat_audit", _("Chat message audit"), "chat:audit", "audit", perms.VIEW_AUDIT, group="admin")),
         rules="zhengtong.apps.chat.rules",
         notice_categories={"chat": _("Chat")},
         badge="zhengtong.apps.chat.services:unread_total",
-        jobs={"chat urgent reminders": "zhengtong.apps.chat.reminders:remind_due"},
+        jobs={"chat urgent reminders": "zhengtong.apps.chat.reminders:remind_due",
+              "chat message retention": "zhengtong.apps.chat.retention:purge_expired"},
     )

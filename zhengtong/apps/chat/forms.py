@@ -39,3 +39,23 @@ class MessageForm(Form):
 class FileForm(Form):
     file = forms.FileField(label=_("File"))
     client_msg_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class SearchForm(Form):
+    q = forms.CharField(label=_("Search messages"), max_length=100, strip=True)
+
+
+class AuditForm(Form):
+    """The message audit's filter (the page's; the API takes ``oversight.MessageFilter`` directly)."""
+
+    person = forms.CharField(label=_("Sender (username)"), max_length=150, required=False)
+    conversation = forms.IntegerField(label=_("Conversation (number)"), min_value=1, required=False)
+    since = forms.DateField(label=_("Sent from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Sent until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("Text contains"), max_length=100, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

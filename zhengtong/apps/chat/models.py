@@ -126,6 +126,8 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["conversation", "seq"], name="chat_message_seq"),
             models.UniqueConstraint(fields=["sender", "client_msg_id"], name="chat_message_client_id"),
         ]
+        # Retention finds what is due (and the message audit a time range) by when it was sent.
+        indexes = [models.Index(fields=["created_at"], name="chat_message_sent_at")]
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq}"
@@ -184,3 +186,24 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder of {self.message_id} to {self.person_id}"
+
+
+# --- retention (oversight) ------------------------------------------------------------------------
+
+
+class RetentionPolicy(models.Model):
+    """How long messages are kept, one policy for the whole system (the row with pk 1), set by the
+    system administrator in the back office; the worker's purge job applies it (retention.py)."""
+
+    days = models.PositiveIntegerField(_("keep messages for (days)"), default=0,
+                                       help_text=_("Older messages are deleted with their files, for everyone. 0 keeps them forever."))
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("changed by"))
+
+    class Meta:
+        verbose_name = _("message retention policy")
+        verbose_name_plural = _("message retention policy")
+
+    def __str__(self) -> str:
+        return str(_("Forever")) if not self.days else str(_("%(n)d days") % {"n": self.days})

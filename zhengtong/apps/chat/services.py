@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhengtong.apps.chat import search as chat_search
 from zhengtong.apps.chat import thumbnails
 from zhengtong.apps.chat.models import Conversation, Member, Message
 from zhengtong.apps.chat.rules import MANAGE, MENTION_ALL, POST, VIEW, membership, mine, uses_chat
@@ -424,6 +425,7 @@ def _store(acting_user: Any, conversation: Conversation, client_msg_id: str, *, 
     message = Message.objects.create(conversation=conversation, sender=acting_user, client_msg_id=client_msg_id, seq=seq, kind=kind,
                                      text=text, file=stored, mentions=mentioned, mention_all=mention_all, quote=quote, created_at=_now(),
                                      **features)
+    chat_search.index_message(message)
     # The sender has read what they sent.
     Member.objects.filter(pk=sender.pk, read_seq__lt=seq).update(read_seq=seq)
     audit.record("chat.sent", actor=acting_user, obj=message, object_repr=f"{conversation.pk}#{seq}")
@@ -477,6 +479,7 @@ def recall(*, acting_user: Any, message_id: int) -> Message:
     with batch.atomic():
         message.recalled_at = _now()
         message.save(update_fields=["recalled_at"])
+        chat_search.unindex_message(message.pk)
         audit.record("chat.recalled", actor=acting_user, obj=message, object_repr=f"{message.conversation_id}#{message.seq}")
         ids = Member.objects.filter(conversation_id=message.conversation_id, left_at__isnull=True).values_list("person_id", flat=True)
         stream.publish(list(ids), EVENT_RECALLED, {"conversation": message.conversation_id, "message": message.pk, "seq": message.seq,
@@ -512,3 +515,16 @@ def set_muted(*, acting_user: Any, conversation_id: int, muted: bool) -> Member:
         member.save(update_fields=["muted"])
         audit.record("chat.muted" if muted else "chat.unmuted", actor=acting_user, obj=conversation)
     return member
+
+
+# --- opening a conversation at a message (search results) -------------------------------------
+
+
+def page_around(user: Any, conversation: Conversation, seq: int, *, limit: int = 50) -> tuple[list[Message], bool, bool]:
+    """Up to ``limit`` visible messages around position ``seq`` (it among them, if visible), oldest first,
+    and whether more lie before and after them."""
+    rows = visible_messages(user, conversation).select_related("sender", "quote", "file")
+    half = limit // 2
+    older = list(rows.filter(seq__lt=seq).order_by("-seq")[:half + 1])
+    newer = list(rows.filter(seq__gte=seq).order_by("seq")[:limit - half + 1])
+    return [*reversed(older[:half]), *newer[:limit - half]], len(older) > half, len(newer) > limit - half

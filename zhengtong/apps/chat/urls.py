@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengtong.apps.chat import views
+from zhengtong.apps.chat import oversight_views, views
 
 app_name = "chat"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:pk>/", views.conversation_page, name="conversation"),
     path("<int:pk>/send/", views.message_send, name="send"),
     path("<int:pk>/upload/", views.file_send, name="upload"),
+    # search, message audit (oversight)
+    path("search/", views.search_mine, name="search"),
+    path("<int:pk>/search/", views.search_conversation, name="search_conversation"),
+    path("audit/", oversight_views.audit, name="audit"),
+    path("audit/export/", oversight_views.export, name="audit_export"),
 ]

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhengtong.apps.chat import features, services
-from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm
+from zhengtong.apps.chat import features, search, services
+from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm, SearchForm
 from zhengtong.apps.chat.models import Conversation, Member
 from zhengtong.apps.chat.rules import PIN, VIEW
 from zhengtong.errors import ServiceError
@@ -85,20 +85,26 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
                   file_form: FileForm | None = None) -> HttpResponse:
     conversation = services.conversation_of(request.user, pk, VIEW)
     me = services.member_of(request.user, conversation)
-    messages, more = services.page_of_messages(request.user, conversation, limit=PAGE_SIZE)
+    around, newer = _around(request), False
+    if around:
+        messages, more, newer = services.page_around(request.user, conversation, around, limit=PAGE_SIZE)
+    else:
+        messages, more = services.page_of_messages(request.user, conversation, limit=PAGE_SIZE)
     members = list(Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person").order_by("pk"))
     marks = _marks(request.user, conversation, messages, members)
     rows = [{"message": m, "text": services.shown_text(m), "mine": m.sender_id == request.user.pk, "mark": marks.get(m.pk, "")}
             for m in messages]
+    _mark_hit(request, rows, around)
     state = {"conversation": conversation.pk, "me": request.user.pk, "kind": conversation.kind,
              "last_seq": messages[-1].seq if messages else 0, "read_seq": me.read_seq, "active": me.active,
              "members": [{"id": m.person_id, "read_seq": m.read_seq, "first": m.first_visible(conversation)} for m in members],
-             "api": f"/api/chat/conversations/{conversation.pk}"}
+             "api": f"/api/chat/conversations/{conversation.pk}", "newer": newer,
+             "latest": reverse("chat:conversation", args=[conversation.pk])}
     form = form or MessageForm(initial={"client_msg_id": uuid.uuid4().hex})
     file_form = file_form or FileForm(initial={"client_msg_id": uuid.uuid4().hex})
     return render(request, "chat/conversation.html", {
         "conversation": conversation, "title": services.title_for(request.user, conversation), "me": me, "rows": rows,
-        "more": more, "members": members, "form": form, "file_form": file_form, "state": state, "csrf": get_token(request),
+        "more": more, "newer": newer, "members": members, "form": form, "file_form": file_form, "state": state, "csrf": get_token(request),
         **_feature_context(request.user, conversation, rows, state)}, status=status)
 
 
@@ -172,3 +178,51 @@ def file_send(request: HttpRequest, pk: int) -> HttpResponse:
             return _conversation(request, pk, status=exc.status, file_form=form)
         return redirect(reverse("chat:conversation", args=[pk]) + f"#m{message.seq}")
     return _conversation(request, pk, status=400, file_form=form)
+
+
+# --- search (oversight) -----------------------------------------------------------------------------
+
+
+def _around(request: HttpRequest) -> int:
+    """The position a search result opens the conversation at (``?around=<seq>``), 0 for the newest."""
+    raw = request.GET.get("around", "")
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else 0
+
+
+def _mark_hit(request: HttpRequest, rows: list[dict[str, Any]], around: int) -> None:
+    """The message a search result points at stands out, its words marked."""
+    query = request.GET.get("q", "")[:100]
+    for row in rows:
+        if around and row["message"].seq == around and not row["message"].recalled_at:
+            row["hit"] = True
+            if query and row["message"].kind == "text":
+                row["text"] = search.highlighted(row["text"], query)
+
+
+def _search(request: HttpRequest, conversation: Conversation | None) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    titles: dict[int, str] = {}
+    results = []
+    for message in search.find(request.user, query, conversation=conversation) if query else []:
+        if message.conversation_id not in titles:
+            titles[message.conversation_id] = services.title_for(request.user, message.conversation)
+        results.append({"message": message, "title": titles[message.conversation_id], "text": search.highlighted(message.text, query),
+                        "link": search.link(message, query)})
+    return render(request, "chat/search.html", {
+        "search_form": form, "query": query, "results": results, "conversation": conversation,
+        "title": services.title_for(request.user, conversation) if conversation else ""},
+        status=400 if request.GET and not form.is_valid() else 200)
+
+
+@login_required
+def search_mine(request: HttpRequest) -> HttpResponse:
+    """Search across all my conversations."""
+    require(request.user, perms.USE_BUSINESS_APPS)
+    return _search(request, None)
+
+
+@login_required
+def search_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Search within one of my conversations."""
+    return _search(request, services.conversation_of(request.user, pk, VIEW))

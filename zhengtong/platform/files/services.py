@@ -181,6 +181,29 @@ def open_for_download(*, acting_user: Any, stored: StoredFile, reason: str = "")
     return response
 
 
+def discard(file_ids: Collection[int]) -> int:
+    """Delete stored files their owning app no longer keeps (its retention has purged the records they
+    belonged to), each audited; a blob goes once no stored file holds the same content. Call it inside
+    the owner's transaction: the rows go with the records, the blobs after the commit."""
+    rows = list(StoredFile.objects.filter(pk__in=list(file_ids)).values_list("pk", "sha256", "name", "owner"))
+    if not rows:
+        return 0
+    StoredFile.objects.filter(pk__in=[pk for pk, *_rest in rows]).delete()
+    for pk, _sha256, name, owner in rows:
+        audit.record("files.discarded", object_type=StoredFile._meta.label_lower, object_id=str(pk), object_repr=name, detail=owner)
+    hashes = {sha256 for _pk, sha256, *_rest in rows}
+    transaction.on_commit(lambda: _unlink_unheld(hashes))
+    return len(rows)
+
+
+def _unlink_unheld(hashes: set[str]) -> None:
+    # The same bytes stored again in the instant between this check and the unlink would lose their
+    # blob (storing places the blob before its row commits); ``verify`` reports such a file as damaged.
+    held = set(StoredFile.objects.filter(sha256__in=hashes).values_list("sha256", flat=True))
+    for sha256 in hashes - held:
+        blob_path(sha256).unlink(missing_ok=True)
+
+
 def verify(stored: StoredFile) -> bool:
     """Whether the blob on disk still has the hash recorded when it was stored."""
     path = blob_path(stored.sha256)

@@ -18,4 +18,4 @@ def test_each_person_gets_the_apps_their_roles_open_with_their_to_dos(api_for: A
                              "group": "business", "todo": 1, "builtin": False}
     assert apps["documents"]["url"] == "/apps/documents/" and apps["documents"]["builtin"] is True
     # The audit administrator sees the consoles of the audit trail, not the business apps (三权分立).
-    assert {app["key"] for app in api_for(auditor).get("/api/apps").json()} == {"audit", "message_audit"}
+    assert {app["key"] for app in api_for(auditor).get("/api/apps").json()} == {"audit", "message_audit", "chat_audit"}

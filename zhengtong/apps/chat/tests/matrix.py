@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.utils import timezone
 
-from zhengtong.testing.matrix import Row, World, answered, expect, known_only_to
+from zhengtong.testing.matrix import Row, World, answered, expect, known_only_to, only
 
 STAFF = expect(200, sysadmin=403, secadmin=403, auditor=403)
 MEMBERS = ("author", "clerk", "head")
@@ -93,6 +93,25 @@ def _recall(world: World) -> dict[str, Any]:
     return known_only_to(422, "author", clerk=403, head=403)
 
 
+def _found(ids_of: Any) -> Any:
+    """A search for 值守 finds the group's message for its members, nothing for anyone else."""
+
+    @answered
+    def check(world: World, persona: str, response: HttpResponse) -> None:
+        found = world.chat_message.pk in ids_of(response)
+        assert found == (persona in MEMBERS), f"found the group's message: {found}"
+
+    return check
+
+
+def _audited(ids_of: Any) -> Any:
+    @answered
+    def check(world: World, persona: str, response: HttpResponse) -> None:
+        assert world.chat_message.pk in ids_of(response), "the message audit lists the group's message"
+
+    return check
+
+
 GROUP = "{w.chat_group.pk}"
 FILLER = "{w.others[filler].pk}"
 MEMBER_ONLY = known_only_to(200, *MEMBERS)
@@ -142,3 +161,39 @@ ROWS = [
     Row("POST", "/api/chat/messages/{w.chat_message.pk}/urgent", OWNER_ONLY),
     Row("GET", "/api/chat/messages/{w.chat_message.pk}/urgent", OWNER_ONLY),
 ]
+
+
+# --- search, message audit, retention (oversight) ----------------------------------------------
+
+AUDITOR = frozenset({"auditor"})  # the message audit shows what was said, and where, to the audit administrator
+
+
+def _result_ids(response: HttpResponse) -> list[int]:
+    return [result["message"].pk for result in response.context["results"]]
+
+
+def _hit_ids(response: HttpResponse) -> list[int]:
+    return [hit["message"]["id"] for hit in response.json()]
+
+
+def _audit_page_ids(response: HttpResponse) -> list[int]:
+    return [row["found"].message.pk for row in response.context["rows"]]
+
+
+def _audit_api_ids(response: HttpResponse) -> list[int]:
+    return [item["id"] for item in response.json()["items"]]
+
+
+OVERSIGHT_ROWS = [
+    Row("GET", "/apps/chat/search/?q=值守", STAFF, check=_found(_result_ids)),
+    Row("GET", f"/apps/chat/{GROUP}/search/?q=值守", MEMBER_ONLY, check=_found(_result_ids)),
+    Row("GET", "/api/chat/search?q=值守", STAFF, check=_found(_hit_ids)),
+    Row("GET", f"/api/chat/conversations/{GROUP}/around?seq=1", MEMBER_ONLY),
+    Row("GET", "/apps/chat/audit/", only("auditor"), sees_every_name=AUDITOR, check=_audited(_audit_page_ids)),
+    Row("GET", "/apps/chat/audit/export/?format=csv", only("auditor"), sees_every_name=AUDITOR),
+    Row("GET", "/api/chat/audit/messages", only("auditor"), sees_every_name=AUDITOR, check=_audited(_audit_api_ids)),
+    Row("GET", "/api/chat/audit/messages/export?format=xlsx", only("auditor"), sees_every_name=AUDITOR),
+    # The back office's own rows (made from the admin registry) try every page; this one saves the policy.
+    Row("POST", "/admin/chat/retentionpolicy/add/", only("sysadmin", status=302), data={"days": "365"}),
+]
+ROWS += OVERSIGHT_ROWS

@@ -125,6 +125,8 @@
 
   function add(message) {
     if (message.conversation !== state.conversation || document.getElementById("m" + message.seq)) { return; }
+    // Opened at a search result, with newer messages not shown: what I send takes me to the latest ones.
+    if (state.newer) { if (message.sender === state.me) { window.location.assign(state.latest + "#m" + message.seq); } return; }
     var empty = list.querySelector(".chat-empty");
     if (empty) { empty.remove(); }
     var item = render(message);

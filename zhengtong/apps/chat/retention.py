@@ -1,0 +1,100 @@
+"""Message retention: one system-wide policy, applied by the worker.
+
+The system administrator sets how many days messages are kept (0: forever) in the back office
+(``set_policy``, audited). The worker's job (``purge_expired``, declared in the manifest) deletes
+the messages sent before that many days ago, with their files and their search entries, for
+everyone, a bounded batch per transaction, each batch audited (how many, sent before when).
+
+Two workers at once: each batch takes its rows in one transaction (row locks skipping what the
+other holds, on SQLite the IMMEDIATE transaction) and counts only what it deleted itself, so a
+message is purged and counted once. A conversation's order stays valid: positions (``seq``) are
+never reused or renumbered (``last_seq`` stays), so cursors keep working and the gap is simply empty.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengtong.apps.chat import search
+from zhengtong.apps.chat.models import Message, RetentionPolicy
+from zhengtong.errors import ServiceError
+from zhengtong.platform import batch
+from zhengtong.platform.access import permissions as perms
+from zhengtong.platform.access.policy import require
+from zhengtong.platform.audit import services as audit
+from zhengtong.platform.files import services as files
+
+POLICY = 1  # the primary key of the one policy row
+BATCH = 500
+# At most this many batches a round, so one round of the worker stays short; the rest comes next round.
+ROUND = 20
+MAX_DAYS = 36500
+
+
+def policy() -> RetentionPolicy:
+    """The policy in force: the stored one, else "keep forever"."""
+    return RetentionPolicy.objects.filter(pk=POLICY).first() or RetentionPolicy(pk=POLICY, days=0)
+
+
+def set_policy(*, acting_user: Any, days: int) -> RetentionPolicy:
+    """Keep messages ``days`` days (0: forever): the system administrator's setting."""
+    require(acting_user, perms.MANAGE_SETTINGS)
+    if not 0 <= days <= MAX_DAYS:
+        raise ServiceError("invalid", _("Between 0 (forever) and %(n)d days.") % {"n": MAX_DAYS},
+                           {"days": [_("Out of range.")]})
+    with batch.atomic():
+        current = RetentionPolicy.objects.select_for_update().filter(pk=POLICY).first()
+        before = current.days if current else 0
+        kept, _created = RetentionPolicy.objects.update_or_create(
+            pk=POLICY, defaults={"days": days, "changed_at": timezone.now(), "changed_by": acting_user})
+        audit.record("chat.retention_set", actor=acting_user, obj=kept, changes=audit.diff({"days": before}, {"days": days}))
+    return kept
+
+
+def cutoff(now: datetime) -> datetime | None:
+    """Messages sent before this moment are due for purging; None while the policy keeps them forever."""
+    days = policy().days
+    return now - timedelta(days=days) if days else None
+
+
+def _purge_batch(before: datetime) -> int:
+    """Delete up to ``BATCH`` of the oldest messages sent before ``before`` (found through the index on the
+    sending time: the worker asks every round, and a round with nothing due reads one index entry); how many
+    this call deleted."""
+    with batch.atomic():
+        due = Message.objects.filter(created_at__lt=before).order_by("created_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        picked = list(due.values_list("pk", "file_id")[:BATCH])
+        if not picked:
+            return 0
+        ids = [pk for pk, _file in picked]
+        _total, by_model = Message.objects.filter(pk__in=ids).delete()
+        deleted = by_model.get(Message._meta.label, 0)
+        for pk in ids:
+            search.unindex_message(pk)
+        # A file goes with the last message that carried it (a forwarded copy may still).
+        carried = {file_id for _pk, file_id in picked if file_id is not None}
+        carried -= set(Message.objects.filter(file_id__in=carried).values_list("file_id", flat=True))
+        files.discard(carried)
+        audit.record("chat.purged", detail=f"{deleted} messages sent before {before.isoformat()}")
+        return int(deleted)
+
+
+def purge_expired(now: datetime) -> int:
+    """The worker's job: purge what the policy no longer keeps, ``BATCH`` messages a transaction."""
+    before = cutoff(now)
+    if before is None:
+        return 0
+    purged = 0
+    for _round in range(ROUND):
+        done = _purge_batch(before)
+        purged += done
+        if done < BATCH:
+            break
+    return purged
