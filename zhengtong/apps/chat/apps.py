@@ -16,4 +16,7 @@ class ChatConfig(AppConfig):
         rules="zhengtong.apps.chat.rules",
         notice_categories={"chat": _("Chat")},
         badge="zhengtong.apps.chat.services:unread_total",
+        # Groups: department groups follow the directory's feed; 事务群 are offered on other apps' record pages.
+        jobs={"chat department groups": "zhengtong.apps.chat.departments:follow_directory"},
+        record_links={"chat discussion": "zhengtong.apps.chat.discussions:offer"},
     )
