@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengtong.apps.chat import views
+from zhengtong.apps.chat import group_views, views
 
 app_name = "chat"
 urlpatterns = [
@@ -10,4 +10,16 @@ urlpatterns = [
     path("<int:pk>/", views.conversation_page, name="conversation"),
     path("<int:pk>/send/", views.message_send, name="send"),
     path("<int:pk>/upload/", views.file_send, name="upload"),
+    # groups: members, roles, name, leaving; 事务群; department groups
+    path("<int:pk>/members/", group_views.members_page, name="members"),
+    path("<int:pk>/members/add/", group_views.members_add, name="add"),
+    path("<int:pk>/members/<int:person_id>/remove/", group_views.member_remove, name="remove"),
+    path("<int:pk>/members/<int:person_id>/role/", group_views.member_role, name="role"),
+    path("<int:pk>/owner/", group_views.owner_transfer, name="transfer"),
+    path("<int:pk>/leave/", group_views.group_leave, name="leave"),
+    path("<int:pk>/mute/", group_views.group_mute, name="mute"),
+    path("<int:pk>/rename/", group_views.group_rename, name="rename"),
+    path("<int:pk>/bots/", group_views.bot_add, name="bots"),
+    path("discuss/", group_views.discuss, name="discuss"),
+    path("departments/", group_views.department_groups, name="departments"),
 ]

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhengtong.apps.chat import services
+from zhengtong.apps.chat import discussions, services
 from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm
 from zhengtong.apps.chat.models import Conversation, Member
 from zhengtong.apps.chat.rules import VIEW
@@ -98,7 +98,8 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
     file_form = file_form or FileForm(initial={"client_msg_id": uuid.uuid4().hex})
     return render(request, "chat/conversation.html", {
         "conversation": conversation, "title": services.title_for(request.user, conversation), "me": me, "rows": rows,
-        "more": more, "members": members, "form": form, "file_form": file_form, "state": state, "csrf": get_token(request)}, status=status)
+        "more": more, "members": members, "form": form, "file_form": file_form, "state": state, "csrf": get_token(request),
+        "record_url": discussions.record_link(conversation)}, status=status)
 
 
 @login_required

@@ -55,7 +55,7 @@ class Record:
 
     title: str
     url: str
-    # The people taking part in it (accounts), such as a document's drafter and the holders of its steps.
+    # The people taking part in it who may see it (accounts), such as a document's drafter and the holders of its steps.
     participants: tuple[Any, ...] = ()
 
 

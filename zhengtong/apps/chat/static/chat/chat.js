@@ -71,6 +71,11 @@
     var who = document.createElement("div");
     who.className = "chat-sender";
     who.textContent = message.sender_name + " · " + new Date(message.created_at).toTimeString().slice(0, 5);
+    if (message.bot) {  // an integrated system's message: its name with the 机器人 mark
+      var mark = document.createElement("span");
+      mark.className = "chat-bot-mark"; mark.textContent = thread.dataset.bot;
+      who.prepend(mark, " ");
+    }
     item.appendChild(who);
     if (message.quote) {
       var quote = document.createElement("blockquote");
