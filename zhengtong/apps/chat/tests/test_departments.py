@@ -63,11 +63,11 @@ def test_a_disabled_person_leaves_their_department_groups(people: dict[str, Any]
 
 def test_members_of_a_department_group_are_not_added_removed_or_left_by_hand(people: dict[str, Any], office: Department) -> None:
     group = departments.enable(acting_user=None, department_id=office.pk)
-    with pytest.raises(Forbidden, match="department group"):
+    with pytest.raises(Forbidden, match="部门群"):
         services.add_members(acting_user=people["zhang"], conversation_id=group.pk, member_ids=[people["zhao"].pk])
-    with pytest.raises(Forbidden, match="department group"):
+    with pytest.raises(Forbidden, match="部门群"):
         services.remove_member(acting_user=people["zhang"], conversation_id=group.pk, person_id=people["li"].pk)
-    with pytest.raises(Forbidden, match="department"):
+    with pytest.raises(Forbidden, match="部门"):
         groups.leave(acting_user=people["li"], conversation_id=group.pk)
     client = Client()
     client.force_login(people["zhang"])

@@ -32,7 +32,7 @@ def test_the_owner_makes_and_unmakes_an_administrator_who_may_then_add_people(pe
 
 def test_only_the_owner_names_administrators(people: dict[str, Any], group: Conversation) -> None:
     groups.set_admin(acting_user=people["zhang"], conversation_id=group.pk, person_id=people["li"].pk, admin=True)
-    with pytest.raises(Forbidden, match="owner"):
+    with pytest.raises(Forbidden, match="只有群主"):
         groups.set_admin(acting_user=people["li"], conversation_id=group.pk, person_id=people["wang"].pk, admin=True)
     with pytest.raises(NotFound):
         groups.set_admin(acting_user=people["zhao"], conversation_id=group.pk, person_id=people["wang"].pk, admin=True)
@@ -59,7 +59,7 @@ def test_a_member_leaves_keeping_what_came_before_and_the_owner_must_hand_over_f
     assert [m.text for m in services.visible_messages(people["li"], group)] == ["离开前的消息"]
     with pytest.raises(Forbidden):
         say(people["li"], group, "还想说")
-    with pytest.raises(ServiceError, match="hand it over"):
+    with pytest.raises(ServiceError, match="请先把群转让"):
         groups.leave(acting_user=people["zhang"], conversation_id=group.pk)
     assert AuditRecord.objects.filter(action="chat.left").count() == 1
 
