@@ -80,10 +80,10 @@ def set_admin(*, acting_user: Any, conversation_id: int, person_id: int, admin: 
 
 def transfer(*, acting_user: Any, conversation_id: int, person_id: int) -> Member:
     """The owner hands the group to another member and stays on as an administrator."""
-    if person_id == acting_user.pk:
-        raise ServiceError("invalid", _("You already own this group."), {"person": [_("That is you.")]})
     with batch.atomic():
         conversation, me = _owned(acting_user, conversation_id)
+        if person_id == acting_user.pk:
+            raise ServiceError("invalid", _("You already own this group."), {"person": [_("That is you.")]})
         heir = _active_member(conversation, person_id)
         me.role, heir.role = Member.Role.ADMIN, Member.Role.OWNER
         me.save(update_fields=["role"])

@@ -198,7 +198,7 @@ def read_state(user: Any, message_id: int) -> dict[str, Any]:
         raise Forbidden("forbidden", _("Only the sender sees who has read a message."))
     conversation = message.conversation
     readers = [m for m in Member.objects.filter(conversation=conversation, left_at__isnull=True).exclude(person=user)
-               .select_related("person").order_by("pk") if m.sees(conversation, message.seq)]
+               .select_related("person").order_by("pk") if m.sees(conversation, message.seq) and m.person.is_active]  # not bots
     read = [m for m in readers if m.read_seq >= message.seq]
     unread = [m for m in readers if m.read_seq < message.seq]
     listed = len(readers) <= read_list_max()

@@ -66,7 +66,8 @@ def _marks(user: Any, conversation: Conversation, messages: list[Any], members: 
     """已读 / 未读 (1:1) or "N 人未读" / 全部已读 (groups) for each of my messages."""
     from django.utils.translation import npgettext, pgettext
 
-    others = [m for m in members if m.person_id != user.pk]
+    # Who can read: a bot's account (bots.py) and a disabled person's never will.
+    others = [m for m in members if m.person_id != user.pk and m.person.is_active]
     marks = {}
     for message in messages:
         if message.sender_id != user.pk or message.recalled_at:
@@ -92,7 +93,8 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
             for m in messages]
     state = {"conversation": conversation.pk, "me": request.user.pk, "kind": conversation.kind,
              "last_seq": messages[-1].seq if messages else 0, "read_seq": me.read_seq, "active": me.active,
-             "members": [{"id": m.person_id, "read_seq": m.read_seq, "first": m.first_visible(conversation)} for m in members],
+             "members": [{"id": m.person_id, "read_seq": m.read_seq, "first": m.first_visible(conversation)} for m in members
+                         if m.person.is_active],
              "api": f"/api/chat/conversations/{conversation.pk}"}
     form = form or MessageForm(initial={"client_msg_id": uuid.uuid4().hex})
     file_form = file_form or FileForm(initial={"client_msg_id": uuid.uuid4().hex})

@@ -44,6 +44,8 @@ def test_a_system_added_to_a_group_posts_once_per_client_id_shown_as_a_bot(peopl
     zhang.force_login(people["zhang"])
     page = zhang.get(f"/apps/chat/{group.pk}/").content.decode()
     assert "东湖水位超警戒" in page and 'class="chat-bot-mark"' in page
+    mine = services.send(acting_user=people["zhang"], conversation_id=group.pk, client_msg_id="z-1", text="收到")
+    assert services.read_state(people["zhang"], mine.pk)["unread_count"] == 2  # 李四 and 王五: a bot reads nothing
     members = zhang.get(f"/api/chat/conversations/{group.pk}/members").json()
     assert {"name": "水情监测系统", "bot": True} in [{"name": m["name"], "bot": m["bot"]} for m in members]
 
