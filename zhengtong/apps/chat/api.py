@@ -343,7 +343,9 @@ external = Router(tags=["chat external"], auth=ApplicationToken())
 @external.post("/conversations/{conversation_id}/messages", response={201: ChatMessageOut},
                summary="An integrated application posts text into a group it was added to (idempotent by client id)")
 def bot_send(request: HttpRequest, conversation_id: int, payload: ChatBotSendIn) -> Status[ChatMessageOut]:
-    message = bots.post(system=request.auth, conversation_id=conversation_id, client_msg_id=payload.client_msg_id, text=payload.text)
+    # ApplicationToken authenticated the request and Ninja keeps the system it returned in request.auth.
+    message = bots.post(system=request.auth, conversation_id=conversation_id,  # type: ignore[attr-defined]
+                        client_msg_id=payload.client_msg_id, text=payload.text)
     return Status(201, ChatMessageOut(**services.message_payload(message)))
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
@@ -145,8 +145,9 @@ def follow_directory(now: datetime) -> int:
         if cursor.position != seen:  # another worker took this stretch
             return 0
         touched = _departments_touched(events)
-        for conversation in Conversation.objects.select_for_update().filter(department_id__in=touched).select_related("department"):
-            reconcile(conversation, conversation.department)
+        found = {d.pk: d for d in Department.objects.filter(pk__in=touched)}
+        for conversation in Conversation.objects.select_for_update().filter(department_id__in=touched).order_by("pk"):
+            reconcile(conversation, found[cast(int, conversation.department_id)])  # filtered on it
         cursor.position = events[-1].seq
         cursor.save(update_fields=["position"])
     return len(events)

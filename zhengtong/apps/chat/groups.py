@@ -38,7 +38,7 @@ def members(conversation: Conversation) -> list[dict[str, Any]]:
     """The current members, the owner first, then administrators, then the others (bots marked)."""
     rows = list(Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person").order_by("pk"))
     bots = dict(Bot.objects.filter(account_id__in=[m.person_id for m in rows]).values_list("account_id", "pk"))
-    order = {Member.Role.OWNER: 0, Member.Role.ADMIN: 1, Member.Role.MEMBER: 2}
+    order: dict[str, int] = {Member.Role.OWNER: 0, Member.Role.ADMIN: 1, Member.Role.MEMBER: 2}
     rows.sort(key=lambda m: (order[m.role], m.pk))
     return [{"member": m, "id": m.person_id, "name": m.person.get_full_name(), "role": m.role, "role_label": m.get_role_display(),
              "bot": m.person_id in bots, "joined_at": m.joined_at, "read_seq": m.read_seq} for m in rows]
