@@ -104,6 +104,14 @@ def test_the_owner_adds_a_member_who_sees_the_group_join_their_list_live(visit: 
     item = phone.page.locator(".chat-item", has_text="汛期值班协调群")
     expect(item).to_have_count(1, timeout=10_000)
     item.click()
+    expect(phone.page.locator(".page-title")).to_have_text("汛期值班协调群")
+    expect(phone.page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=10_000)
+
+    # He renames the group: her open page shows the new name without a reload.
+    pc.page.fill("#chat-rename input[name=title]", "汛期值班群")
+    pc.page.click("#chat-rename button[type=submit]")
+    expect(pc.page.locator(".page-title")).to_have_text("汛期值班群")
+    expect(phone.page.locator(".page-title")).to_have_text("汛期值班群", timeout=10_000)
     phone.page.click("#chat-members-link")
     expect(phone.page.locator("#chat-member-list .chat-member", has_text="吴婷")).to_have_attribute("data-role", "member")
     expect(phone.page.locator("#chat-add-members")).to_have_count(0)

@@ -185,6 +185,10 @@
       if (m && frame.read_seq > m.read) { m.read = frame.read_seq; markAll(); }
       if (frame.person === state.me) { state.read_seq = Math.max(state.read_seq, frame.read_seq); }
     } else if (frame.kind === "chat.members") { window.location.reload(); }
+    else if (frame.kind === "chat.renamed") {  // groups.py: the group's new name, on every member's open page
+      document.querySelectorAll(".page-title").forEach(function (title) { title.textContent = frame.title; });
+      document.title = frame.title;
+    }
   });
   document.addEventListener("visibilitychange", readUp);
 
