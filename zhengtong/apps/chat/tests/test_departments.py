@@ -121,3 +121,30 @@ def test_two_workers_do_not_apply_one_stretch_twice_and_a_crash_leaves_the_curso
     assert "wang" not in active(group)
     FeedCursor.objects.filter(name=departments.CURSOR).update(position=position)
     assert follow() == 1 and "wang" in active(group)
+
+
+def test_the_worker_runs_the_job_from_chats_manifest(people: dict[str, Any], office: Department) -> None:
+    from zhengtong import worker
+
+    group = departments.enable(acting_user=None, department_id=office.pk)
+    directory.add_membership(acting_user=None, user=people["wang"], department=office)
+    done = worker.run_once()
+    assert done["chat department groups"] >= 1 and "wang" in active(group)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_following_the_feed_at_once_apply_each_change_once() -> None:
+    from zhengtong.apps.chat.tests.test_send import _concurrently
+    from zhengtong.platform.audit.models import AuditRecord
+
+    unit = directory.create_department(acting_user=None, name="市水务局", kind=Department.Kind.UNIT)
+    office = directory.create_department(acting_user=None, name="办公室", parent=unit)
+    group = departments.enable(acting_user=None, department_id=office.pk)
+    follow()
+    newcomers = [staff(f"n{n}", f"新人{n}") for n in range(5)]
+    for person in newcomers:
+        directory.add_membership(acting_user=None, user=person, department=office)
+    done: list[int] = []
+    assert _concurrently([lambda: done.append(follow())] * 3) == []
+    assert sum(done) == 5 and active(group) == {p.username for p in newcomers}  # the stretch went to one worker
+    assert AuditRecord.objects.filter(action="chat.department_members").count() == 1
