@@ -12,7 +12,9 @@ class ChatConfig(AppConfig):
     manifest = AppManifest(
         key="chat", label=_("Chat"), icon="chat", urls="zhengtong.apps.chat.urls", url_prefix="apps/chat/",
         api={"/chat": "zhengtong.apps.chat.api:router"},
-        tiles=(Tile("chat", _("Chat"), "chat:list", "chat", perms.USE_BUSINESS_APPS),),
+        tiles=(Tile("chat", _("Chat"), "chat:list", "chat", perms.USE_BUSINESS_APPS),
+               # The system administrator's: turning department groups on (departments.py).
+               Tile("chat_departments", _("Department groups"), "chat:departments", "people", perms.MANAGE_ACCOUNTS, group="admin")),
         rules="zhengtong.apps.chat.rules",
         notice_categories={"chat": _("Chat")},
         badge="zhengtong.apps.chat.services:unread_total",

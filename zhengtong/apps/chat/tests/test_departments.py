@@ -82,11 +82,13 @@ def test_only_directory_managers_and_system_administrators_turn_a_group_on(peopl
 
     client = Client()
     client.force_login(people["zhang"])
+    assert 'href="/apps/chat/departments/"' not in client.get("/apps/").content.decode()
     assert client.post(f"/api/chat/departments/{office.pk}/group").status_code == 403
     assert client.get("/apps/chat/departments/").status_code == 403
     admin = staff("sysadmin", "管理员")
     assign_role(acting_user=None, user=admin, role=Role.objects.get(code="system_admin"))
     client.force_login(admin)
+    assert 'href="/apps/chat/departments/"' in client.get("/apps/").content.decode()  # the administrator's tile
     turned_on = client.post(f"/api/chat/departments/{office.pk}/group")
     assert turned_on.status_code == 200 and turned_on.json()["members"] == 2
     assert "办公室" in client.get("/apps/chat/departments/").content.decode()
