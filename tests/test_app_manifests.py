@@ -49,6 +49,8 @@ def _installed(*manifests: AppManifest) -> list[Installed]:
     (AppManifest("a", "A", step_handlers={"h": "m:H"}), AppManifest("b", "B", step_handlers={"h": "n:H"}), "step handler"),
     (AppManifest("a", "A", subject_links={"k": "m:f"}), AppManifest("b", "B", subject_links={"k": "n:f"}), "record page"),
     (AppManifest("a", "A", jobs={"j": "m:f"}), AppManifest("b", "B", jobs={"j": "n:f"}), "background job"),
+    (AppManifest("a", "A", records={"a.k": "m:f"}), AppManifest("b", "B", records={"a.k": "n:f"}), "record kind"),
+    (AppManifest("a", "A", record_links={"l": "m:f"}), AppManifest("b", "B", record_links={"l": "n:f"}), "record link"),
 ])
 def test_two_apps_claiming_one_thing_are_refused_naming_both(first: AppManifest, second: AppManifest, claim: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=claim) as refused:

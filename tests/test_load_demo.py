@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from zhengtong.apps.bulletins.models import Bulletin
+from zhengtong.apps.chat.models import Conversation
 from zhengtong.apps.documents.models import Document
 from zhengtong.platform.access.policy import role_codes_of
 from zhengtong.platform.accounts.models import User
@@ -56,6 +57,10 @@ def test_demo_organisation(db: Any, var_dir: Path, capsys: Any) -> None:
     assert {"签收", "登记", "拟办"} <= todo_of("qinfang")
     assert "签收" in todo_of("zhengkai") and "签收" in todo_of("sunyue")
     assert "批办" in todo_of("zhanglihua") and "承办" in todo_of("majun") and "承办" in todo_of("xiezhenhua")
+    # Every department has its chat group, holding its people: 周明 is in 办公室's and 信息中心's.
+    office_group = Conversation.objects.get(department__name="办公室", department__parent=water)
+    assert office_group.title == "办公室" and office_group.members.filter(person=zhouming, left_at__isnull=True).exists()
+    assert Conversation.objects.filter(department__name="信息中心", members__person=zhouming).exists()
 
     logins = var_dir / "demo-logins.txt"
     assert stat.S_IMODE(logins.stat().st_mode) == 0o600

@@ -25,6 +25,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from zhengtong.apps.bulletins.services import publish
+from zhengtong.apps.chat import departments
 from zhengtong.apps.documents import services as documents
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.models import Role, RoleAssignment
@@ -261,6 +262,7 @@ def load_demo() -> list[Login]:
         _organise(water)
         _publish_news()
         _official_documents()
+        _chat_groups()
     write_logins(logins)
     return logins
 
@@ -281,6 +283,11 @@ def _organise(water: dict[str, Department]) -> None:
         services.update_person(acting_user=None, user=people[username], superior=people[superior])
     for username, status in STATUSES:
         services.update_person(acting_user=None, user=people[username], status=status)
+
+
+def _chat_groups() -> None:
+    """Every demo department has its chat group (its people as members, kept in step with the directory)."""
+    departments.enable_all(acting_user=None)
 
 
 def _publish_news() -> None:

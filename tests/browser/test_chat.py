@@ -163,3 +163,41 @@ def test_pin_forward_and_star_a_message_from_its_menu(visit: Any, server: Any) -
     expect(phone.page.locator("#chat-starred .chat-message")).to_have_count(1)
     expect(phone.page.locator("#chat-starred .chat-message")).to_contain_text("今晚十点水位复测")
     expect(phone.page.locator("#chat-starred .chat-forwarded")).to_have_text("转发 · 原发送人 郑凯")
+def test_the_owner_adds_a_member_who_sees_the_group_join_their_list_live(visit: Any, server: Any) -> None:
+    pc, phone = visit(PC), visit(PHONE)
+    pc.sign_in(*server.staff())  # 周明
+    phone.sign_in("wuting", server.logins["wuting"])  # 吴婷
+    phone.goto("/apps/chat/")
+    expect(phone.page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=10_000)
+    expect(phone.page.locator(".chat-item", has_text="汛期值班协调群")).to_have_count(0)
+
+    # 周明 makes a group with 郑凯, then adds 吴婷 from its members page (the picker narrows as he types).
+    pc.goto("/apps/chat/new/")
+    pc.page.fill("#id_title", "汛期值班协调群")
+    pc.page.get_by_label("郑凯").check()
+    pc.page.get_by_role("button", name="创建").click()
+    expect(pc.page.locator(".page-title")).to_have_text("汛期值班协调群")
+    pc.page.click("#chat-members-link")
+    expect(pc.page.locator("#chat-member-list .chat-member")).to_have_count(2)
+    expect(pc.page.locator("#chat-member-list [data-role=owner]")).to_contain_text("周明")
+    pc.page.fill("#chat-people-search", "吴婷")
+    expect(pc.page.locator("#chat-add-members .chat-picker label:visible")).to_have_count(1)
+    pc.page.get_by_label("吴婷").check()
+    pc.page.click("#chat-add-members button[type=submit]")
+    expect(pc.page.locator("#chat-member-list .chat-member", has_text="吴婷")).to_have_count(1)
+
+    # Her list shows the group without a reload; she opens its members page and sees herself a member, not an administrator.
+    item = phone.page.locator(".chat-item", has_text="汛期值班协调群")
+    expect(item).to_have_count(1, timeout=10_000)
+    item.click()
+    expect(phone.page.locator(".page-title")).to_have_text("汛期值班协调群")
+    expect(phone.page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=10_000)
+
+    # He renames the group: her open page shows the new name without a reload.
+    pc.page.fill("#chat-rename input[name=title]", "汛期值班群")
+    pc.page.click("#chat-rename button[type=submit]")
+    expect(pc.page.locator(".page-title")).to_have_text("汛期值班群")
+    expect(phone.page.locator(".page-title")).to_have_text("汛期值班群", timeout=10_000)
+    phone.page.click("#chat-members-link")
+    expect(phone.page.locator("#chat-member-list .chat-member", has_text="吴婷")).to_have_attribute("data-role", "member")
+    expect(phone.page.locator("#chat-add-members")).to_have_count(0)

@@ -162,6 +162,9 @@ FORMS: dict[str, PageForm] = {
     "bulletins:create": PageForm("head", "/apps/bulletins/new/"),
     "chat:create": PageForm("author", "/apps/chat/new/"),
     "chat:send": PageForm("author", "/apps/chat/{w.chat_group.pk}/", "/apps/chat/{w.chat_group.pk}/send/"),
+    "chat:add": PageForm("author", "/apps/chat/{w.chat_group.pk}/members/", "/apps/chat/{w.chat_group.pk}/members/add/"),
+    "chat:rename": PageForm("author", "/apps/chat/{w.chat_group.pk}/members/", "/apps/chat/{w.chat_group.pk}/rename/"),
+    "chat:bots": PageForm("author", "/apps/chat/{w.chat_group.pk}/members/", "/apps/chat/{w.chat_group.pk}/bots/"),
 }
 
 WITHOUT_FIELDS = {
@@ -170,6 +173,8 @@ WITHOUT_FIELDS = {
     "directory:group_member_remove", "directory:restriction_delete", "workflow:delegation_revoke", "notices:open",
     "notices:action", "notices:read_all", "notices:remind", "notices:recall", "documents:receive", "documents:remind",
     "workbench:act", "workbench:batch", "chat:direct",
+    # The members page's buttons (a person, a role, a mute flag in hidden fields), a record's 事务群 button, turning a department group on.
+    "chat:remove", "chat:role", "chat:transfer", "chat:leave", "chat:mute", "chat:discuss", "chat:departments",
 }
 """POSTs that are a button: nothing typed, so nothing to fuzz (the permission matrix tries them)."""
 

@@ -9,13 +9,13 @@ from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from zhengtong.apps.chat import features, oversight, search, services
-from zhengtong.apps.chat.models import Member
+from zhengtong.apps.chat import bots, departments, discussions, features, groups, oversight, search, services
 from zhengtong.apps.chat.rules import VIEW
 from zhengtong.pagination import MAX_LIMIT, position
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.files import services as files
+from zhengtong.platform.todo.auth import ApplicationToken
 
 router = Router(tags=["chat"])
 
@@ -57,6 +57,7 @@ class ChatMessageOut(Schema):
     duration_ms: int | None = Field(None, description="A voice message's length.")
     forwarded_from: ChatForwardedOut | None = Field(None, description="A forwarded copy (转发): who first sent it.")
     urgent: bool = Field(False, description="加急: its unread recipients are reminded.")
+    bot: bool = Field(False, description="Posted by an integrated system: the sender name is the system's (机器人).")
 
 
 class ChatConversationOut(Schema):
@@ -71,6 +72,8 @@ class ChatConversationOut(Schema):
     last_seq: int
     history_from_join: bool
     last_message: ChatMessageOut | None
+    department: int | None = Field(None, description="A department group: the directory department its members follow.")
+    subject: str | None = Field(None, description="A 事务群: the record it discusses (\"<app>.<kind>:<id>\").")
 
 
 class ChatConversationList(Schema):
@@ -144,6 +147,7 @@ class ChatMemberOut(Schema):
     role: str
     joined_at: datetime
     read_seq: int
+    bot: bool = Field(False, description="An integrated system's bot.")
 
 
 def _conversation_out(item: dict[str, Any]) -> ChatConversationOut:
@@ -152,6 +156,7 @@ def _conversation_out(item: dict[str, Any]) -> ChatConversationOut:
                            muted=member.muted, unread=item["unread"], read_seq=member.read_seq,
                            last_seq=conversation.last_seq if member.left_seq is None else member.left_seq,
                            history_from_join=conversation.history_from_join,
+                           department=conversation.department_id, subject=conversation.subject,
                            last_message=ChatMessageOut(**services.message_payload(last)) if last else None)
 
 
@@ -230,12 +235,9 @@ def set_muted(request: HttpRequest, conversation_id: int, payload: ChatMuteIn) -
     return _one(request.user, conversation_id)
 
 
-@router.get("/conversations/{conversation_id}/members", response=list[ChatMemberOut], summary="The current members")
+@router.get("/conversations/{conversation_id}/members", response=list[ChatMemberOut], summary="The current members, the owner first")
 def list_members(request: HttpRequest, conversation_id: int) -> list[dict[str, Any]]:
-    conversation = services.conversation_of(request.user, conversation_id, VIEW)
-    rows = Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person").order_by("pk")
-    return [{"id": m.person_id, "name": m.person.get_full_name(), "role": m.role, "joined_at": m.joined_at, "read_seq": m.read_seq}
-            for m in rows]
+    return groups.members(services.conversation_of(request.user, conversation_id, VIEW))
 
 
 @router.post("/conversations/{conversation_id}/members", response=list[ChatMemberOut], summary="Add members (owner and administrators)")
@@ -480,3 +482,101 @@ def audit_messages(request: HttpRequest, params: Query[ChatAuditIn]) -> dict[str
 def audit_export(request: HttpRequest, params: Query[ChatAuditExportIn]) -> StreamingHttpResponse:
     query = oversight.MessageFilter(**params.model_dump(include=set(oversight.MessageFilter.model_fields)))
     return oversight.export_response(request.user, query, params.format)
+
+
+# --- groups: managing members, department groups, 事务群, bots ---------------------------------
+
+
+class ChatRoleIn(Schema):
+    admin: bool = Field(..., description="True: make an administrator; false: a member again.")
+
+
+class ChatPersonIn(Schema):
+    person: int
+
+
+class ChatRenameIn(Schema):
+    title: str = Field(..., max_length=100)
+
+
+class ChatSystemIn(Schema):
+    system: int = Field(..., description="An integrated application holding the chat scope.")
+
+
+class ChatSubjectIn(Schema):
+    subject: str = Field(..., max_length=100, description="The record: \"<app>.<kind>:<id>\", e.g. documents.document:12.")
+
+
+class ChatDepartmentGroupOut(Schema):
+    conversation: int
+    department: int
+    title: str
+    members: int
+
+
+class ChatBotSendIn(Schema):
+    client_msg_id: str = Field(..., min_length=1, max_length=64, description="A retry with the same id returns the stored message.")
+    text: str = Field(..., max_length=services.MAX_TEXT)
+
+
+@router.post("/conversations/{conversation_id}/members/{person_id}/role", response=list[ChatMemberOut],
+             summary="Make a member an administrator, or a member again (the owner)")
+def set_role(request: HttpRequest, conversation_id: int, person_id: int, payload: ChatRoleIn) -> list[dict[str, Any]]:
+    groups.set_admin(acting_user=request.user, conversation_id=conversation_id, person_id=person_id, admin=payload.admin)
+    return list_members(request, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/owner", response=list[ChatMemberOut],
+             summary="Hand the group to another member (the owner, who stays on as an administrator)")
+def transfer(request: HttpRequest, conversation_id: int, payload: ChatPersonIn) -> list[dict[str, Any]]:
+    groups.transfer(acting_user=request.user, conversation_id=conversation_id, person_id=payload.person)
+    return list_members(request, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/leave", response={204: None}, summary="Leave a group (its owner hands it over first)")
+def leave(request: HttpRequest, conversation_id: int) -> Status[None]:
+    groups.leave(acting_user=request.user, conversation_id=conversation_id)
+    return Status(204, None)
+
+
+@router.patch("/conversations/{conversation_id}", response=ChatConversationOut, summary="Rename a group (owner and administrators)")
+def rename(request: HttpRequest, conversation_id: int, payload: ChatRenameIn) -> ChatConversationOut:
+    groups.rename(acting_user=request.user, conversation_id=conversation_id, title=payload.title)
+    return _one(request.user, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/bots", response=list[ChatMemberOut],
+             summary="Let an integrated application post into the group (owner and administrators)")
+def add_bot(request: HttpRequest, conversation_id: int, payload: ChatSystemIn) -> list[dict[str, Any]]:
+    bots.add(acting_user=request.user, conversation_id=conversation_id, system_id=payload.system)
+    return list_members(request, conversation_id)
+
+
+@router.post("/discussions", response=ChatConversationOut,
+             summary="The 事务群 of a record: started with its participants, or opened if it exists")
+def open_discussion(request: HttpRequest, payload: ChatSubjectIn) -> ChatConversationOut:
+    conversation = discussions.open_discussion(acting_user=request.user, subject=payload.subject)
+    return _one(request.user, conversation.pk)
+
+
+@router.post("/departments/{department_id}/group", response=ChatDepartmentGroupOut,
+             summary="Turn a department's group on (directory managers, system administrators); its people become members")
+def enable_department_group(request: HttpRequest, department_id: int) -> dict[str, Any]:
+    conversation = departments.enable(acting_user=request.user, department_id=department_id)
+    return {"conversation": conversation.pk, "department": department_id, "title": conversation.title,
+            "members": conversation.members.filter(left_at__isnull=True).count()}
+
+
+external = Router(tags=["chat external"], auth=ApplicationToken())
+
+
+@external.post("/conversations/{conversation_id}/messages", response={201: ChatMessageOut},
+               summary="An integrated application posts text into a group it was added to (idempotent by client id)")
+def bot_send(request: HttpRequest, conversation_id: int, payload: ChatBotSendIn) -> Status[ChatMessageOut]:
+    # ApplicationToken authenticated the request and Ninja keeps the system it returned in request.auth.
+    message = bots.post(system=request.auth, conversation_id=conversation_id,  # type: ignore[attr-defined]
+                        client_msg_id=payload.client_msg_id, text=payload.text)
+    return Status(201, ChatMessageOut(**services.message_payload(message)))
+
+
+router.add_router("/external", external)

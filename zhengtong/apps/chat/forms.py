@@ -59,3 +59,45 @@ class AuditForm(Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+
+# --- groups: the member management page's forms ---------------------------------------------------
+
+
+class AddMembersForm(Form):
+    members = forms.ModelMultipleChoiceField(label=_("Add people"), queryset=get_user_model().objects.none(),
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, user: Any, current: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["members"]
+        field.queryset = colleagues(user).exclude(pk__in=list(current))  # type: ignore[attr-defined]
+        field.label_from_instance = lambda person: person.get_full_name()  # type: ignore[attr-defined]
+
+
+class RenameForm(Form):
+    title = forms.CharField(label=_("Group name"), max_length=100)
+
+
+class MuteForm(Form):
+    muted = forms.BooleanField(label=_("Mute (免打扰)"), required=False)
+
+
+class RoleForm(Form):
+    admin = forms.BooleanField(required=False)
+
+
+class PersonForm(Form):
+    person = forms.IntegerField(min_value=1)
+
+
+class BotForm(Form):
+    system = forms.IntegerField(label=_("Integrated application"), min_value=1)
+
+
+class SubjectForm(Form):
+    subject = forms.CharField(max_length=100)
+
+
+class DepartmentForm(Form):
+    department = forms.IntegerField(min_value=1)

@@ -34,6 +34,12 @@ class Conversation(models.Model):
     # The position of the last message sent; the next one gets last_seq + 1.
     last_seq = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # --- groups (departments.py, discussions.py) ---
+    # A department group: its members follow the directory's department (no owner, nobody adds by hand).
+    department = models.OneToOneField("directory.Department", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("department"))
+    # A 事务群: the record it discusses, "<app>.<kind>:<id>" (one group per record).
+    subject = models.CharField(_("record"), max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("conversation")
@@ -118,6 +124,8 @@ class Message(models.Model):
     forwarded_sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # 加急: marked by the sender; the unread recipients are reminded (Reminder).
     urgent_at = models.DateTimeField(null=True, blank=True)
+    # Posted by an integrated system (bots.py): shown with its name and a 机器人 mark.
+    bot = models.ForeignKey("chat.Bot", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("message")
@@ -207,3 +215,31 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Forever")) if not self.days else str(_("%(n)d days") % {"n": self.days})
+
+
+# --- groups: bots and the department feed's cursor ------------------------------------------------
+
+
+class Bot(models.Model):
+    """An integrated system's voice in chat: a person account that cannot sign in, named after the system."""
+
+    system = models.OneToOneField("todo.IntegratedSystem", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("integrated application"))
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("bot")
+        verbose_name_plural = _("bots")
+
+    def __str__(self) -> str:
+        return str(self.system)
+
+
+class FeedCursor(models.Model):
+    """How far chat has followed the directory's change feed (one row, locked while a worker follows)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    position = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.position}"

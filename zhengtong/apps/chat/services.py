@@ -132,6 +132,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "file": None if stored is None else {"name": stored.name, "kind": stored.kind, "size": stored.size,
                                              "url": f"/api/chat/messages/{message.pk}/file"},
         "created_at": message.created_at.isoformat(),
+        "bot": message.bot_id is not None,  # posted by an integrated system (bots.py): shown with 机器人
         **_feature_payload(message),
     }
 
@@ -213,7 +214,7 @@ def read_state(user: Any, message_id: int) -> dict[str, Any]:
         raise Forbidden("forbidden", _("Only the sender sees who has read a message."))
     conversation = message.conversation
     readers = [m for m in Member.objects.filter(conversation=conversation, left_at__isnull=True).exclude(person=user)
-               .select_related("person").order_by("pk") if m.sees(conversation, message.seq)]
+               .select_related("person").order_by("pk") if m.sees(conversation, message.seq) and m.person.is_active]  # not bots
     read = [m for m in readers if m.read_seq >= message.seq]
     unread = [m for m in readers if m.read_seq < message.seq]
     listed = len(readers) <= read_list_max()
@@ -282,9 +283,24 @@ def create_group(*, acting_user: Any, title: str, member_ids: Sequence[int], his
     return conversation
 
 
+# --- groups: a department group's members follow the directory (groups.py, departments.py) ---
+
+
+def refuse_department_group(conversation: Conversation) -> None:
+    if conversation.department_id is not None:
+        raise Forbidden("department_group", _("This is a department group: its members follow the directory's department, "
+                                              "so nobody adds or removes them here."))
+
+
+def managed_group(acting_user: Any, conversation_id: int) -> Conversation:
+    """A group ``acting_user`` manages, for changing its members: refused plainly for a department group."""
+    refuse_department_group(conversation_of(acting_user, conversation_id, VIEW))
+    return conversation_of(acting_user, conversation_id, MANAGE)
+
+
 def add_members(*, acting_user: Any, conversation_id: int, member_ids: Sequence[int]) -> list[Member]:
     """Owners and administrators add people; someone removed before comes back from now on."""
-    conversation = conversation_of(acting_user, conversation_id, MANAGE)
+    conversation = managed_group(acting_user, conversation_id)
     people = _chat_people(member_ids)
     with batch.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
@@ -314,7 +330,7 @@ def add_members(*, acting_user: Any, conversation_id: int, member_ids: Sequence[
 def remove_member(*, acting_user: Any, conversation_id: int, person_id: int) -> Member:
     """Owners and administrators remove a member, who then sees nothing sent after this moment.
     The owner cannot be removed; an administrator cannot remove another administrator."""
-    conversation = conversation_of(acting_user, conversation_id, MANAGE)
+    conversation = managed_group(acting_user, conversation_id)
     with batch.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         member = Member.objects.filter(conversation=conversation, person_id=person_id, left_at__isnull=True).first()
@@ -399,7 +415,8 @@ def _retried(acting_user: Any, client_msg_id: str, conversation_id: int) -> Mess
 
 def _store(acting_user: Any, conversation: Conversation, client_msg_id: str, *, text: str, kind: str = Message.Kind.TEXT,
            stored: Any = None, quote_id: int | None = None, mentions: Sequence[int] | None = None, **features: Any) -> Message:
-    # ``features``: more fields of the message (thumbnail, duration_ms, forwarded_from, forwarded_sender; features.py).
+    # ``features``: more fields of the message (thumbnail, duration_ms, forwarded_from, forwarded_sender: features.py;
+    # bot: bots.py).
     # The conversation's row lock: positions are taken one sender at a time.
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     existing = _retried(acting_user, client_msg_id, conversation.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhengtong.apps.chat import oversight_views, views
+from zhengtong.apps.chat import group_views, oversight_views, views
 
 app_name = "chat"
 urlpatterns = [
@@ -16,4 +16,16 @@ urlpatterns = [
     path("<int:pk>/search/", views.search_conversation, name="search_conversation"),
     path("audit/", oversight_views.audit, name="audit"),
     path("audit/export/", oversight_views.export, name="audit_export"),
+    # groups: members, roles, name, leaving; 事务群; department groups
+    path("<int:pk>/members/", group_views.members_page, name="members"),
+    path("<int:pk>/members/add/", group_views.members_add, name="add"),
+    path("<int:pk>/members/<int:person_id>/remove/", group_views.member_remove, name="remove"),
+    path("<int:pk>/members/<int:person_id>/role/", group_views.member_role, name="role"),
+    path("<int:pk>/owner/", group_views.owner_transfer, name="transfer"),
+    path("<int:pk>/leave/", group_views.group_leave, name="leave"),
+    path("<int:pk>/mute/", group_views.group_mute, name="mute"),
+    path("<int:pk>/rename/", group_views.group_rename, name="rename"),
+    path("<int:pk>/bots/", group_views.bot_add, name="bots"),
+    path("discuss/", group_views.discuss, name="discuss"),
+    path("departments/", group_views.department_groups, name="departments"),
 ]

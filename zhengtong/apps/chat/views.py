@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhengtong.apps.chat import features, search, services
+from zhengtong.apps.chat import discussions, features, search, services
 from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm, SearchForm
 from zhengtong.apps.chat.models import Conversation, Member
 from zhengtong.apps.chat.rules import PIN, VIEW
@@ -66,7 +66,8 @@ def _marks(user: Any, conversation: Conversation, messages: list[Any], members: 
     """已读 / 未读 (1:1) or "N 人未读" / 全部已读 (groups) for each of my messages."""
     from django.utils.translation import npgettext, pgettext
 
-    others = [m for m in members if m.person_id != user.pk]
+    # Who can read: a bot's account (bots.py) and a disabled person's never will.
+    others = [m for m in members if m.person_id != user.pk and m.person.is_active]
     marks = {}
     for message in messages:
         if message.sender_id != user.pk or message.recalled_at:
@@ -97,7 +98,8 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
     _mark_hit(request, rows, around)
     state = {"conversation": conversation.pk, "me": request.user.pk, "kind": conversation.kind,
              "last_seq": messages[-1].seq if messages else 0, "read_seq": me.read_seq, "active": me.active,
-             "members": [{"id": m.person_id, "read_seq": m.read_seq, "first": m.first_visible(conversation)} for m in members],
+             "members": [{"id": m.person_id, "read_seq": m.read_seq, "first": m.first_visible(conversation)} for m in members
+                         if m.person.is_active],
              "api": f"/api/chat/conversations/{conversation.pk}", "newer": newer,
              "latest": reverse("chat:conversation", args=[conversation.pk])}
     form = form or MessageForm(initial={"client_msg_id": uuid.uuid4().hex})
@@ -105,7 +107,8 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
     return render(request, "chat/conversation.html", {
         "conversation": conversation, "title": services.title_for(request.user, conversation), "me": me, "rows": rows,
         "more": more, "newer": newer, "members": members, "form": form, "file_form": file_form, "state": state, "csrf": get_token(request),
-        **_feature_context(request.user, conversation, rows, state)}, status=status)
+        "record_url": discussions.record_link(conversation), **_feature_context(request.user, conversation, rows, state)},
+        status=status)
 
 
 # --- message features: pins, stars, forward targets, voice (features.py) ---

@@ -26,5 +26,6 @@ class DocumentsConfig(AppConfig):
         subject_links={"documents.document": "zhengtong.apps.documents.services:document_page"},
         archive="zhengtong.apps.documents.archiving:package_for_archives",
         jobs={"issued documents kept signed": "zhengtong.apps.documents.output:keep_issued"},
+        records={"documents.document": "zhengtong.apps.documents.discussion:record_for"},
     )
 

@@ -29,6 +29,7 @@ from zhengtong.apps.documents.forms import (
 from zhengtong.apps.documents.models import Attachment, Delivery, DocType, Document, Layout, Version
 from zhengtong.apps.documents.rules import DRAFT, EDIT, is_clerk
 from zhengtong.errors import ServiceError
+from zhengtong.platform import registry
 from zhengtong.platform.access.models import ClassificationLevel
 from zhengtong.platform.access.policy import can, require
 from zhengtong.platform.directory import queries as directory
@@ -159,6 +160,8 @@ def _render_detail(request: HttpRequest, document: Document, item: Any, form: An
         "delivery": Delivery.objects.filter(incoming=document).first(), "signature_status": output.signature_status(document),
         "signature_pending": output.signature_pending(document),
         "upload_form": UploadForm(), "people_form": PeopleForm(), "reason_form": ReasonForm(),
+        # What other apps offer on this record (chat's 事务群), through the registry.
+        "record_links": registry.current().record_links(request.user, "documents.document", document.pk),
     }, status=status)
 
 

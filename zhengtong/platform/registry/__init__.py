@@ -9,7 +9,7 @@ in-place actions, ``workflow`` for step handlers, processes and record pages, th
 tiles and tabs. Adding an app touches ``INSTALLED_APPS`` and its own folder, nothing else.
 """
 
-from zhengtong.platform.registry.manifest import AppManifest, InPlaceAction, Tile
+from zhengtong.platform.registry.manifest import AppManifest, InPlaceAction, Record, RecordLink, Tile
 from zhengtong.platform.registry.registry import Registry, current, load
 
-__all__ = ["AppManifest", "InPlaceAction", "Registry", "Tile", "current", "load"]
+__all__ = ["AppManifest", "InPlaceAction", "Record", "RecordLink", "Registry", "Tile", "current", "load"]

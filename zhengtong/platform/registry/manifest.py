@@ -11,6 +11,7 @@ the registry resolves the names once the models are loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -46,6 +47,27 @@ class InPlaceAction:
     # Safe in batch: the same decision with one comment means the same thing for every record.
     batch: bool = False
     comment_required: bool = False
+
+
+@dataclass(frozen=True)
+class Record:
+    """One of an app's records as another app may show it to a person who may see it (``records``)."""
+
+    title: str
+    url: str
+    # The people taking part in it who may see it (accounts), such as a document's drafter and the holders of its steps.
+    participants: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    """A link an app offers on another app's record page (``record_links``), with an optional count."""
+
+    label: Label
+    url: str
+    count: int = 0
+    # A form posts to ``url`` (it creates something, such as a discussion group); else a plain link.
+    post: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,3 +110,10 @@ class AppManifest:
     # Background work: name → "module:function(now) -> int" (how much it did), run by the worker every
     # round beside the platform's jobs; safe to run in several workers at once and after a crash.
     jobs: dict[str, str] = field(default_factory=dict)
+    # Record kind ("<app>.<kind>", as in subjects) → "module:function(user, object_id) -> Record | None": the
+    # record's title, page and participants, or None when the person may not see it. Through it another
+    # app builds on a record without importing its owner (chat's 事务群 on a 公文).
+    records: dict[str, str] = field(default_factory=dict)
+    # Name → "module:function(user, kind, object_id) -> RecordLink | None": a link the app offers on any
+    # record's page (chat's discussion group); record pages render them with ``registry.record_links``.
+    record_links: dict[str, str] = field(default_factory=dict)

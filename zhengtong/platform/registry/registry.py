@@ -11,7 +11,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
-from zhengtong.platform.registry.manifest import AppManifest, InPlaceAction, Label, Tile
+from zhengtong.platform.registry.manifest import AppManifest, InPlaceAction, Label, Record, RecordLink, Tile
 
 
 def resolve(dotted: str) -> Any:
@@ -51,6 +51,8 @@ class Registry:
         self.namespaces: dict[str, AppManifest] = {}
         self.badges: dict[str, Callable[[Any], int]] = {}
         self.jobs: dict[str, Callable[[Any], int]] = {}
+        self.records: dict[str, Callable[[Any, str], Record | None]] = {}
+        self.link_offers: dict[str, Callable[[Any, str, str], RecordLink | None]] = {}
 
     # --- Checking --------------------------------------------------------------------------
 
@@ -93,6 +95,10 @@ class Registry:
                 claim("record page for subjects", kind, manifest.key)
             for name in manifest.jobs:
                 claim("background job", name, manifest.key)
+            for kind in manifest.records:
+                claim("record kind", kind, manifest.key)
+            for name in manifest.record_links:
+                claim("record link", name, manifest.key)
 
     def _declared_categories(self) -> set[str]:
         return {code for entry in self.installed for code in entry.manifest.notice_categories}
@@ -125,6 +131,10 @@ class Registry:
                 self.subject_links[kind] = resolve(dotted)
             for name, dotted in manifest.jobs.items():
                 self.jobs[name] = resolve(dotted)
+            for kind, dotted in manifest.records.items():
+                self.records[kind] = resolve(dotted)
+            for name, dotted in manifest.record_links.items():
+                self.link_offers[name] = resolve(dotted)
             if manifest.processes:
                 folder = entry.path / manifest.processes
                 self.process_dirs.append(folder)
@@ -179,6 +189,17 @@ class Registry:
         kind, _sep, object_id = subject.partition(":")
         link = self.subject_links.get(kind)
         return link(object_id) if link and object_id else None
+
+    def record(self, user: Any, subject: str) -> Record | None:
+        """The record ``"<app>.<kind>:<id>"`` as ``user`` may see it; None if no app declares the kind or they may not."""
+        kind, _sep, object_id = subject.partition(":")
+        describe = self.records.get(kind)
+        return describe(user, object_id) if describe and object_id else None
+
+    def record_links(self, user: Any, kind: str, object_id: Any) -> list[RecordLink]:
+        """What the apps offer ``user`` on the page of one record (its discussion group …), in manifest order."""
+        offered = (offer(user, kind, str(object_id)) for offer in self.link_offers.values())
+        return [link for link in offered if link is not None]
 
     def owner_of_process(self, key: str) -> str | None:
         return self.process_owner.get(key)

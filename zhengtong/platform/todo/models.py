@@ -26,6 +26,8 @@ class IntegratedSystem(models.Model):
     class Scope(models.TextChoices):
         TODOS = "todos", _("Push to-dos")
         NOTICES = "notices", _("Send notices")
+        # Post into the chat groups it was added to (as a bot; the chat app keeps the groups).
+        CHAT = "chat", _("Post in chat groups")
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40, unique=True)

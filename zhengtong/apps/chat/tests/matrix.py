@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.utils import timezone
 
-from zhengtong.testing.matrix import Row, World, answered, expect, known_only_to, only
+from zhengtong.testing.matrix import IN, Row, World, answered, expect, known_only_to, only
 
 STAFF = expect(200, sysadmin=403, secadmin=403, auditor=403)
 MEMBERS = ("author", "clerk", "head")
@@ -40,6 +40,15 @@ def build(world: World) -> None:
     # Muted, so the clerk's message center stays as the notices rows expect it (no chat notice).
     services.set_muted(acting_user=people["clerk"], conversation_id=world.chat_direct.pk, muted=True)
     services.send(acting_user=people["author"], conversation_id=world.chat_direct.pk, client_msg_id="matrix-2", text="材料已发你")
+    _build_groups(world)
+
+
+def _build_groups(world: World) -> None:
+    """An integrated system allowed to post in chat, that the author may add to the group."""
+    from zhengtong.platform.todo import services as todo
+
+    world.chat_system, _token = todo.create_system(acting_user=world.people["sysadmin"], name="水情监测系统", code="matrix-chat",
+                                                   base_url="https://sq.example.gov.cn/", scopes=["chat"])
 
 
 def _build_features(world: World) -> None:
@@ -197,3 +206,38 @@ OVERSIGHT_ROWS = [
     Row("POST", "/admin/chat/retentionpolicy/add/", only("sysadmin", status=302), data={"days": "365"}),
 ]
 ROWS += OVERSIGHT_ROWS
+
+
+# --- groups: members, roles, name, leaving; 事务群; department groups; bots ---
+
+CLERK = "{w.people[clerk].pk}"
+OWNER_PAGE = known_only_to(302, "author", clerk=403, head=403)
+NOT_FOR_ADMINS = {"sysadmin": 403, "secadmin": 403, "auditor": 403}
+# The matrix's document at the head's review: its drafter, the head and the registry see it (documents' matrix).
+REVIEWING = "documents.document:{w.reviewing.pk}"
+
+ROWS += [
+    Row("GET", f"/apps/chat/{GROUP}/members/", MEMBER_ONLY),
+    Row("POST", f"/apps/chat/{GROUP}/members/add/", OWNER_PAGE, data=lambda w: {"members": [w.others["filler"].pk]}),
+    Row("POST", f"/apps/chat/{GROUP}/members/{CLERK}/remove/", OWNER_PAGE),
+    Row("POST", f"/apps/chat/{GROUP}/members/{CLERK}/role/", OWNER_PAGE, data={"admin": "on"}),
+    Row("POST", f"/apps/chat/{GROUP}/owner/", OWNER_PAGE, data=lambda w: {"person": w.people["clerk"].pk}),
+    # The owner is told to hand the group over first (the members page with the refusal).
+    Row("POST", f"/apps/chat/{GROUP}/leave/", known_only_to(302, "clerk", "head", author=422)),
+    Row("POST", f"/apps/chat/{GROUP}/mute/", known_only_to(302, *MEMBERS), data={"muted": "on"}),
+    Row("POST", f"/apps/chat/{GROUP}/rename/", OWNER_PAGE, data={"title": "防汛值班群"}),
+    Row("POST", f"/apps/chat/{GROUP}/bots/", OWNER_PAGE, data=lambda w: {"system": w.chat_system.pk}),
+    Row("POST", f"/apps/chat/discuss/?subject={REVIEWING}", known_only_to(302, "author", "head", "registrar", **NOT_FOR_ADMINS)),
+    Row("GET", "/apps/chat/departments/", expect(403, sysadmin=200)),
+    Row("POST", "/apps/chat/departments/", expect(403, sysadmin=302), data=lambda w: {"department": w.office.pk}),
+    Row("POST", f"/api/chat/conversations/{GROUP}/members/{CLERK}/role", OWNER_ONLY, data={"admin": True}),
+    Row("POST", f"/api/chat/conversations/{GROUP}/owner", OWNER_ONLY, data=lambda w: {"person": w.people["clerk"].pk}),
+    Row("POST", f"/api/chat/conversations/{GROUP}/leave", known_only_to(204, "clerk", "head", author=422)),
+    Row("PATCH", f"/api/chat/conversations/{GROUP}", OWNER_ONLY, data={"title": "防汛值班群"}),
+    Row("POST", f"/api/chat/conversations/{GROUP}/bots", OWNER_ONLY, data=lambda w: {"system": w.chat_system.pk}),
+    Row("POST", "/api/chat/discussions", known_only_to(200, "author", "head", "registrar", **NOT_FOR_ADMINS),
+        data=lambda w: {"subject": f"documents.document:{w.reviewing.pk}"}),
+    Row("POST", "/api/chat/departments/{w.office.pk}/group", expect(403, sysadmin=200)),
+    # For integrated systems' tokens (zta_…) only: a person's token is not one (the systems' own are tried in test_bots).
+    Row("POST", f"/api/chat/external/conversations/{GROUP}/messages", expect(IN), data={"client_msg_id": "m-bot", "text": "水位正常"}),
+]

@@ -71,6 +71,11 @@
     var who = document.createElement("div");
     who.className = "chat-sender";
     who.textContent = message.sender_name + " · " + new Date(message.created_at).toTimeString().slice(0, 5);
+    if (message.bot) {  // an integrated system's message: its name with the 机器人 mark
+      var mark = document.createElement("span");
+      mark.className = "chat-bot-mark"; mark.textContent = thread.dataset.bot;
+      who.prepend(mark, " ");
+    }
     item.appendChild(who);
     if (message.forwarded_from) {
       var forwarded = document.createElement("div");
@@ -199,6 +204,10 @@
       if (m && frame.read_seq > m.read) { m.read = frame.read_seq; markAll(); }
       if (frame.person === state.me) { state.read_seq = Math.max(state.read_seq, frame.read_seq); }
     } else if (frame.kind === "chat.members") { window.location.reload(); }
+    else if (frame.kind === "chat.renamed") {  // groups.py: the group's new name, on every member's open page
+      document.querySelectorAll(".page-title").forEach(function (title) { title.textContent = frame.title; });
+      document.title = frame.title;
+    }
   });
   document.addEventListener("visibilitychange", readUp);
 
