@@ -34,6 +34,7 @@ from zhengtong.platform.audit import services as audit
 from zhengtong.platform.files import services as files
 from zhengtong.platform.notices import realtime, stream
 from zhengtong.platform.notices import services as notices
+from zhengtong.platform.prepared import Prepared
 
 NOTICE_CATEGORY = "chat"
 RECALL_WINDOW = timedelta(minutes=2)
@@ -63,9 +64,22 @@ def read_list_max() -> int:
 # --- looking things up --------------------------------------------------------------------------
 
 
+# The queries of every send, compiled once per connection (zhengtong/platform/prepared.py): the ORM
+# spent more building them (select_related, joins) than the database spent running them.
+_mine_by_id: Prepared[Conversation] = Prepared(lambda person, pk: mine(person).filter(pk=pk), ("int", "int"))
+_locked: Prepared[Conversation] = Prepared(lambda pk: Conversation.objects.select_for_update().filter(pk=pk))
+_active_members: Prepared[Member] = Prepared(
+    lambda pk: Member.objects.filter(conversation_id=pk, left_at__isnull=True).select_related("person"))
+# (sender, client_msg_id) is unique: at most one row.
+_sent_before: Prepared[Message] = Prepared(
+    lambda sender, client_msg_id: Message.objects.select_related("sender", "quote", "file").filter(sender_id=sender,
+                                                                                                   client_msg_id=client_msg_id),
+    ("int", "str"))
+
+
 def conversation_of(user: Any, conversation_id: int, action: str = VIEW) -> Conversation:
     """One of ``user``'s conversations: 404 for anyone who never belonged to it, 403 for a refused act."""
-    conversation = mine(user).filter(pk=conversation_id).first() if uses_chat(user) else None
+    conversation = next(iter(_mine_by_id(user.pk, conversation_id)), None) if uses_chat(user) else None
     if conversation is None:
         raise NotFound("not_found", _("No such conversation."))
     if not can(user, action, conversation):
@@ -373,21 +387,20 @@ def _client_id(client_msg_id: str) -> str:
 
 
 def _retried(acting_user: Any, client_msg_id: str, conversation_id: int) -> Message | None:
-    existing = (Message.objects.select_related("sender", "quote", "file").filter(sender=acting_user, client_msg_id=client_msg_id)
-                .first())
+    existing = next(iter(_sent_before(acting_user.pk, client_msg_id)), None)
     return None if existing is None else _same_retry(acting_user, existing, conversation_id)
 
 
 def _store(acting_user: Any, conversation: Conversation, client_msg_id: str, *, text: str, kind: str = Message.Kind.TEXT,
            stored: Any = None, quote_id: int | None = None, mentions: Sequence[int] | None = None) -> Message:
     # The conversation's row lock: positions are taken one sender at a time.
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    (conversation,) = _locked(conversation.pk)
     existing = _retried(acting_user, client_msg_id, conversation.pk)
     if existing is not None:  # the same retry, committed while this one waited for the lock
         if stored is not None:
             raise ServiceError("conflict", _("This message was already sent."), {"client_msg_id": [_("Already used.")]})
         return existing
-    active = list(Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person"))
+    active = _active_members(conversation.pk)
     sender = next((m for m in active if m.person_id == acting_user.pk), None)
     if sender is None:
         raise Forbidden("forbidden", _("You are no longer a member of this conversation."))

@@ -25,6 +25,7 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, models, transaction
 
+from zhengtong.platform import batch
 from zhengtong.platform.ledger.models import LogHead
 
 # Rows numbered per UPDATE: bounds one sequencer transaction after a backlog (a migration, an import).
@@ -83,7 +84,7 @@ def sequence(model: type[models.Model]) -> int:
     """
     numbered = 0
     while pending(model):
-        with transaction.atomic():
+        with batch.writer(), transaction.atomic():
             head = _locked_head(model)
             count = _number(model, head.position, BATCH)
             if count:
