@@ -442,8 +442,7 @@ def _same_retry(acting_user: Any, existing: Message, conversation_id: int) -> Me
 def _notify_offline(acting_user: Any, conversation: Conversation, message: Message, active: list[Member]) -> None:
     """A notice in the message center for members with no device connected: the other person of a 1:1
     conversation (unless they muted it), and the people mentioned (even if they muted it)."""
-    online = set(realtime.local.people)
-    others = [m for m in active if m.person_id != acting_user.pk and m.person_id not in online]
+    others = [m for m in active if m.person_id != acting_user.pk]
     if conversation.kind == Conversation.Kind.DIRECT:
         targets = [m.person for m in others if not m.muted]
         title = _("%(name)s: %(text)s") % {"name": acting_user.get_full_name(), "text": message.text[:60]}
@@ -451,6 +450,9 @@ def _notify_offline(acting_user: Any, conversation: Conversation, message: Messa
         targets = [m.person for m in others if message.mention_all or m.person_id in message.mentions]
         title = _("%(name)s mentioned you in %(group)s: %(text)s") % {
             "name": acting_user.get_full_name(), "group": conversation.title, "text": message.text[:40]}
+    # Connected in any server process: they see it live. Asked only when someone would get a notice.
+    online = realtime.online(person.pk for person in targets) if targets else set()
+    targets = [person for person in targets if person.pk not in online]
     if targets:
         notices.notify(sender=acting_user, to=targets, title=title, link=reverse("chat:conversation", args=[conversation.pk]),
                        category=NOTICE_CATEGORY, app="chat", target=f"chat.conversation:{conversation.pk}")
