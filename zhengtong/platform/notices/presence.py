@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -44,7 +44,14 @@ def shared_online(user_ids: Iterable[int]) -> set[int]:
         return set()
     if settings.REDIS_URL:
         return _online_redis(settings.REDIS_URL, wanted)
-    return set(Presence.objects.filter(user_id__in=wanted, expires_at__gt=timezone.now()).values_list("user_id", flat=True))
+    # Plain SQL: asked in the send's transaction, where building the ORM's query cost ten times running it.
+    quote = connection.ops.quote_name
+    table, user, until = quote(Presence._meta.db_table), quote("user_id"), quote("expires_at")
+    marks = ", ".join(["%s"] * len(wanted))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {user} FROM {table} WHERE {until} > %s AND {user} IN ({marks})",  # noqa: S608
+                       [connection.ops.adapt_datetimefield_value(timezone.now()), *sorted(wanted)])
+        return {int(row[0]) for row in cursor.fetchall()}
 
 
 def write(process: str, present: set[int], gone: set[int]) -> None:
