@@ -18,12 +18,14 @@ service and a session each for the socket) and the conversations are made by a s
 services, before the server starts. Every loop is bounded in count and every wait in time.
 
 With ``--synapse DIR`` (a directory prepared as synapse_bench.py's docstring says: DIR/venv, DIR/data with
-homeserver.yaml and bench-overrides.yaml) it first runs Synapse there and measures it with
-synapse_bench.py; ``--synapse-json FILE`` takes the figures of an earlier Synapse run instead. Either way
-each row is printed beside Synapse's, with the ratio (Synapse / ours for times, ours / Synapse for rates).
+homeserver.yaml and bench-overrides.yaml) it first runs Synapse there and measures it with synapse_bench.py,
+on its SQLite database and, with ``--synapse-postgres-config FILE`` (a config file in DIR/data giving Synapse
+a PostgreSQL database), on PostgreSQL too; ``--synapse-json SQLite=FILE`` takes the figures of an earlier
+Synapse run instead. Each row is printed beside Synapse's on the same database, with the ratio (Synapse's
+time over ours, our rate over Synapse's: above 1 we are faster).
 
-Usage: .venv/bin/python benchmarks/chat.py [--postgres zt_bench_chat] [--synapse /work/synapse-bench | --synapse-json F]
-       [--out results.json] [--quick]
+Usage: .venv/bin/python benchmarks/chat.py [--postgres zt_bench_chat] [--synapse /work/synapse-bench
+       [--synapse-postgres-config postgres.yaml]] [--synapse-json SQLite=results.json] [--out figures.json] [--quick]
 Only ever targets 127.0.0.1.
 """
 
@@ -454,12 +456,15 @@ def postgres(name: str) -> Iterator[str]:
 # --- Synapse -----------------------------------------------------------------------------------------
 
 
-def run_synapse(directory: Path, out: Path, max_seconds: float) -> dict[str, Any]:
-    """Start Synapse from ``directory`` (venv/ and data/ as synapse_bench.py's docstring prepares them), measure, stop."""
+def run_synapse(directory: Path, out: Path, max_seconds: float, extra_config: str = "") -> dict[str, Any]:
+    """Start Synapse from ``directory`` (venv/ and data/ as synapse_bench.py's docstring prepares them), measure, stop.
+
+    ``extra_config``: one more config file (in data/), loaded last: e.g. its database set to PostgreSQL.
+    """
     data, python = directory / "data", directory / "venv" / "bin" / "python"
+    configs = ["-c", "homeserver.yaml", "-c", "bench-overrides.yaml"] + (["-c", extra_config] if extra_config else [])
     log = (data / "synapse.stdout").open("w")
-    synapse = subprocess.Popen([str(python), "-m", "synapse.app.homeserver", "-c", "homeserver.yaml", "-c", "bench-overrides.yaml"],
-                               cwd=data, stdout=log, stderr=subprocess.STDOUT)
+    synapse = subprocess.Popen([str(python), "-m", "synapse.app.homeserver", *configs], cwd=data, stdout=log, stderr=subprocess.STDOUT)
     try:
         subprocess.run([str(python), str(SYNAPSE_BENCH), "run", "--base-url", "http://127.0.0.1:8008", "--config", "homeserver.yaml",
                         "--server-pid", str(synapse.pid), "--out", str(out), "--max-seconds", str(max_seconds)],
@@ -471,7 +476,7 @@ def run_synapse(directory: Path, out: Path, max_seconds: float) -> dict[str, Any
         except subprocess.TimeoutExpired:
             synapse.kill()
         log.close()
-    return json.loads(out.read_text())
+    return dict(json.loads(out.read_text()))
 
 
 # The rows side by side: (label, path into the results, lower is better).
@@ -500,26 +505,26 @@ def value(results: dict[str, Any] | None, path: tuple[str, ...]) -> float | None
     return float(node)
 
 
-def table(ours: dict[str, dict[str, Any]], synapse: dict[str, Any] | None) -> str:
-    """Markdown: each row, ours per database, Synapse, and Synapse's figure over ours (how many times better we are)."""
-    labels = list(ours)
-    ratios = " | Synapse | " + " | ".join(f"ratio ({label})" for label in labels) if synapse else ""
-    head = "| Row | " + " | ".join(labels) + ratios + " |"
+def table(ours: dict[str, dict[str, Any]], synapse: dict[str, dict[str, Any]]) -> str:
+    """Markdown: each row, per database ours, then Synapse's and the ratio where Synapse was measured on it.
+
+    The ratio says how many times better we are: Synapse's time over ours, or our rate over Synapse's.
+    """
+    head = "| Row |"
+    for db in ours:
+        head += f" Zhengtong, {db} |" + (f" Synapse, {db} | ratio |" if db in synapse else "")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for label, path, lower in ROWS:
         unit = "" if "msg/s" in label or "CPU" in label else " ms"
-        cells = [f"{value(ours[db], path):,.1f}{unit}" if value(ours[db], path) is not None else "—" for db in labels]
-        line = f"| {label} | " + " | ".join(cells)
-        if synapse:
-            theirs = value(synapse, path)
-            line += f" | {theirs:,.1f}{unit}" if theirs is not None else " | —"
-            for db in labels:
-                mine = value(ours[db], path)
-                if mine and theirs:
-                    line += f" | {(theirs / mine if lower else mine / theirs):.2f}×"
-                else:
-                    line += " | —"
-        lines.append(line + " |")
+        line = f"| {label} |"
+        for db, results in ours.items():
+            mine = value(results, path)
+            line += f" {mine:,.1f}{unit} |" if mine is not None else " — |"
+            if db in synapse:
+                theirs = value(synapse[db], path)
+                line += f" {theirs:,.1f}{unit} |" if theirs is not None else " — |"
+                line += f" {(theirs / mine if lower else mine / theirs):.2f}× |" if mine and theirs else " — |"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -529,8 +534,11 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="Only PostgreSQL.")
     parser.add_argument("--redis", default="", help="ZT_REDIS_URL for our server (a Redis on 127.0.0.1).")
     parser.add_argument("--workers", type=int, default=1, help="Server processes.")
-    parser.add_argument("--synapse", default="", help="Run Synapse from this directory first (venv/, data/).")
-    parser.add_argument("--synapse-json", default="", help="Synapse's figures from an earlier synapse_bench.py run.")
+    parser.add_argument("--synapse", default="", help="Run Synapse from this directory first (venv/, data/), for each database.")
+    parser.add_argument("--synapse-postgres-config", default="",
+                        help="With --synapse and --postgres: the config file in data/ that gives Synapse its PostgreSQL database.")
+    parser.add_argument("--synapse-json", action="append", default=[], metavar="DATABASE=FILE",
+                        help="Synapse's figures from an earlier synapse_bench.py run, e.g. SQLite=results.json (repeatable).")
     parser.add_argument("--out", default="", help="Write every figure as JSON here.")
     parser.add_argument("--max-seconds", type=float, default=600, help="The most one database's run may take.")
     parser.add_argument("--quick", action="store_true", help="A tenth of the counts: to see that it works.")
@@ -554,12 +562,17 @@ def main() -> None:
             setattr(args, name, max(2, getattr(args, name) // 10))
 
     print(f"# Chat, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}, load average {load_average()}", flush=True)
-    synapse = None
-    if args.synapse:
-        print("## Synapse", flush=True)
-        synapse = run_synapse(Path(args.synapse), Path(args.synapse) / "results.json", args.max_seconds)
-    elif args.synapse_json:
-        synapse = json.loads(Path(args.synapse_json).read_text())
+    synapse: dict[str, dict[str, Any]] = {}
+    for given in args.synapse_json:
+        database, _sep, path = given.partition("=")
+        synapse[database] = json.loads(Path(path).read_text())
+    if args.synapse and not args.no_sqlite:
+        print("## Synapse, SQLite", flush=True)
+        synapse["SQLite"] = run_synapse(Path(args.synapse), Path(args.synapse) / "results-sqlite.json", args.max_seconds)
+    if args.synapse and args.postgres and args.synapse_postgres_config:
+        print("## Synapse, PostgreSQL", flush=True)
+        synapse["PostgreSQL"] = run_synapse(Path(args.synapse), Path(args.synapse) / "results-postgres.json", args.max_seconds,
+                                            args.synapse_postgres_config)
     extra = {"ZT_REDIS_URL": args.redis} if args.redis else {}
     ours: dict[str, dict[str, Any]] = {}
     if not args.no_sqlite:
@@ -569,9 +582,9 @@ def main() -> None:
         print("## Zhengtong, PostgreSQL", flush=True)
         with postgres(args.postgres) as url:
             ours["PostgreSQL"] = run_ours(args, "PostgreSQL", ZT_DATABASE_URL=url, **extra)
-    if synapse:
-        machine_info = synapse.get("machine", {})
-        print(f"\nSynapse {machine_info.get('matrix_synapse_pkg', '?')} measured {machine_info.get('date_utc', '?')} UTC")
+    for database, theirs in synapse.items():
+        info = theirs.get("machine", {})
+        print(f"\nSynapse {info.get('matrix_synapse_pkg', '?')} on {database} measured {info.get('date_utc', '?')} UTC")
     print()
     print(table(ours, synapse))
     if args.out:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from zhengtong.apps.chat.models import Conversation, Member, Message
 from zhengtong.apps.chat.rules import MANAGE, MENTION_ALL, POST, VIEW, membership, mine, uses_chat
 from zhengtong.errors import Forbidden, NotFound, ServiceError
-from zhengtong.platform import batch
+from zhengtong.platform import batch, prepared
 from zhengtong.platform.access.policy import can
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.files import services as files
@@ -68,6 +68,7 @@ def read_list_max() -> int:
 # spent more building them (select_related, joins) than the database spent running them.
 _mine_by_id: Prepared[Conversation] = Prepared(lambda person, pk: mine(person).filter(pk=pk), ("int", "int"))
 _locked: Prepared[Conversation] = Prepared(lambda pk: Conversation.objects.select_for_update().filter(pk=pk))
+_locked_member: Prepared[Member] = Prepared(lambda pk: Member.objects.select_for_update().filter(pk=pk))
 _active_members: Prepared[Member] = Prepared(
     lambda pk: Member.objects.filter(conversation_id=pk, left_at__isnull=True).select_related("person"))
 # (sender, client_msg_id) is unique: at most one row.
@@ -485,10 +486,11 @@ def mark_read(*, acting_user: Any, conversation_id: int, seq: int) -> int:
     ceiling = conversation.last_seq if member.left_seq is None else member.left_seq
     seq = min(max(seq, 0), ceiling)
     with batch.atomic():
-        before = Member.objects.select_for_update().filter(pk=member.pk).values_list("read_seq", flat=True).get()
+        (locked,) = _locked_member(member.pk)
+        before = locked.read_seq
         if before >= seq:
             return int(before)
-        Member.objects.filter(pk=member.pk).update(read_seq=seq)
+        prepared.update(Member, member.pk, {"read_seq": seq})
         # My other devices (the badge clears) and the senders of what I just read (their 已读 marks change).
         senders = (Message.objects.filter(conversation=conversation, seq__gt=before, seq__lte=seq)
                    .values_list("sender_id", flat=True).distinct().order_by())

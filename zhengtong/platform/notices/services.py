@@ -104,7 +104,9 @@ def notify(*, sender: Any, to: Iterable[Any], title: str, body: str = "", link: 
     user_ids = recipients.resolve(to)
     if not user_ids:
         raise ServiceError("no_recipients", _("Nobody would receive this notice."), {"to": [_("No active person found.")]})
-    with transaction.atomic():
+    # No savepoint inside a service's transaction (two round trips on every chat message to someone away):
+    # a failure here fails the caller's whole transaction, as batch.atomic does.
+    with transaction.atomic(savepoint=False):
         notice = Notice.objects.create(
             sender=sender, app=app, category=category, priority=priority, title=title.strip()[:200], body=body.strip(), link=link,
             quick_actions=[{"code": a["code"], "label": str(a["label"])} for a in quick_actions], target=target)
