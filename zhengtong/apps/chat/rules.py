@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import permissions_of
+from zhengtong.platform.prepared import Prepared
 
 VIEW = "chat.view"
 POST = "chat.post"
@@ -26,12 +27,20 @@ def uses_chat(user: Any) -> bool:
 
 def membership(user: Any, conversation: Any) -> Any:
     """The person's member row in ``conversation`` (current or former), or None."""
-    from zhengtong.apps.chat.models import Member
-
     cache = conversation.__dict__.setdefault("_members_by_person", {})
     if user.pk not in cache:
-        cache[user.pk] = Member.objects.filter(conversation=conversation, person=user).first()
+        cache[user.pk] = next(iter(_member(conversation.pk, user.pk)), None)
     return cache[user.pk]
+
+
+def _member_query(conversation_id: int, person_id: int) -> QuerySet[Any]:
+    from zhengtong.apps.chat.models import Member
+
+    return Member.objects.filter(conversation_id=conversation_id, person_id=person_id)  # unique: at most one row
+
+
+# Asked on every send and page: compiled once per connection (zhengtong/platform/prepared.py).
+_member = Prepared(_member_query, ("int", "int"))
 
 
 def may_view(user: Any, conversation: Any) -> bool:

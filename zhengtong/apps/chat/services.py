@@ -30,12 +30,13 @@ from zhengtong.apps.chat import thumbnails
 from zhengtong.apps.chat.models import Conversation, Member, Message
 from zhengtong.apps.chat.rules import MANAGE, MENTION_ALL, POST, VIEW, membership, mine, uses_chat
 from zhengtong.errors import Forbidden, NotFound, ServiceError
-from zhengtong.platform import batch
+from zhengtong.platform import batch, prepared
 from zhengtong.platform.access.policy import can
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.files import services as files
 from zhengtong.platform.notices import realtime, stream
 from zhengtong.platform.notices import services as notices
+from zhengtong.platform.prepared import Prepared
 
 NOTICE_CATEGORY = "chat"
 RECALL_WINDOW = timedelta(minutes=2)
@@ -65,9 +66,23 @@ def read_list_max() -> int:
 # --- looking things up --------------------------------------------------------------------------
 
 
+# The queries of every send, compiled once per connection (zhengtong/platform/prepared.py): the ORM
+# spent more building them (select_related, joins) than the database spent running them.
+_mine_by_id: Prepared[Conversation] = Prepared(lambda person, pk: mine(person).filter(pk=pk), ("int", "int"))
+_locked: Prepared[Conversation] = Prepared(lambda pk: Conversation.objects.select_for_update().filter(pk=pk))
+_locked_member: Prepared[Member] = Prepared(lambda pk: Member.objects.select_for_update().filter(pk=pk))
+_active_members: Prepared[Member] = Prepared(
+    lambda pk: Member.objects.filter(conversation_id=pk, left_at__isnull=True).select_related("person"))
+# (sender, client_msg_id) is unique: at most one row.
+_sent_before: Prepared[Message] = Prepared(
+    lambda sender, client_msg_id: Message.objects.select_related("sender", "quote", "file", "forwarded_sender")
+    .filter(sender_id=sender, client_msg_id=client_msg_id),
+    ("int", "str"))
+
+
 def conversation_of(user: Any, conversation_id: int, action: str = VIEW) -> Conversation:
     """One of ``user``'s conversations: 404 for anyone who never belonged to it, 403 for a refused act."""
-    conversation = mine(user).filter(pk=conversation_id).first() if uses_chat(user) else None
+    conversation = next(iter(_mine_by_id(user.pk, conversation_id)), None) if uses_chat(user) else None
     if conversation is None:
         raise NotFound("not_found", _("No such conversation."))
     if not can(user, action, conversation):
@@ -408,8 +423,7 @@ def _client_id(client_msg_id: str) -> str:
 
 
 def _retried(acting_user: Any, client_msg_id: str, conversation_id: int) -> Message | None:
-    existing = (Message.objects.select_related("sender", "quote", "file", "forwarded_sender")
-                .filter(sender=acting_user, client_msg_id=client_msg_id).first())
+    existing = next(iter(_sent_before(acting_user.pk, client_msg_id)), None)
     return None if existing is None else _same_retry(acting_user, existing, conversation_id)
 
 
@@ -418,13 +432,13 @@ def _store(acting_user: Any, conversation: Conversation, client_msg_id: str, *, 
     # ``features``: more fields of the message (thumbnail, duration_ms, forwarded_from, forwarded_sender: features.py;
     # bot: bots.py).
     # The conversation's row lock: positions are taken one sender at a time.
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    (conversation,) = _locked(conversation.pk)
     existing = _retried(acting_user, client_msg_id, conversation.pk)
     if existing is not None:  # the same retry, committed while this one waited for the lock
         if stored is not None:
             raise ServiceError("conflict", _("This message was already sent."), {"client_msg_id": [_("Already used.")]})
         return existing
-    active = list(Member.objects.filter(conversation=conversation, left_at__isnull=True).select_related("person"))
+    active = _active_members(conversation.pk)
     sender = next((m for m in active if m.person_id == acting_user.pk), None)
     if sender is None:
         raise Forbidden("forbidden", _("You are no longer a member of this conversation."))
@@ -469,8 +483,7 @@ def _same_retry(acting_user: Any, existing: Message, conversation_id: int) -> Me
 def _notify_offline(acting_user: Any, conversation: Conversation, message: Message, active: list[Member]) -> None:
     """A notice in the message center for members with no device connected: the other person of a 1:1
     conversation (unless they muted it), and the people mentioned (even if they muted it)."""
-    online = set(realtime.local.people)
-    others = [m for m in active if m.person_id != acting_user.pk and m.person_id not in online]
+    others = [m for m in active if m.person_id != acting_user.pk]
     if conversation.kind == Conversation.Kind.DIRECT:
         targets = [m.person for m in others if not m.muted]
         title = _("%(name)s: %(text)s") % {"name": acting_user.get_full_name(), "text": message.text[:60]}
@@ -478,6 +491,9 @@ def _notify_offline(acting_user: Any, conversation: Conversation, message: Messa
         targets = [m.person for m in others if message.mention_all or m.person_id in message.mentions]
         title = _("%(name)s mentioned you in %(group)s: %(text)s") % {
             "name": acting_user.get_full_name(), "group": conversation.title, "text": message.text[:40]}
+    # Connected in any server process: they see it live. Asked only when someone would get a notice.
+    online = realtime.online(person.pk for person in targets) if targets else set()
+    targets = [person for person in targets if person.pk not in online]
     if targets:
         notices.notify(sender=acting_user, to=targets, title=title, link=reverse("chat:conversation", args=[conversation.pk]),
                        category=NOTICE_CATEGORY, app="chat", target=f"chat.conversation:{conversation.pk}")
@@ -511,10 +527,11 @@ def mark_read(*, acting_user: Any, conversation_id: int, seq: int) -> int:
     ceiling = conversation.last_seq if member.left_seq is None else member.left_seq
     seq = min(max(seq, 0), ceiling)
     with batch.atomic():
-        before = Member.objects.select_for_update().filter(pk=member.pk).values_list("read_seq", flat=True).get()
+        (locked,) = _locked_member(member.pk)
+        before = locked.read_seq
         if before >= seq:
             return int(before)
-        Member.objects.filter(pk=member.pk).update(read_seq=seq)
+        prepared.update(Member, member.pk, {"read_seq": seq})
         # My other devices (the badge clears) and the senders of what I just read (their 已读 marks change).
         senders = (Message.objects.filter(conversation=conversation, seq__gt=before, seq__lte=seq)
                    .values_list("sender_id", flat=True).distinct().order_by())

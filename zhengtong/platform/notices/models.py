@@ -34,6 +34,23 @@ class Event(models.Model):
         return f"@{self.seq} {self.kind} → {self.user_id}"
 
 
+class Presence(models.Model):
+    """Who has a device connected, as each server process says (notices/presence.py): one row per
+    person per process while they have a socket open there, kept alive by the process's renewals."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    process = models.CharField(max_length=32)
+    # A process that ends without clearing its rows (killed) stops renewing them: they count until then.
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "process"], name="notices_presence_once")]
+        indexes = [models.Index(fields=["process"], name="notices_presence_process")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.process}"
+
+
 class Notice(models.Model):
     """One message sent to many people; each has their own ``NoticeRecipient`` row."""
 

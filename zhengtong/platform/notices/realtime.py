@@ -23,6 +23,10 @@ What wakes the reader:
   background worker and other server processes publish too); while subscribed, every
   ``IDLE_SECONDS``, for a message lost while a publisher could not reach the broker.
 
+Who is connected (``online``): this process's own sockets, and what the other processes have said
+in the shared record (presence.py: Redis when configured, else the database), for the apps that
+leave a notice only for people who are away.
+
 The frames go straight to the consumers, not through a channel layer: Channels' in-memory layer
 sweeps every channel and group on each send, which made one event to 1,000 sockets cost over a
 second of CPU (BENCHMARKS.md).
@@ -48,7 +52,7 @@ from redis.exceptions import RedisError
 from redis.retry import Retry
 
 from zhengtong.platform import registry
-from zhengtong.platform.notices import stream
+from zhengtong.platform.notices import presence, stream
 
 logger = logging.getLogger(__name__)
 BROKER_CHANNEL = "zt:events"
@@ -86,9 +90,12 @@ class LocalSockets:
         self.cursor = 0
         self.subscribed = False
         self.down = False  # the broker or the database's notifications could not be reached: said once
+        self.presence = presence.Keeper(lambda: set(self.people))
 
     def attach(self, user_id: int, consumer: Any) -> None:
         self.loop = asyncio.get_running_loop()
+        if not self.people[user_id]:
+            self.presence.changed()
         self.people[user_id].add(consumer)
         if self.reader is None or self.reader.done() or self.reader.get_loop() is not self.loop:
             self.news = asyncio.Event()
@@ -98,6 +105,7 @@ class LocalSockets:
         self.people[user_id].discard(consumer)
         if not self.people[user_id]:
             del self.people[user_id]
+            self.presence.changed()
         if not self.people and self.reader is not None:
             self.reader.cancel()
             self.reader = None
@@ -217,6 +225,13 @@ class LocalSockets:
 
 
 local = LocalSockets()
+
+
+def online(user_ids: Iterable[int]) -> set[int]:
+    """Those of ``user_ids`` with a device connected now, in this server process or any other (presence.py)."""
+    wanted = set(user_ids)
+    here = {user_id for user_id in wanted if user_id in local.people}
+    return here | presence.shared_online(wanted - here)
 
 
 def _stopping() -> bool:

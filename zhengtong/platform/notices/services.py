@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -48,13 +48,27 @@ def _publish_with_badge(user_ids: Sequence[int], kind: str, payload: dict[str, A
     One grouped count for everyone, then one publish per distinct count, so a notice to a
     thousand people costs a handful of queries, not a thousand.
     """
-    totals = dict(NoticeRecipient.objects.filter(user_id__in=user_ids, read_at__isnull=True, notice__recalled_at__isnull=True)
-                  .values("user_id").annotate(n=Count("id")).order_by().values_list("user_id", "n"))
+    totals = _unread_totals(user_ids)
     by_total: dict[int, list[int]] = defaultdict(list)
     for user_id in user_ids:
         by_total[totals.get(user_id, 0)].append(user_id)
     for total, ids in by_total.items():
         stream.publish(ids, kind, {**payload, "counts": {"messages": total}})
+
+
+def _unread_totals(user_ids: Sequence[int]) -> dict[int, int]:
+    """Each person's unread notices: one grouped count, in plain SQL (every chat message to someone away
+    asks it inside the send's transaction, and the ORM took ten times longer to build it than to run it)."""
+    if not user_ids:
+        return {}
+    quote = connection.ops.quote_name
+    copies, notices, user = quote(NoticeRecipient._meta.db_table), quote(Notice._meta.db_table), quote("user_id")
+    marks = ", ".join(["%s"] * len(user_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r.{user}, COUNT(*) FROM {copies} r JOIN {notices} n ON n.{quote('id')} = r.{quote('notice_id')} "  # noqa: S608
+                       f"WHERE r.{user} IN ({marks}) AND r.{quote('read_at')} IS NULL AND n.{quote('recalled_at')} IS NULL "
+                       f"GROUP BY r.{user}", list(user_ids))
+        return {int(user_id): int(count) for user_id, count in cursor.fetchall()}
 
 
 def _check(title: str, link: str, category: str, priority: str, target: str, quick_actions: Sequence[dict[str, str]]) -> None:
@@ -90,7 +104,9 @@ def notify(*, sender: Any, to: Iterable[Any], title: str, body: str = "", link: 
     user_ids = recipients.resolve(to)
     if not user_ids:
         raise ServiceError("no_recipients", _("Nobody would receive this notice."), {"to": [_("No active person found.")]})
-    with transaction.atomic():
+    # No savepoint inside a service's transaction (two round trips on every chat message to someone away):
+    # a failure here fails the caller's whole transaction, as batch.atomic does.
+    with transaction.atomic(savepoint=False):
         notice = Notice.objects.create(
             sender=sender, app=app, category=category, priority=priority, title=title.strip()[:200], body=body.strip(), link=link,
             quick_actions=[{"code": a["code"], "label": str(a["label"])} for a in quick_actions], target=target)
