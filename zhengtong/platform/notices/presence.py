@@ -65,7 +65,10 @@ def write(process: str, present: set[int], gone: set[int]) -> None:
             Presence.objects.filter(process=process, user_id__in=gone).delete()
         if present:
             Presence.objects.bulk_create([Presence(user_id=user_id, process=process, expires_at=until) for user_id in present],
-                                         update_conflicts=True, unique_fields=["user", "process"], update_fields=["expires_at"],
+                                         update_conflicts=True, update_fields=["expires_at"],
+                                         # MySQL and MariaDB name no target: their upsert takes any unique key.
+                                         unique_fields=["user", "process"] if connection.features.supports_update_conflicts_with_target
+                                         else None,
                                          batch_size=500)
         # Rows of processes long gone (killed: nobody cleared them) would otherwise stay for ever.
         Presence.objects.filter(expires_at__lt=timezone.now() - timedelta(seconds=HOLD_SECONDS)).delete()
