@@ -1,7 +1,9 @@
 """Message retention: one system-wide policy, applied by the worker.
 
 The system administrator sets how many days messages are kept (0: forever) in the back office
-(``set_policy``, audited). The worker's job (``purge_expired``, declared in the manifest) deletes
+(``set_policy``, audited), and a second figure for 事务群 (groups linked to a record,
+``Conversation.subject``): a bureau keeps a record's discussion as long as the record, often longer
+than everyday chat; left empty it is the general figure. The worker's job (``purge_expired``, declared in the manifest) deletes
 the messages sent before that many days ago, with their files and their search entries, for
 everyone, a bounded batch per transaction, each batch audited (how many, sent before when).
 
@@ -41,35 +43,45 @@ def policy() -> RetentionPolicy:
     return RetentionPolicy.objects.filter(pk=POLICY).first() or RetentionPolicy(pk=POLICY, days=0)
 
 
-def set_policy(*, acting_user: Any, days: int) -> RetentionPolicy:
-    """Keep messages ``days`` days (0: forever): the system administrator's setting."""
+def set_policy(*, acting_user: Any, days: int, subject_days: int | None = None) -> RetentionPolicy:
+    """Keep messages ``days`` days (0: forever), and those of 事务群 ``subject_days`` (None: as the others; 0:
+    forever): the system administrator's setting."""
     require(acting_user, perms.MANAGE_SETTINGS)
-    if not 0 <= days <= MAX_DAYS:
-        raise ServiceError("invalid", _("Between 0 (forever) and %(n)d days.") % {"n": MAX_DAYS},
-                           {"days": [_("Out of range.")]})
+    for field, value in (("days", days), ("subject_days", subject_days)):
+        if value is not None and not 0 <= value <= MAX_DAYS:
+            raise ServiceError("invalid", _("Between 0 (forever) and %(n)d days.") % {"n": MAX_DAYS}, {field: [_("Out of range.")]})
     with batch.atomic():
         current = RetentionPolicy.objects.select_for_update().filter(pk=POLICY).first()
-        before = current.days if current else 0
+        before = {"days": current.days if current else 0, "subject_days": current.subject_days if current else None}
         kept, _created = RetentionPolicy.objects.update_or_create(
-            pk=POLICY, defaults={"days": days, "changed_at": timezone.now(), "changed_by": acting_user})
-        audit.record("chat.retention_set", actor=acting_user, obj=kept, changes=audit.diff({"days": before}, {"days": days}))
+            pk=POLICY, defaults={"days": days, "subject_days": subject_days, "changed_at": timezone.now(), "changed_by": acting_user})
+        audit.record("chat.retention_set", actor=acting_user, obj=kept,
+                     changes=audit.diff(before, {"days": days, "subject_days": subject_days}))
     return kept
 
 
-def cutoff(now: datetime) -> datetime | None:
-    """Messages sent before this moment are due for purging; None while the policy keeps them forever."""
-    days = policy().days
+def _before(now: datetime, days: int) -> datetime | None:
     return now - timedelta(days=days) if days else None
 
 
-def _purge_batch(before: datetime) -> int:
-    """Delete up to ``BATCH`` of the oldest messages sent before ``before`` (found through the index on the
-    sending time: the worker asks every round, and a round with nothing due reads one index entry); how many
-    this call deleted."""
+def cutoff(now: datetime) -> datetime | None:
+    """Messages of ordinary conversations sent before this moment are due for purging; None while kept forever."""
+    return _before(now, policy().days)
+
+
+def subject_cutoff(now: datetime) -> datetime | None:
+    """The same for the messages of 事务群 (groups linked to a record)."""
+    return _before(now, policy().subject_days_in_force)
+
+
+def _purge_batch(before: datetime, *, subjects: bool) -> int:
+    """Delete up to ``BATCH`` of the oldest messages sent before ``before``, in 事务群 when ``subjects`` else in
+    the other conversations (found through the index on the sending time: the worker asks every round, and a
+    round with nothing due reads a few index entries); how many this call deleted."""
     with batch.atomic():
-        due = Message.objects.filter(created_at__lt=before).order_by("created_at", "pk")
+        due = Message.objects.filter(created_at__lt=before, conversation__subject__isnull=not subjects).order_by("created_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
+            due = due.select_for_update(skip_locked=True, of=("self",))
         picked = list(due.values_list("pk", "file_id")[:BATCH])
         if not picked:
             return 0
@@ -82,19 +94,23 @@ def _purge_batch(before: datetime) -> int:
         carried = {file_id for _pk, file_id in picked if file_id is not None}
         carried -= set(Message.objects.filter(file_id__in=carried).values_list("file_id", flat=True))
         files.discard(carried)
-        audit.record("chat.purged", detail=f"{deleted} messages sent before {before.isoformat()}")
+        audit.record("chat.purged", detail=f"{deleted} messages sent before {before.isoformat()}" + (" in 事务群" if subjects else ""))
         return int(deleted)
 
 
-def purge_expired(now: datetime) -> int:
-    """The worker's job: purge what the policy no longer keeps, ``BATCH`` messages a transaction."""
-    before = cutoff(now)
+def _purge(before: datetime | None, *, subjects: bool) -> int:
     if before is None:
         return 0
     purged = 0
     for _round in range(ROUND):
-        done = _purge_batch(before)
+        done = _purge_batch(before, subjects=subjects)
         purged += done
         if done < BATCH:
             break
     return purged
+
+
+def purge_expired(now: datetime) -> int:
+    """The worker's job: purge what the policy no longer keeps, ``BATCH`` messages a transaction (the other
+    conversations' and the 事务群's, each by its own figure)."""
+    return _purge(cutoff(now), subjects=False) + _purge(subject_cutoff(now), subjects=True)
