@@ -169,6 +169,7 @@ def _one(user: Any, conversation_id: int) -> ChatConversationOut:
 def list_conversations(request: HttpRequest) -> dict[str, Any]:
     require(request.user, perms.USE_BUSINESS_APPS)
     items = services.my_conversations(request.user)
+    discussions.follow_titles_in_list(request.user, items)
     return {"items": [_conversation_out(item) for item in items], "unread_total": sum(item["unread"] for item in items)}
 
 
@@ -563,6 +564,18 @@ def open_discussion(request: HttpRequest, payload: ChatSubjectIn) -> ChatConvers
              summary="Turn a department's group on (directory managers, system administrators); its people become members")
 def enable_department_group(request: HttpRequest, department_id: int) -> dict[str, Any]:
     conversation = departments.enable(acting_user=request.user, department_id=department_id)
+    return {"conversation": conversation.pk, "department": department_id, "title": conversation.title,
+            "members": conversation.members.filter(left_at__isnull=True).count()}
+
+
+class ChatDepartmentOffIn(Schema):
+    owner: int | None = Field(None, description="A member who owns the group from now on; null: nobody.")
+
+
+@router.post("/departments/{department_id}/group/disable", response=ChatDepartmentGroupOut,
+             summary="Turn a department's group off: it keeps its members and becomes an ordinary group (owned by `owner` or nobody)")
+def disable_department_group(request: HttpRequest, department_id: int, payload: ChatDepartmentOffIn) -> dict[str, Any]:
+    conversation = departments.disable(acting_user=request.user, department_id=department_id, owner_id=payload.owner)
     return {"conversation": conversation.pk, "department": department_id, "title": conversation.title,
             "members": conversation.members.filter(left_at__isnull=True).count()}
 

@@ -27,6 +27,7 @@ PAGE_SIZE = 50
 def conversation_list(request: HttpRequest) -> HttpResponse:
     require(request.user, perms.USE_BUSINESS_APPS)
     items = services.my_conversations(request.user)
+    discussions.follow_titles_in_list(request.user, items)
     for item in items:
         item["preview"] = services.shown_text(item["last"]) if item["last"] else ""
     return render(request, "chat/list.html", {"items": items, "unread_total": sum(i["unread"] for i in items)})
@@ -86,6 +87,8 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
                   file_form: FileForm | None = None) -> HttpResponse:
     conversation = services.conversation_of(request.user, pk, VIEW)
     me = services.member_of(request.user, conversation)
+    if me.active:
+        discussions.follow_record_title(request.user, [conversation])
     around, newer = _around(request), False
     if around:
         messages, more, newer = services.page_around(request.user, conversation, around, limit=PAGE_SIZE)
