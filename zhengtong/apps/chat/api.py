@@ -353,11 +353,23 @@ def unstar_message(request: HttpRequest, message_id: int) -> dict[str, Any]:
     return {"message": message_id, "starred": features.star(acting_user=request.user, message_id=message_id, starred=False)}
 
 
-@router.get("/starred", response=list[ChatStarredOut], summary="My starred messages, latest first (only those I can still see)")
-def list_starred(request: HttpRequest) -> list[ChatStarredOut]:
+class ChatStarredIn(Schema):
+    limit: int = Field(features.STARRED_PAGE, ge=1, le=MAX_LIMIT)
+    cursor: str = Field("", max_length=20, description="`next_cursor` of the previous page; empty for the newest.")
+
+
+class ChatStarredPage(Schema):
+    items: list[ChatStarredOut] = Field(..., description="The latest starred first.")
+    next_cursor: str | None = Field(..., description="Pass as `cursor` for the next (older) page; null on the last page.")
+
+
+@router.get("/starred", response=ChatStarredPage, summary="My starred messages, latest first, paged (only those I can still see)")
+def list_starred(request: HttpRequest, params: Query[ChatStarredIn]) -> dict[str, Any]:
     require(request.user, perms.USE_BUSINESS_APPS)
-    return [ChatStarredOut(conversation_title=services.title_for(request.user, m.conversation),
-                           message=ChatMessageOut(**services.message_payload(m))) for m in features.starred_messages(request.user)]
+    rows, more = features.starred_page(request.user, limit=params.limit, before=position(params.cursor))
+    return {"items": [ChatStarredOut(conversation_title=services.title_for(request.user, m.conversation),
+                                     message=ChatMessageOut(**services.message_payload(m))) for m in rows],
+            "next_cursor": str(more) if more else None}
 
 
 @router.post("/messages/{message_id}/urgent", response=ChatUrgentOut,

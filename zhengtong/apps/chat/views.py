@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengtong.apps.chat import discussions, features, search, services
-from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm, SearchForm
+from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm, SearchForm, StarredForm
 from zhengtong.apps.chat.models import Conversation, Member
 from zhengtong.apps.chat.rules import PIN, VIEW
 from zhengtong.errors import ServiceError
@@ -140,10 +140,12 @@ def _feature_context(user: Any, conversation: Conversation, rows: list[dict[str,
 def starred_list(request: HttpRequest) -> HttpResponse:
     """我的收藏: the messages I starred that I can still see, the latest starred first."""
     require(request.user, perms.USE_BUSINESS_APPS)
-    messages = features.starred_messages(request.user)
+    form = StarredForm(request.GET)
+    before = (form.cleaned_data["cursor"] or 0) if form.is_valid() else 0
+    messages, more = features.starred_page(request.user, before=before)
     rows = [{"message": m, "text": services.shown_text(m), "title": services.title_for(request.user, m.conversation)} for m in messages]
     _feature_rows(request.user, rows, set())
-    return render(request, "chat/starred.html", {"rows": rows})
+    return render(request, "chat/starred.html", {"rows": rows, "more": more, "later": bool(before)})
 
 
 @login_required
