@@ -201,3 +201,40 @@ def test_the_owner_adds_a_member_who_sees_the_group_join_their_list_live(visit: 
     phone.page.click("#chat-members-link")
     expect(phone.page.locator("#chat-member-list .chat-member", has_text="吴婷")).to_have_attribute("data-role", "member")
     expect(phone.page.locator("#chat-add-members")).to_have_count(0)
+
+
+PURGEABLE = """
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from zhengtong.apps.chat import services
+from zhengtong.apps.chat.models import Message
+people = get_user_model().objects
+zhou, wu = (people.get(username=name) for name in ("zhouming", "wuting"))
+room = services.create_group(acting_user=zhou, title="保留期测试群", member_ids=[wu.pk])
+old = services.send(acting_user=zhou, conversation_id=room.pk, client_msg_id="purge-1", text="去年的值班表")
+services.send(acting_user=wu, conversation_id=room.pk, client_msg_id="purge-2", text="今天的值班表")
+Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+print(room.pk)
+"""
+
+PURGE = """
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from zhengtong.apps.chat import retention
+admin = get_user_model().objects.get(username="sysadmin")
+retention.set_policy(acting_user=admin, days=365)
+print(retention.purge_expired(timezone.now()))
+"""
+
+
+def test_an_open_page_drops_messages_the_retention_policy_purges(visit: Any, server: Any) -> None:
+    room = server.manage("shell", "-c", PURGEABLE).split()[-1]
+    phone = visit(PHONE)
+    phone.sign_in(*server.staff())
+    phone.goto(f"/apps/chat/{room}/")
+    expect(phone.page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=10_000)
+    expect(phone.page.locator(".chat-message")).to_have_count(2)
+    assert server.manage("shell", "-c", PURGE).split()[-1] == "1"
+    expect(phone.page.locator(".chat-message", has_text="去年的值班表")).to_have_count(0, timeout=10_000)
+    expect(phone.page.locator(".chat-message", has_text="今天的值班表")).to_have_count(1)

@@ -3,9 +3,10 @@
 The system administrator sets how many days messages are kept (0: forever) in the back office
 (``set_policy``, audited), and a second figure for 事务群 (groups linked to a record,
 ``Conversation.subject``): a bureau keeps a record's discussion as long as the record, often longer
-than everyday chat; left empty it is the general figure. The worker's job (``purge_expired``, declared in the manifest) deletes
-the messages sent before that many days ago, with their files and their search entries, for
-everyone, a bounded batch per transaction, each batch audited (how many, sent before when).
+than everyday chat; left empty it is the general figure. The worker's job (``purge_expired``,
+declared in the manifest) deletes the messages sent before that many days ago, with their files and their search entries, for
+everyone, a bounded batch per transaction, each batch audited (how many, sent before when), and
+the readers' open devices told (``chat.purged``), so a page left open drops them at once.
 
 Two workers at once: each batch takes its rows in one transaction (row locks skipping what the
 other holds, on SQLite the IMMEDIATE transaction) and counts only what it deleted itself, so a
@@ -15,6 +16,7 @@ never reused or renumbered (``last_seq`` stays), so cursors keep working and the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,19 +25,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhengtong.apps.chat import search
-from zhengtong.apps.chat.models import Message, RetentionPolicy
+from zhengtong.apps.chat.models import Member, Message, RetentionPolicy
 from zhengtong.errors import ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.files import services as files
+from zhengtong.platform.notices import stream
 
 POLICY = 1  # the primary key of the one policy row
 BATCH = 500
 # At most this many batches a round, so one round of the worker stays short; the rest comes next round.
 ROUND = 20
 MAX_DAYS = 36500
+# Open devices drop what was purged: the conversation and the positions gone.
+EVENT_PURGED = "chat.purged"
 
 
 def policy() -> RetentionPolicy:
@@ -82,20 +87,33 @@ def _purge_batch(before: datetime, *, subjects: bool) -> int:
         due = Message.objects.filter(created_at__lt=before, conversation__subject__isnull=not subjects).order_by("created_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
-        picked = list(due.values_list("pk", "file_id")[:BATCH])
+        picked = list(due.values_list("pk", "file_id", "conversation_id", "seq")[:BATCH])
         if not picked:
             return 0
-        ids = [pk for pk, _file in picked]
+        ids = [pk for pk, _file, _conversation, _seq in picked]
         _total, by_model = Message.objects.filter(pk__in=ids).delete()
         deleted = by_model.get(Message._meta.label, 0)
         for pk in ids:
             search.unindex_message(pk)
         # A file goes with the last message that carried it (a forwarded copy may still).
-        carried = {file_id for _pk, file_id in picked if file_id is not None}
+        carried = {file_id for _pk, file_id, _conversation, _seq in picked if file_id is not None}
         carried -= set(Message.objects.filter(file_id__in=carried).values_list("file_id", flat=True))
         files.discard(carried)
+        _tell_devices(picked)
         audit.record("chat.purged", detail=f"{deleted} messages sent before {before.isoformat()}" + (" in 事务群" if subjects else ""))
         return int(deleted)
+
+
+def _tell_devices(picked: list[tuple[int, int | None, int, int]]) -> None:
+    """Every device of everyone who may read a conversation (members, and those removed) drops its purged messages."""
+    gone: dict[int, list[int]] = defaultdict(list)
+    for _pk, _file, conversation_id, seq in picked:
+        gone[conversation_id].append(seq)
+    readers: dict[int, list[int]] = defaultdict(list)
+    for conversation_id, person_id in Member.objects.filter(conversation_id__in=gone).values_list("conversation_id", "person_id"):
+        readers[conversation_id].append(person_id)
+    for conversation_id, seqs in gone.items():
+        stream.publish(readers[conversation_id], EVENT_PURGED, {"conversation": conversation_id, "seqs": sorted(seqs)})
 
 
 def _purge(before: datetime | None, *, subjects: bool) -> int:

@@ -179,3 +179,21 @@ def test_subject_groups_are_kept_by_their_own_figure(people: dict[str, Any], gro
     assert retention.cutoff(timezone.now()) is None and retention.purge_expired(timezone.now()) == 1
     assert not Message.objects.exists()
     assert AuditRecord.objects.filter(action="chat.purged", detail__endswith=" in 事务群").count() == 2
+
+
+def test_open_devices_drop_purged_messages(people: dict[str, Any], group: Conversation, sysadmin: Any) -> None:
+    from zhengtong.platform.notices.models import Event
+
+    old = [_aged(say(people["zhang"], group, f"旧消息{n}"), 40) for n in range(3)]
+    say(people["li"], group, "新消息")  # kept
+    services.remove_member(acting_user=people["zhang"], conversation_id=group.pk, person_id=people["wang"].pk)  # still reads the old
+    elsewhere = services.create_group(acting_user=people["zhao"], title="别的群", member_ids=[people["li"].pk])
+    _aged(say(people["zhao"], elsewhere, "别处的旧消息"), 40)
+    retention.set_policy(acting_user=sysadmin, days=30)
+    Event.objects.filter(kind=retention.EVENT_PURGED).delete()
+    assert retention.purge_expired(timezone.now()) == 4
+    told = {(e.user.username, e.payload["conversation"], tuple(e.payload["seqs"]))
+            for e in Event.objects.filter(kind=retention.EVENT_PURGED).select_related("user")}
+    assert told == {("zhang", group.pk, tuple(m.seq for m in old)), ("li", group.pk, tuple(m.seq for m in old)),
+                    ("wang", group.pk, tuple(m.seq for m in old)), ("zhao", elsewhere.pk, (1,)), ("li", elsewhere.pk, (1,))}
+    assert retention.purge_expired(timezone.now()) == 0 and Event.objects.filter(kind=retention.EVENT_PURGED).count() == 5

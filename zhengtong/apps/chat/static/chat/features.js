@@ -172,7 +172,7 @@
     var frame = event.detail || {};
     if (frame.conversation !== state.conversation) { return; }
     var item = frame.message && list.querySelector(".chat-message[data-id='" + Number(frame.message) + "']");
-    if (frame.kind === "chat.pins") { reloadPins(); }
+    if (frame.kind === "chat.pins" || frame.kind === "chat.purged") { reloadPins(); }
     else if (frame.kind === "chat.starred" && item) { item.toggleAttribute("data-starred", frame.starred); }
     else if (frame.kind === "chat.urgent") { markUrgent(item); }
   });
