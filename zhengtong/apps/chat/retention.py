@@ -17,6 +17,7 @@ never reused or renumbered (``last_seq`` stays), so cursors keep working and the
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -104,7 +105,7 @@ def _purge_batch(before: datetime, *, subjects: bool) -> int:
         return int(deleted)
 
 
-def _tell_devices(picked: list[tuple[int, int | None, int, int]]) -> None:
+def _tell_devices(picked: Sequence[tuple[Any, ...]]) -> None:
     """Every device of everyone who may read a conversation (members, and those removed) drops its purged messages."""
     gone: dict[int, list[int]] = defaultdict(list)
     for _pk, _file, conversation_id, seq in picked:
