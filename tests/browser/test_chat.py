@@ -339,3 +339,30 @@ def test_on_the_phone_voice_is_hold_to_talk_and_on_the_pc_a_toggle(visit: Any, s
     record.click()
     expect(pc.page.locator(".chat-message .chat-voice")).to_have_count(2)
     expect(record).to_have_text("录制语音")
+
+
+STARRED = """
+from django.contrib.auth import get_user_model
+from zhengtong.apps.chat import features, services
+people = get_user_model().objects
+zhou, wu = (people.get(username=name) for name in ("zhouming", "wuting"))
+room = services.create_group(acting_user=wu, title="收藏测试群", member_ids=[zhou.pk])
+for n in range(25):
+    message = services.send(acting_user=wu, conversation_id=room.pk, client_msg_id=f"star-{n}", text=f"要点第{n + 1}条")
+    features.star(acting_user=zhou, message_id=message.pk, starred=True)
+"""
+
+
+def test_the_starred_page_loads_more_in_place(visit: Any, server: Any) -> None:
+    server.manage("shell", "-c", STARRED)
+    phone = visit(PHONE)
+    phone.sign_in(*server.staff())
+    phone.goto("/apps/chat/starred/")
+    starred = phone.page.locator("#chat-starred > .chat-message")
+    expect(starred).to_have_count(20)
+    expect(starred.first).to_contain_text("要点第25条")
+    phone.page.get_by_role("link", name="加载更多").click()
+    expect(starred).to_have_count(25)
+    expect(starred.last).to_contain_text("要点第1条")
+    expect(phone.page.locator("#chat-starred-more")).to_have_count(0)
+    assert phone.page.url.endswith("/apps/chat/starred/")  # appended, not another page
