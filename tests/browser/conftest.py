@@ -133,11 +133,12 @@ class Visit:
 
 @pytest.fixture
 def visit(browser: Any, server: Server) -> Iterator[Callable[..., Visit]]:
-    """``visit(viewport, language)``: a new device; after the test, no console errors or CSP violations."""
+    """``visit(viewport, language, **context options)``: a new device (``has_touch=True, is_mobile=True``: a
+    touch phone); after the test, no console errors or CSP violations."""
     visits: list[Visit] = []
 
-    def open_device(viewport: dict[str, int] = PHONE, language: str = "zh-CN") -> Visit:
-        context = browser.new_context(viewport=viewport, locale=language)
+    def open_device(viewport: dict[str, int] = PHONE, language: str = "zh-CN", **options: Any) -> Visit:
+        context = browser.new_context(viewport=viewport, locale=language, **options)
         page = context.new_page()
         current = Visit(page, server)
         page.on("console", lambda message: current.problems.append(f"{page.url}: {message.text}")

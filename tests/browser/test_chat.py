@@ -201,3 +201,168 @@ def test_the_owner_adds_a_member_who_sees_the_group_join_their_list_live(visit: 
     phone.page.click("#chat-members-link")
     expect(phone.page.locator("#chat-member-list .chat-member", has_text="吴婷")).to_have_attribute("data-role", "member")
     expect(phone.page.locator("#chat-add-members")).to_have_count(0)
+
+
+PURGEABLE = """
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from zhengtong.apps.chat import services
+from zhengtong.apps.chat.models import Message
+people = get_user_model().objects
+zhou, wu = (people.get(username=name) for name in ("zhouming", "wuting"))
+room = services.create_group(acting_user=zhou, title="保留期测试群", member_ids=[wu.pk])
+old = services.send(acting_user=zhou, conversation_id=room.pk, client_msg_id="purge-1", text="去年的值班表")
+services.send(acting_user=wu, conversation_id=room.pk, client_msg_id="purge-2", text="今天的值班表")
+Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+print(room.pk)
+"""
+
+PURGE = """
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from zhengtong.apps.chat import retention
+admin = get_user_model().objects.get(username="sysadmin")
+retention.set_policy(acting_user=admin, days=365)
+print(retention.purge_expired(timezone.now()))
+"""
+
+
+def test_an_open_page_drops_messages_the_retention_policy_purges(visit: Any, server: Any) -> None:
+    room = server.manage("shell", "-c", PURGEABLE).split()[-1]
+    phone = visit(PHONE)
+    phone.sign_in(*server.staff())
+    phone.goto(f"/apps/chat/{room}/")
+    expect(phone.page.locator("#live-status")).to_have_attribute("data-state", "open", timeout=10_000)
+    expect(phone.page.locator(".chat-message")).to_have_count(2)
+    assert server.manage("shell", "-c", PURGE).split()[-1] == "1"
+    expect(phone.page.locator(".chat-message", has_text="去年的值班表")).to_have_count(0, timeout=10_000)
+    expect(phone.page.locator(".chat-message", has_text="今天的值班表")).to_have_count(1)
+
+
+# A stand-in microphone: getUserMedia answers a silent stream, MediaRecorder hands over a WebM recording
+# (the platform's sample, which the server accepts as voice), and counts the recordings started.
+FAKE_MICROPHONE = """
+(() => {
+  const bytes = Uint8Array.from(atob("%s"), c => c.charCodeAt(0));
+  window.__recordings = 0;
+  navigator.mediaDevices.getUserMedia = () => Promise.resolve({ getTracks: () => [{ stop() {} }] });
+  window.MediaRecorder = class {
+    static isTypeSupported(type) { return type.startsWith("audio/webm"); }
+    constructor() { this.state = "inactive"; this.listeners = {}; }
+    addEventListener(kind, listener) { (this.listeners[kind] = this.listeners[kind] || []).push(listener); }
+    start() { this.state = "recording"; window.__recordings += 1; }
+    stop() {
+      this.state = "inactive";
+      (this.listeners.dataavailable || []).forEach(l => l({ data: new Blob([bytes], { type: "audio/webm" }) }));
+      (this.listeners.stop || []).forEach(l => l());
+    }
+  };
+})();
+"""
+
+
+def _fake_microphone(device: Any) -> None:
+    import base64
+
+    from zhengtong.platform.files.tests.audio import WEBM
+
+    device.page.context.add_init_script(FAKE_MICROPHONE % base64.b64encode(WEBM).decode())
+
+
+VOICE_ROOM = """
+from django.contrib.auth import get_user_model
+from zhengtong.apps.chat import services
+people = get_user_model().objects
+zhou, wu = (people.get(username=name) for name in ("zhouming", "wuting"))
+print(services.create_group(acting_user=zhou, title="语音测试群", member_ids=[wu.pk]).pk)
+"""
+
+
+def test_on_the_phone_voice_is_hold_to_talk_and_on_the_pc_a_toggle(visit: Any, server: Any) -> None:
+    room = server.manage("shell", "-c", VOICE_ROOM).split()[-1]
+    phone = visit(PHONE, has_touch=True, is_mobile=True)
+    _fake_microphone(phone)
+    phone.sign_in(*server.staff())
+    phone.goto(f"/apps/chat/{room}/")
+    record, voices = phone.page.locator("#chat-record"), phone.page.locator(".chat-message .chat-voice")
+    expect(record).to_have_attribute("data-mode", "hold")
+    expect(record).to_have_text("按住 说话")
+
+    def press() -> tuple[float, float]:  # the thumb on the button (it moves down as messages arrive above it)
+        box = record.bounding_box()
+        assert box is not None
+        middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        phone.page.mouse.move(*middle)
+        phone.page.mouse.down()
+        return middle
+
+    # Held and let go on the button: sent, with its length.
+    press()
+    expect(record).to_have_attribute("data-state", "recording")
+    expect(record).to_have_text("松开 发送")
+    expect(phone.page.locator("#chat-timer")).to_be_visible()
+    phone.page.wait_for_timeout(1300)
+    phone.page.mouse.up()
+    expect(voices).to_have_count(1)
+    expect(voices.first.locator(".chat-duration")).to_have_text(re.compile(r"^[12]″$"))
+    expect(record).to_have_attribute("data-state", "idle")
+
+    # Slid off the button before letting go: cancelled, nothing sent.
+    middle = press()
+    expect(record).to_have_attribute("data-state", "recording")
+    phone.page.wait_for_timeout(800)
+    phone.page.mouse.move(middle[0], middle[1] - 200)
+    expect(record).to_have_attribute("data-state", "cancelling")
+    expect(record).to_have_text("松开手指，取消发送")
+    phone.page.mouse.up()
+    expect(record).to_have_attribute("data-state", "idle")
+
+    # A tap is too short: nothing sent, and it says to hold.
+    press()
+    phone.page.mouse.up()
+    expect(phone.page.locator("#chat-voice-hint")).to_have_text("说话时间太短：请按住按钮说话。")
+    assert phone.page.evaluate("window.__recordings") == 3
+    phone.page.reload()
+    expect(voices).to_have_count(1)
+
+    # On the PC a click starts and a click sends.
+    pc = visit(PC)
+    _fake_microphone(pc)
+    pc.sign_in(*server.staff())
+    pc.goto(f"/apps/chat/{room}/")
+    record = pc.page.locator("#chat-record")
+    expect(record).to_have_attribute("data-mode", "tap")
+    record.click()
+    expect(record).to_have_text("停止并发送")
+    pc.page.wait_for_timeout(300)
+    record.click()
+    expect(pc.page.locator(".chat-message .chat-voice")).to_have_count(2)
+    expect(record).to_have_text("录制语音")
+
+
+STARRED = """
+from django.contrib.auth import get_user_model
+from zhengtong.apps.chat import features, services
+people = get_user_model().objects
+zhou, wu = (people.get(username=name) for name in ("zhouming", "wuting"))
+room = services.create_group(acting_user=wu, title="收藏测试群", member_ids=[zhou.pk])
+for n in range(25):
+    message = services.send(acting_user=wu, conversation_id=room.pk, client_msg_id=f"star-{n}", text=f"要点第{n + 1}条")
+    features.star(acting_user=zhou, message_id=message.pk, starred=True)
+"""
+
+
+def test_the_starred_page_loads_more_in_place(visit: Any, server: Any) -> None:
+    server.manage("shell", "-c", STARRED)
+    phone = visit(PHONE)
+    phone.sign_in(*server.staff())
+    phone.goto("/apps/chat/starred/")
+    starred = phone.page.locator("#chat-starred > .chat-message")
+    expect(starred).to_have_count(20)
+    expect(starred.first).to_contain_text("要点第25条")
+    phone.page.get_by_role("link", name="加载更多").click()
+    expect(starred).to_have_count(25)
+    expect(starred.last).to_contain_text("要点第1条")
+    expect(phone.page.locator("#chat-starred-more")).to_have_count(0)
+    assert phone.page.url.endswith("/apps/chat/starred/")  # appended, not another page

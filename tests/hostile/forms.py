@@ -165,6 +165,7 @@ FORMS: dict[str, PageForm] = {
     "chat:add": PageForm("author", "/apps/chat/{w.chat_group.pk}/members/", "/apps/chat/{w.chat_group.pk}/members/add/"),
     "chat:rename": PageForm("author", "/apps/chat/{w.chat_group.pk}/members/", "/apps/chat/{w.chat_group.pk}/rename/"),
     "chat:bots": PageForm("author", "/apps/chat/{w.chat_group.pk}/members/", "/apps/chat/{w.chat_group.pk}/bots/"),
+    "chat:department_off": PageForm("sysadmin", "/apps/chat/departments/", "/apps/chat/departments/{w.east_office.pk}/off/"),
 }
 
 WITHOUT_FIELDS = {

@@ -58,10 +58,11 @@ class RetentionPolicyAdmin(ServiceAdmin):
 
     list_display = ("__str__", "changed_by", "changed_at")
     list_select_related = ("changed_by",)
-    fields = ("days",)
+    fields = ("days", "subject_days")
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return not RetentionPolicy.objects.exists() and super().has_add_permission(request)
 
     def save_model(self, request: HttpRequest, obj: RetentionPolicy, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
-        obj.pk = retention.set_policy(acting_user=request.user, days=form.cleaned_data["days"]).pk
+        obj.pk = retention.set_policy(acting_user=request.user, days=form.cleaned_data["days"],
+                                      subject_days=form.cleaned_data["subject_days"]).pk

@@ -169,6 +169,7 @@ def _one(user: Any, conversation_id: int) -> ChatConversationOut:
 def list_conversations(request: HttpRequest) -> dict[str, Any]:
     require(request.user, perms.USE_BUSINESS_APPS)
     items = services.my_conversations(request.user)
+    discussions.follow_titles_in_list(request.user, items)
     return {"items": [_conversation_out(item) for item in items], "unread_total": sum(item["unread"] for item in items)}
 
 
@@ -352,11 +353,23 @@ def unstar_message(request: HttpRequest, message_id: int) -> dict[str, Any]:
     return {"message": message_id, "starred": features.star(acting_user=request.user, message_id=message_id, starred=False)}
 
 
-@router.get("/starred", response=list[ChatStarredOut], summary="My starred messages, latest first (only those I can still see)")
-def list_starred(request: HttpRequest) -> list[ChatStarredOut]:
+class ChatStarredIn(Schema):
+    limit: int = Field(features.STARRED_PAGE, ge=1, le=MAX_LIMIT)
+    cursor: str = Field("", max_length=20, description="`next_cursor` of the previous page; empty for the newest.")
+
+
+class ChatStarredPage(Schema):
+    items: list[ChatStarredOut] = Field(..., description="The latest starred first.")
+    next_cursor: str | None = Field(..., description="Pass as `cursor` for the next (older) page; null on the last page.")
+
+
+@router.get("/starred", response=ChatStarredPage, summary="My starred messages, latest first, paged (only those I can still see)")
+def list_starred(request: HttpRequest, params: Query[ChatStarredIn]) -> dict[str, Any]:
     require(request.user, perms.USE_BUSINESS_APPS)
-    return [ChatStarredOut(conversation_title=services.title_for(request.user, m.conversation),
-                           message=ChatMessageOut(**services.message_payload(m))) for m in features.starred_messages(request.user)]
+    rows, more = features.starred_page(request.user, limit=params.limit, before=position(params.cursor))
+    return {"items": [ChatStarredOut(conversation_title=services.title_for(request.user, m.conversation),
+                                     message=ChatMessageOut(**services.message_payload(m))) for m in rows],
+            "next_cursor": str(more) if more else None}
 
 
 @router.post("/messages/{message_id}/urgent", response=ChatUrgentOut,
@@ -563,6 +576,18 @@ def open_discussion(request: HttpRequest, payload: ChatSubjectIn) -> ChatConvers
              summary="Turn a department's group on (directory managers, system administrators); its people become members")
 def enable_department_group(request: HttpRequest, department_id: int) -> dict[str, Any]:
     conversation = departments.enable(acting_user=request.user, department_id=department_id)
+    return {"conversation": conversation.pk, "department": department_id, "title": conversation.title,
+            "members": conversation.members.filter(left_at__isnull=True).count()}
+
+
+class ChatDepartmentOffIn(Schema):
+    owner: int | None = Field(None, description="A member who owns the group from now on; null: nobody.")
+
+
+@router.post("/departments/{department_id}/group/disable", response=ChatDepartmentGroupOut,
+             summary="Turn a department's group off: it keeps its members and becomes an ordinary group (owned by `owner` or nobody)")
+def disable_department_group(request: HttpRequest, department_id: int, payload: ChatDepartmentOffIn) -> dict[str, Any]:
+    conversation = departments.disable(acting_user=request.user, department_id=department_id, owner_id=payload.owner)
     return {"conversation": conversation.pk, "department": department_id, "title": conversation.title,
             "members": conversation.members.filter(left_at__isnull=True).count()}
 

@@ -2,7 +2,8 @@
 
 A system administrator (or whoever manages the directory: ``directory.sync`` or
 ``accounts.manage``) turns a department's group on, or every department's at once
-(``manage.py chat_department_groups``). The group has no owner: its members are the active
+(``manage.py chat_department_groups``), and turns it off again (``disable``: it becomes an
+ordinary group). The group has no owner: its members are the active
 staff holding a post in the department (directly, not in the departments below it), and it
 bears the department's name. Nobody adds, removes or promotes its members by hand
 (``services.managed_group`` refuses it with a plain message).
@@ -36,7 +37,7 @@ from zhengtong.apps.chat.groups import apply_rename
 from zhengtong.apps.chat.models import Bot, Conversation, FeedCursor, Member
 from zhengtong.apps.chat.rules import uses_chat
 from zhengtong.apps.chat.services import _now, _publish_members
-from zhengtong.errors import NotFound
+from zhengtong.errors import NotFound, ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.audit import services as audit
 from zhengtong.platform.directory import feed
@@ -75,6 +76,43 @@ def enable_all(*, acting_user: Any) -> list[Conversation]:
         require_sync(acting_user)
     return [enable(acting_user=acting_user, department_id=pk)
             for pk in Department.objects.filter(is_active=True).exclude(kind=Department.Kind.UNIT).values_list("pk", flat=True)]
+
+
+def disable(*, acting_user: Any, department_id: int, owner_id: int | None = None) -> Conversation:
+    """Turn a department's group off: whoever may turn it on (``require_sync``).
+
+    What a bureau expects when it stops a department's group is that the conversation and what
+    was said in it stay with the people in it, and that the group stops changing by itself. So
+    the members stay (none is removed, nobody is told they left), the messages stay, and the group
+    stops following the directory: it becomes an ordinary group (``department`` cleared), its
+    title kept. An ordinary group needs someone answerable for it, so the one turning it off may
+    name one of its active members as its owner, who manages it from then on like any owner;
+    named nobody, it has no owner and no administrators: its members go on talking or leave, and
+    nobody adds or removes members (chat never picks an owner itself: the directory's head of a
+    department is not necessarily who should run its chat). Turning the department's group on
+    again makes a new group. Audited; the members' devices are told (their pages refresh the group)."""
+    if acting_user is not None:
+        require_sync(acting_user)
+    conversation = Conversation.objects.filter(department_id=department_id).first()
+    if conversation is None:
+        raise NotFound("not_found", _("This department has no group."))
+    with batch.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        owner = None
+        if owner_id is not None:
+            owner = Member.objects.filter(conversation=conversation, person_id=owner_id, left_at__isnull=True).exclude(
+                person_id__in=Bot.objects.values("account_id")).first()
+            if owner is None:
+                raise ServiceError("invalid", _("Choose the new owner among the group's members."),
+                                   {"owner": [_("Not a member of this group.")]})
+            owner.role = Member.Role.OWNER
+            owner.save(update_fields=["role"])
+        conversation.department, conversation.owner_id = None, owner_id
+        conversation.save(update_fields=["department", "owner"])
+        audit.record("chat.department_group_disabled", actor=acting_user, obj=conversation,
+                     changes={"department": [department_id, None], "owner": [None, owner_id]})
+        _publish_members(conversation)
+    return conversation
 
 
 def wanted_members(department: Department) -> set[int]:

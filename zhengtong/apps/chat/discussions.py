@@ -8,6 +8,11 @@ the record's participants as members and themselves as owner, or opens it if it 
 it if they never were in it; someone who left or was removed is not brought back). Each opening
 also brings in participants the record has gained since (a later step's holder). The group links
 back to the record's page (``subject_links``).
+
+Its name is its record's title, kept in step through the same seam: each time a member who may
+see the record opens the group, its members page or their conversation list, the record is asked
+for its title and a renamed 公文 renames its group (audited as a rename by nobody, and the
+members' open pages follow live). A 事务群 is therefore not renamed by hand (``groups.rename``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhengtong.apps.chat.groups import apply_rename
 from zhengtong.apps.chat.models import Conversation, Member
 from zhengtong.apps.chat.rules import uses_chat
 from zhengtong.apps.chat.services import _publish_members, _unread_rows
@@ -67,3 +73,25 @@ def open_discussion(*, acting_user: Any, subject: str) -> Conversation:
                          changes={"subject": [None, subject], "members": [None, sorted(m.person_id for m in joining)]})
             _publish_members(conversation)
     return conversation
+
+
+def follow_record_title(user: Any, conversations: list[Conversation]) -> None:
+    """Give each 事务群 among ``conversations`` its record's title as ``user`` sees the record (renamed if it changed)."""
+    for conversation in conversations:
+        record = registry.current().record(user, conversation.subject) if conversation.subject else None
+        title = record.title[:100] if record is not None else conversation.title
+        if title == conversation.title:
+            continue
+        with batch.atomic():
+            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            if locked.title != title:
+                apply_rename(locked, title, actor=None)
+        conversation.title = title
+
+
+def follow_titles_in_list(user: Any, items: list[dict[str, Any]]) -> None:
+    """The same for the 事务群 of a conversation list (``services.my_conversations``) where ``user`` is still a member."""
+    follow_record_title(user, [item["conversation"] for item in items if item["conversation"].subject and item["member"].active])
+    for item in items:
+        if item["conversation"].subject:
+            item["title"] = item["conversation"].title

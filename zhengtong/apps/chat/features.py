@@ -187,23 +187,36 @@ def starred_ids(user: Any, messages: Sequence[Message]) -> set[int]:
     return set(Star.objects.filter(person=user, message__in=messages).values_list("message_id", flat=True))
 
 
-def starred_messages(user: Any, limit: int = 100) -> list[Message]:
+STARRED_PAGE = 20
+
+
+def starred_messages(user: Any, limit: int = STARRED_PAGE, *, before: int = 0) -> list[Message]:
     """My starred messages, the latest starred first, only those I can still see."""
+    return starred_page(user, limit=limit, before=before)[0]
+
+
+def starred_page(user: Any, *, limit: int = STARRED_PAGE, before: int = 0) -> tuple[list[Message], int | None]:
+    """A page of my starred messages, the latest starred first, only those I can still see: the messages, and
+    the cursor of the next (older) page (the last star's number: stars before it come next), None at the end."""
     if not uses_chat(user):
-        return []
+        return [], None
     members = {m.conversation_id: m for m in Member.objects.filter(person=user).select_related("conversation")}
     rows: QuerySet[Star] = (Star.objects.filter(person=user, message__conversation__in=list(members))
                             .select_related("message__conversation", "message__sender", "message__file", "message__quote",
                                             "message__forwarded_sender")
-                            .order_by("-starred_at", "-pk"))
-    seen = []
+                            .order_by("-pk"))
+    if before:
+        rows = rows.filter(pk__lt=before)
+    seen: list[Message] = []
+    last = 0
     for row in rows.iterator():
         member = members[row.message.conversation_id]
         if member.sees(member.conversation, row.message.seq):
+            if len(seen) == limit:  # one more is there: the page has a next one
+                return seen, last
             seen.append(row.message)
-            if len(seen) == limit:
-                break
-    return seen
+            last = row.pk
+    return seen, None
 
 
 # --- 加急 ----------------------------------------------------------------------------------------

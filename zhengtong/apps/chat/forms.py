@@ -101,3 +101,15 @@ class SubjectForm(Form):
 
 class DepartmentForm(Form):
     department = forms.IntegerField(min_value=1)
+
+
+class DepartmentOffForm(Form):
+    """Turning a department group off: the member who owns it from then on, or nobody."""
+
+    owner = forms.IntegerField(label=_("New owner"), min_value=1, required=False)
+
+
+class StarredForm(Form):
+    """The starred list's page: the cursor of the next, older page (a bad one shows the first)."""
+
+    cursor = forms.IntegerField(min_value=1, required=False)

@@ -19,6 +19,7 @@ from zhengtong.apps.chat.forms import (
     AddMembersForm,
     BotForm,
     DepartmentForm,
+    DepartmentOffForm,
     MuteForm,
     PersonForm,
     RenameForm,
@@ -38,6 +39,8 @@ def _page(request: HttpRequest, pk: int, *, status: int = 200, error: str = "", 
           rename_form: RenameForm | None = None) -> HttpResponse:
     conversation = services.conversation_of(request.user, pk, VIEW)
     me = services.member_of(request.user, conversation)
+    if me.active:
+        discussions.follow_record_title(request.user, [conversation])
     rows = groups.members(conversation)
     manages = me.active and can(request.user, MANAGE, conversation)
     by_hand = conversation.kind == Conversation.Kind.GROUP and conversation.department_id is None
@@ -46,6 +49,7 @@ def _page(request: HttpRequest, pk: int, *, status: int = 200, error: str = "", 
         "manages": manages and by_hand, "owns": me.active and me.role == Member.Role.OWNER and by_hand, "by_hand": by_hand,
         "add_form": add_form or AddMembersForm(user=request.user, current=[row["id"] for row in rows]),
         "rename_form": rename_form or RenameForm(initial={"title": conversation.title}),
+        "renames": manages and by_hand and not conversation.subject,
         "systems": bots.systems() if manages else [], "record_url": discussions.record_link(conversation), "error": error,
     }, status=status)
 
@@ -161,8 +165,28 @@ def department_groups(request: HttpRequest) -> HttpResponse:
                 return redirect("chat:departments")
         else:
             status = 400
+    return _departments_page(request, form, status=status)
+
+
+def _departments_page(request: HttpRequest, form: Form, *, status: int = 200, error: str = "") -> HttpResponse:
     enabled = {c.department_id: c for c in Conversation.objects.filter(department__isnull=False)}
     rows = [{"department": d, "group": enabled.get(d.pk),
-             "members": enabled[d.pk].members.filter(left_at__isnull=True).count() if d.pk in enabled else 0}
+             "members": groups.members(enabled[d.pk]) if d.pk in enabled else []}
             for d in Department.objects.filter(is_active=True).exclude(kind=Department.Kind.UNIT)]
-    return render(request, "chat/departments.html", {"rows": rows, "form": form}, status=status)
+    return render(request, "chat/departments.html", {"rows": rows, "form": form, "error": error}, status=status)
+
+
+@login_required
+@require_POST
+def department_group_off(request: HttpRequest, department_id: int) -> HttpResponse:
+    """Turn a department's group off (it becomes an ordinary group), naming its owner or nobody."""
+    require_sync(request.user)
+    form = DepartmentOffForm(request.POST)
+    if not form.is_valid():
+        return _departments_page(request, DepartmentForm(), status=400,
+                                 error=" ".join(str(e) for errors in form.errors.values() for e in errors))
+    try:
+        departments.disable(acting_user=request.user, department_id=department_id, owner_id=form.cleaned_data["owner"])
+    except ServiceError as exc:
+        return _departments_page(request, DepartmentForm(), status=exc.status, error=exc.message)
+    return redirect("chat:departments")

@@ -122,8 +122,11 @@ def rename(*, acting_user: Any, conversation_id: int, title: str) -> Conversatio
     title = title.strip()
     if not title or len(title) > 100:
         raise ServiceError("invalid", _("The group needs a name of at most 100 characters."), {"title": [_("Give the group a name.")]})
-    if conversation_of(acting_user, conversation_id, VIEW).department_id is not None:
+    seen = conversation_of(acting_user, conversation_id, VIEW)
+    if seen.department_id is not None:
         raise Forbidden("department_group", _("This is a department group: it is named after its department."))
+    if seen.subject is not None:  # discussions.follow_record_title
+        raise Forbidden("discussion_group", _("This group discusses a record: it bears the record's title."))
     conversation = conversation_of(acting_user, conversation_id, MANAGE)
     with batch.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)

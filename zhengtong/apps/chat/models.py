@@ -205,6 +205,10 @@ class RetentionPolicy(models.Model):
 
     days = models.PositiveIntegerField(_("keep messages for (days)"), default=0,
                                        help_text=_("Older messages are deleted with their files, for everyone. 0 keeps them forever."))
+    # 事务群 (a group linked to a record: Conversation.subject) are often kept as long as their record.
+    subject_days = models.PositiveIntegerField(
+        _("keep 事务群 messages for (days)"), null=True, blank=True,
+        help_text=_("Groups linked to a record (a 公文, a work order). Empty: as long as other messages. 0 keeps them forever."))
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                    verbose_name=_("changed by"))
@@ -214,7 +218,19 @@ class RetentionPolicy(models.Model):
         verbose_name_plural = _("message retention policy")
 
     def __str__(self) -> str:
-        return str(_("Forever")) if not self.days else str(_("%(n)d days") % {"n": self.days})
+        if self.subject_days is None:
+            return self.describe(self.days)
+        return str(_("%(general)s; 事务群: %(subject)s")
+                   % {"general": self.describe(self.days), "subject": self.describe(self.subject_days)})
+
+    @staticmethod
+    def describe(days: int) -> str:
+        return str(_("Forever")) if not days else str(_("%(n)d days") % {"n": days})
+
+    @property
+    def subject_days_in_force(self) -> int:
+        """How long 事务群 messages are kept: their own figure, else the general one."""
+        return self.days if self.subject_days is None else self.subject_days
 
 
 # --- groups: bots and the department feed's cursor ------------------------------------------------

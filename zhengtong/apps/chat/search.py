@@ -1,8 +1,8 @@
 """Searching my messages: in one conversation, or across all of mine, in Chinese as typed.
 
 The words come from the platform's search index (platform/search: jieba tokens), one entry per
-text message, written in the send transaction and dropped when the message is recalled or
-purged, so a query word inside a longer sentence (防汛 in 请各单位做好防汛准备) finds it. What a
+text message (and per file or image, by its file name), written in the send transaction and
+dropped when the message is recalled or purged, so a query word inside a longer sentence (防汛 in 请各单位做好防汛准备) finds it. What a
 person gets back is what they may read in the conversation: only conversations they belong to
 (or did), only the positions their member row lets them see (from joining when the group shows
 history only from then, up to their removal), never a recalled message.
@@ -30,9 +30,13 @@ SEARCH_KIND = "chat.message"
 LIMIT = 50
 
 
+# Text messages by their words; files and images by their file name (their text); not voice ("[语音] 12″").
+INDEXED_KINDS = (Message.Kind.TEXT, Message.Kind.FILE, Message.Kind.IMAGE)
+
+
 def index_message(message: Message) -> None:
-    """Index a text message just stored (call inside the send transaction)."""
-    if message.kind == Message.Kind.TEXT:
+    """Index a message just stored (call inside the send transaction)."""
+    if message.kind in INDEXED_KINDS:
         index.index(SEARCH_KIND, message.pk, title="", body=message.text, new=True)
 
 
@@ -43,10 +47,10 @@ def unindex_message(message_id: int) -> None:
 
 def reindex(chunk: int = 1000) -> int:
     """Bring the index in step with the messages (those sent before search existed, or after a restore):
-    index each text message that is not recalled and has no entry, drop the entries of the others; how many changed."""
+    index each text, file and image message that is not recalled and has no entry, drop the entries of the others; how many changed."""
     held = set(Entry.objects.filter(kind=SEARCH_KIND).values_list("object_id", flat=True))
     changed = 0
-    rows = Message.objects.filter(kind=Message.Kind.TEXT, recalled_at__isnull=True).order_by("pk").values_list("pk", "text")
+    rows = Message.objects.filter(kind__in=INDEXED_KINDS, recalled_at__isnull=True).order_by("pk").values_list("pk", "text")
     for pk, text in rows.iterator(chunk_size=chunk):
         if pk in held:
             held.discard(pk)

@@ -28,4 +28,5 @@ urlpatterns = [
     path("<int:pk>/bots/", group_views.bot_add, name="bots"),
     path("discuss/", group_views.discuss, name="discuss"),
     path("departments/", group_views.department_groups, name="departments"),
+    path("departments/<int:department_id>/off/", group_views.department_group_off, name="department_off"),
 ]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengtong.apps.chat import discussions, features, search, services
-from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm, SearchForm
+from zhengtong.apps.chat.forms import FileForm, GroupForm, MessageForm, SearchForm, StarredForm
 from zhengtong.apps.chat.models import Conversation, Member
 from zhengtong.apps.chat.rules import PIN, VIEW
 from zhengtong.errors import ServiceError
@@ -27,6 +27,7 @@ PAGE_SIZE = 50
 def conversation_list(request: HttpRequest) -> HttpResponse:
     require(request.user, perms.USE_BUSINESS_APPS)
     items = services.my_conversations(request.user)
+    discussions.follow_titles_in_list(request.user, items)
     for item in items:
         item["preview"] = services.shown_text(item["last"]) if item["last"] else ""
     return render(request, "chat/list.html", {"items": items, "unread_total": sum(i["unread"] for i in items)})
@@ -86,6 +87,8 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
                   file_form: FileForm | None = None) -> HttpResponse:
     conversation = services.conversation_of(request.user, pk, VIEW)
     me = services.member_of(request.user, conversation)
+    if me.active:
+        discussions.follow_record_title(request.user, [conversation])
     around, newer = _around(request), False
     if around:
         messages, more, newer = services.page_around(request.user, conversation, around, limit=PAGE_SIZE)
@@ -137,10 +140,12 @@ def _feature_context(user: Any, conversation: Conversation, rows: list[dict[str,
 def starred_list(request: HttpRequest) -> HttpResponse:
     """我的收藏: the messages I starred that I can still see, the latest starred first."""
     require(request.user, perms.USE_BUSINESS_APPS)
-    messages = features.starred_messages(request.user)
+    form = StarredForm(request.GET)
+    before = (form.cleaned_data["cursor"] or 0) if form.is_valid() else 0
+    messages, more = features.starred_page(request.user, before=before)
     rows = [{"message": m, "text": services.shown_text(m), "title": services.title_for(request.user, m.conversation)} for m in messages]
     _feature_rows(request.user, rows, set())
-    return render(request, "chat/starred.html", {"rows": rows})
+    return render(request, "chat/starred.html", {"rows": rows, "more": more, "later": bool(before)})
 
 
 @login_required

@@ -44,9 +44,12 @@ def build(world: World) -> None:
 
 
 def _build_groups(world: World) -> None:
-    """An integrated system allowed to post in chat, that the author may add to the group."""
+    """An integrated system allowed to post in chat, that the author may add to the group; a department group."""
+    from zhengtong.apps.chat import departments
     from zhengtong.platform.todo import services as todo
 
+    # The other unit's office has its group on, for the rows that turn one off.
+    world.chat_department_group = departments.enable(acting_user=None, department_id=world.east_office.pk)
     world.chat_system, _token = todo.create_system(acting_user=world.people["sysadmin"], name="水情监测系统", code="matrix-chat",
                                                    base_url="https://sq.example.gov.cn/", scopes=["chat"])
 
@@ -238,6 +241,8 @@ ROWS += [
     Row("POST", "/api/chat/discussions", known_only_to(200, "author", "head", "registrar", **NOT_FOR_ADMINS),
         data=lambda w: {"subject": f"documents.document:{w.reviewing.pk}"}),
     Row("POST", "/api/chat/departments/{w.office.pk}/group", expect(403, sysadmin=200)),
+    Row("POST", "/apps/chat/departments/{w.east_office.pk}/off/", expect(403, sysadmin=302), data={"owner": ""}),
+    Row("POST", "/api/chat/departments/{w.east_office.pk}/group/disable", expect(403, sysadmin=200), data={"owner": None}),
     # For integrated systems' tokens (zta_…) only: a person's token is not one (the systems' own are tried in test_bots).
     Row("POST", f"/api/chat/external/conversations/{GROUP}/messages", expect(IN), data={"client_msg_id": "m-bot", "text": "水位正常"}),
 ]

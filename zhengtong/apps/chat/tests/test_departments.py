@@ -150,3 +150,85 @@ def test_workers_following_the_feed_at_once_apply_each_change_once() -> None:
     assert _concurrently([lambda: done.append(follow())] * 3) == []
     assert sum(done) == 5 and active(group) == {p.username for p in newcomers}  # the stretch went to one worker
     assert AuditRecord.objects.filter(action="chat.department_members").count() == 1
+
+
+# --- turning a department group off ---
+
+
+def test_turned_off_a_department_group_keeps_its_members_and_becomes_an_ordinary_group(people: dict[str, Any], office: Department,
+                                                                                        sysadmin: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from zhengtong.errors import NotFound, ServiceError
+    from zhengtong.platform.audit.models import AuditRecord
+
+    group = departments.enable(acting_user=None, department_id=office.pk)
+    follow()
+    say(people["li"], group, "关停前的消息")
+    with pytest.raises(PermissionDenied):
+        departments.disable(acting_user=people["zhang"], department_id=office.pk, owner_id=people["zhang"].pk)
+    with pytest.raises(ServiceError) as refused:
+        departments.disable(acting_user=sysadmin, department_id=office.pk, owner_id=people["zhao"].pk)  # not a member
+    assert list(refused.value.fields) == ["owner"]
+    assert Conversation.objects.get(pk=group.pk).department_id == office.pk
+    turned = departments.disable(acting_user=sysadmin, department_id=office.pk, owner_id=people["zhang"].pk)
+    assert (turned.pk, turned.department_id, turned.owner_id, active(turned)) == (group.pk, None, people["zhang"].pk, {"zhang", "li"})
+    assert Member.objects.get(conversation=group, person=people["zhang"]).role == Member.Role.OWNER
+    record = AuditRecord.objects.get(action="chat.department_group_disabled")
+    assert record.actor_id == sysadmin.pk and record.changes == {"department": [office.pk, None], "owner": [None, people["zhang"].pk]}
+    # It no longer follows the directory: a joiner stays out, a leaver stays in, a rename keeps its name.
+    directory.add_membership(acting_user=None, user=people["wang"], department=office)
+    directory.remove_membership(acting_user=None, membership=Membership.objects.get(user=people["li"], department=office))
+    directory.update_department(acting_user=None, department=office, name="综合办公室")
+    follow()
+    group.refresh_from_db()
+    assert (group.title, active(group)) == ("办公室", {"zhang", "li"})
+    assert [m.text for m in services.visible_messages(people["li"], group)] == ["关停前的消息"]
+    # The owner now manages it by hand, as any group.
+    services.add_members(acting_user=people["zhang"], conversation_id=group.pk, member_ids=[people["wang"].pk])
+    assert active(group) == {"zhang", "li", "wang"}
+    with pytest.raises(NotFound):
+        departments.disable(acting_user=sysadmin, department_id=office.pk)
+    # On again: a new group of the department's people now.
+    again = departments.enable(acting_user=sysadmin, department_id=office.pk)
+    assert again.pk != group.pk and active(again) == {"zhang", "wang"}
+
+
+def test_turned_off_without_an_owner_nobody_manages_it(people: dict[str, Any], office: Department, sysadmin: Any) -> None:
+    group = departments.enable(acting_user=None, department_id=office.pk)
+    departments.disable(acting_user=sysadmin, department_id=office.pk)
+    group.refresh_from_db()
+    assert (group.department_id, group.owner_id) == (None, None)
+    assert not Member.objects.filter(conversation=group, role__in=[Member.Role.OWNER, Member.Role.ADMIN]).exists()
+    with pytest.raises(Forbidden):
+        services.add_members(acting_user=people["zhang"], conversation_id=group.pk, member_ids=[people["wang"].pk])
+    say(people["li"], group, "照常聊天")
+    groups.leave(acting_user=people["li"], conversation_id=group.pk)
+    assert active(group) == {"zhang"}
+
+
+def test_the_departments_page_turns_a_group_off(people: dict[str, Any], office: Department, sysadmin: Any, client_for: Any,
+                                                api_for: Any) -> None:
+    group = departments.enable(acting_user=None, department_id=office.pk)
+    browser = client_for(sysadmin)
+    page = browser.get("/apps/chat/departments/")
+    html = page.content.decode()
+    assert "关闭部门群" in html
+    assert f'<option value="{people["li"].pk}">李四</option>' in html
+    token = browser.cookies["zt_csrf"].value
+    wrong = browser.post(f"/apps/chat/departments/{office.pk}/off/", {"owner": people["zhao"].pk, "csrfmiddlewaretoken": token})
+    assert wrong.status_code == 422 and 'id="chat-departments-error"' in wrong.content.decode()
+    assert browser.post(f"/apps/chat/departments/{office.pk}/off/", {"owner": "x", "csrfmiddlewaretoken": token}).status_code == 400
+    assert Conversation.objects.get(pk=group.pk).department_id == office.pk
+    done = browser.post(f"/apps/chat/departments/{office.pk}/off/", {"owner": people["li"].pk, "csrfmiddlewaretoken": token})
+    assert done.status_code == 302 and Conversation.objects.get(pk=group.pk).owner_id == people["li"].pk
+    # Off: the page offers to turn the department's group on again.
+    assert f'<input type="hidden" name="department" value="{office.pk}">' in browser.get("/apps/chat/departments/").content.decode()
+    assert client_for(people["zhang"]).post(f"/apps/chat/departments/{office.pk}/off/").status_code == 403
+    # The API, the same service.
+    second = departments.enable(acting_user=None, department_id=office.pk)
+    assert api_for(people["zhang"]).post(f"/api/chat/departments/{office.pk}/group/disable", {},
+                                         content_type="application/json").status_code == 403
+    answer = api_for(sysadmin).post(f"/api/chat/departments/{office.pk}/group/disable", {"owner": None}, content_type="application/json")
+    assert answer.status_code == 200 and answer.json() == {"conversation": second.pk, "department": office.pk, "title": "办公室",
+                                                           "members": 2}

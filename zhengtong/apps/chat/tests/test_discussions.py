@@ -18,12 +18,12 @@ from zhengtong.platform.registry import Record
 @pytest.fixture
 def work_order(people: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """A record kind of a pretend app: 工单 7, seen by 张三, 李四 and 王五 (its participants: 李四 and 王五)."""
-    state: dict[str, Any] = {"participants": (people["li"], people["wang"])}
+    state: dict[str, Any] = {"participants": (people["li"], people["wang"]), "title": "泵站维修工单"}
 
     def describe(user: Any, object_id: str) -> Record | None:
         if object_id != "7" or user.username == "zhao":
             return None
-        return Record("泵站维修工单", "/workorders/7/", tuple(state["participants"]))
+        return Record(state["title"], "/workorders/7/", tuple(state["participants"]))
 
     monkeypatch.setitem(registry.current().records, "workorders.order", describe)
     monkeypatch.setitem(registry.current().subject_links, "workorders.order", lambda object_id: f"/workorders/{object_id}/")
@@ -66,3 +66,39 @@ def test_the_record_page_link_shows_my_unread_count_and_the_group_links_back(peo
     assert 'href="/workorders/7/"' in client.get(f"/apps/chat/{group.pk}/").content.decode()
     api = client.post("/api/chat/discussions", {"subject": "workorders.order:7"}, content_type="application/json")
     assert api.status_code == 200 and api.json()["subject"] == "workorders.order:7" and api.json()["id"] == group.pk
+
+
+def test_a_renamed_record_renames_its_group_where_it_is_shown(people: dict[str, Any], work_order: dict[str, Any],
+                                                              api_for: Any) -> None:
+    from zhengtong.apps.chat import groups
+    from zhengtong.errors import Forbidden
+    from zhengtong.platform.audit.models import AuditRecord
+
+    group = discussions.open_discussion(acting_user=people["zhang"], subject="workorders.order:7")
+    client = Client()
+    client.force_login(people["li"])
+    work_order["title"] = "泵站维修工单（第二次）"
+    listing = client.get("/apps/chat/")
+    assert listing.status_code == 200 and "泵站维修工单（第二次）" in listing.content.decode()
+    group.refresh_from_db()
+    assert group.title == "泵站维修工单（第二次）"
+    record = AuditRecord.objects.get(action="chat.renamed", object_id=str(group.pk))
+    assert record.actor_id is None and record.changes == {"title": ["泵站维修工单", "泵站维修工单（第二次）"]}
+    work_order["title"] = "泵站维修工单（已完成）"
+    page = client.get(f"/apps/chat/{group.pk}/")
+    assert "泵站维修工单（已完成）" in page.content.decode()
+    work_order["title"] = "泵站维修"
+    titles = [c["title"] for c in api_for(people["wang"]).get("/api/chat/conversations").json()["items"]]
+    assert titles == ["泵站维修"]
+    members = client.get(f"/apps/chat/{group.pk}/members/")
+    assert 'id="chat-rename"' not in members.content.decode()  # named after its record, not by hand
+    with pytest.raises(Forbidden):
+        groups.rename(acting_user=people["zhang"], conversation_id=group.pk, title="别的名字")
+    # A member who may not see the record does not rename the group (nor learn the record's new title).
+    services.add_members(acting_user=people["zhang"], conversation_id=group.pk, member_ids=[people["zhao"].pk])
+    work_order["title"] = "保密标题"
+    client.force_login(people["zhao"])
+    shown = client.get(f"/apps/chat/{group.pk}/")
+    assert shown.status_code == 200 and "保密标题" not in shown.content.decode()
+    group.refresh_from_db()
+    assert group.title == "泵站维修"

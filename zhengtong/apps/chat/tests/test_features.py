@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -227,7 +228,7 @@ def test_star_is_mine_alone_and_lists_what_i_can_still_see(api_for: Any, client_
     assert li.post(f"/api/chat/messages/{before.pk}/star").json() == {"message": before.pk, "starred": True}
     assert li.post(f"/api/chat/messages/{before.pk}/star").status_code == 200 and Star.objects.count() == 1
     assert Event.objects.filter(user=people["li"], kind="chat.starred").count() == 1
-    assert api_for(people["wang"]).get("/api/chat/starred").json() == []
+    assert api_for(people["wang"]).get("/api/chat/starred").json() == {"items": [], "next_cursor": None}
     services.remove_member(acting_user=people["zhang"], conversation_id=group.pk, person_id=people["li"].pk)
     after = say(people["zhang"], group, "移出后的消息")
     assert li.post(f"/api/chat/messages/{after.pk}/star").status_code == 404  # sent after my removal: I never saw it
@@ -235,11 +236,11 @@ def test_star_is_mine_alone_and_lists_what_i_can_still_see(api_for: Any, client_
     with pytest.raises(NotFound):
         features.star(acting_user=people["li"], message_id=old.pk, starred=True)
     listed = li.get("/api/chat/starred").json()
-    assert [(s["conversation_title"], s["message"]["text"]) for s in listed] == [("防汛工作群", "防汛物资清单")]
+    assert [(s["conversation_title"], s["message"]["text"]) for s in listed["items"]] == [("防汛工作群", "防汛物资清单")]
     page = client_for(people["li"]).get("/apps/chat/starred/").content.decode()
     assert "防汛物资清单" in page and "防汛工作群" in page
     assert li.delete(f"/api/chat/messages/{before.pk}/star").json()["starred"] is False
-    assert li.get("/api/chat/starred").json() == [] and AuditRecord.objects.filter(action="chat.unstarred").exists()
+    assert li.get("/api/chat/starred").json()["items"] == [] and AuditRecord.objects.filter(action="chat.unstarred").exists()
 
 
 def test_a_removed_member_stars_what_was_sent_before_the_removal(people: dict[str, Any], group: Conversation) -> None:
@@ -247,6 +248,35 @@ def test_a_removed_member_stars_what_was_sent_before_the_removal(people: dict[st
     services.remove_member(acting_user=people["zhang"], conversation_id=group.pk, person_id=people["wang"].pk)
     assert features.star(acting_user=people["wang"], message_id=message.pk, starred=True) is True
     assert features.starred_messages(people["wang"]) == [message]
+
+
+def test_the_starred_list_comes_a_page_at_a_time(api_for: Any, client_for: Any, people: dict[str, Any], group: Conversation) -> None:
+    messages = [say(people["zhang"], group, f"收藏消息{n:02d}") for n in range(25)]
+    for message in messages:
+        features.star(acting_user=people["li"], message_id=message.pk, starred=True)
+    # One I can no longer see (a conversation whose history starts after my joining) is skipped, not counted.
+    hidden = services.create_group(acting_user=people["zhang"], title="后加入群", member_ids=[people["li"].pk], history_from_join=True)
+    old = say(people["zhang"], hidden, "加入前")
+    features.star(acting_user=people["zhang"], message_id=old.pk, starred=True)
+    li = api_for(people["li"])
+    first = li.get("/api/chat/starred", {"limit": 10}).json()
+    assert [s["message"]["text"] for s in first["items"]] == [f"收藏消息{n:02d}" for n in range(24, 14, -1)]
+    second = li.get("/api/chat/starred", {"limit": 10, "cursor": first["next_cursor"]}).json()
+    third = li.get("/api/chat/starred", {"limit": 10, "cursor": second["next_cursor"]}).json()
+    assert [s["message"]["text"] for s in second["items"] + third["items"]] == [f"收藏消息{n:02d}" for n in range(14, -1, -1)]
+    assert third["next_cursor"] is None and len(third["items"]) == 5
+    assert li.get("/api/chat/starred", {"cursor": "x"}).status_code == 422
+    # The page shows the newest 20 and a link to the rest (which the page's script appends).
+    browser = client_for(people["li"])
+    page = browser.get("/apps/chat/starred/")
+    html = page.content.decode()
+    assert html.count('<li class="chat-message') == features.STARRED_PAGE and "收藏消息24" in html and "收藏消息04" not in html
+    more = re.search(r'id="chat-starred-more" href="\?cursor=(\d+)"', html)
+    assert more is not None
+    rest = browser.get("/apps/chat/starred/", {"cursor": more.group(1)}).content.decode()
+    assert rest.count('<li class="chat-message') == 5 and "收藏消息04" in rest and "收藏消息00" in rest
+    assert 'id="chat-starred-more"' not in rest and "chat-empty" not in rest
+    assert browser.get("/apps/chat/starred/", {"cursor": "-3"}).status_code == 200  # a bad cursor: the first page
 
 
 # --- 加急 ----------------------------------------------------------------------------------------

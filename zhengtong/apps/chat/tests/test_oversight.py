@@ -147,5 +147,9 @@ def test_the_system_administrator_sets_retention_in_the_back_office(sysadmin: An
     assert added.status_code == 302 and retention.policy().days == 90
     assert AuditRecord.objects.filter(action="chat.retention_set", actor_id=sysadmin.pk).exists()
     assert back_office.get("/admin/chat/retentionpolicy/add/").status_code == 403  # one policy: changed, not added again
-    changed = back_office.post(f"/admin/chat/retentionpolicy/{retention.POLICY}/change/", {"days": "0", "csrfmiddlewaretoken": token})
-    assert changed.status_code == 302 and RetentionPolicy.objects.get().days == 0
+    assert RetentionPolicy.objects.get().subject_days is None  # 事务群: as the others
+    page = back_office.get(f"/admin/chat/retentionpolicy/{retention.POLICY}/change/")
+    assert 'name="subject_days"' in page.content.decode()
+    changed = back_office.post(f"/admin/chat/retentionpolicy/{retention.POLICY}/change/",
+                               {"days": "0", "subject_days": "3650", "csrfmiddlewaretoken": token})
+    assert changed.status_code == 302 and (RetentionPolicy.objects.get().days, RetentionPolicy.objects.get().subject_days) == (0, 3650)

@@ -146,3 +146,54 @@ def test_a_blob_another_stored_file_holds_stays_on_disk(people: dict[str, Any], 
     with django_capture_on_commit_callbacks(execute=True):
         assert retention.purge_expired(timezone.now()) == 1
     assert not StoredFile.objects.filter(pk=old.file_id).exists() and blob_path(again.file.sha256).exists()
+
+
+# --- 事务群: their own figure ---
+
+
+def test_subject_groups_are_kept_by_their_own_figure(people: dict[str, Any], group: Conversation, sysadmin: Any) -> None:
+    discussion = services.create_group(acting_user=people["zhang"], title="关于防汛的通知", member_ids=[people["li"].pk])
+    Conversation.objects.filter(pk=discussion.pk).update(subject="documents.document:7")
+    chat_old = _aged(say(people["zhang"], group, "日常闲聊"), 100)
+    record_old = _aged(say(people["zhang"], discussion, "公文的讨论"), 100)
+    record_older = _aged(say(people["li"], discussion, "两年前的讨论"), 800)
+    # Empty: 事务群 follow the general figure.
+    retention.set_policy(acting_user=sysadmin, days=400)
+    assert retention.policy().subject_days_in_force == 400 and str(retention.policy()) == "400 天"
+    assert retention.purge_expired(timezone.now()) == 1 and not Message.objects.filter(pk=record_older.pk).exists()
+    # Kept longer than everyday chat.
+    retention.set_policy(acting_user=sysadmin, days=30, subject_days=365)
+    record = AuditRecord.objects.filter(action="chat.retention_set").order_by("-pk").first()
+    assert record is not None and record.changes == {"days": [400, 30], "subject_days": [None, 365]}
+    assert str(retention.policy()) == "30 天；事务群：365 天"
+    assert retention.purge_expired(timezone.now()) == 1
+    assert set(Message.objects.values_list("pk", flat=True)) == {record_old.pk}
+    assert not Message.objects.filter(pk=chat_old.pk).exists()
+    # 0: 事务群 kept forever while the others go.
+    retention.set_policy(acting_user=sysadmin, days=1, subject_days=0)
+    assert retention.subject_cutoff(timezone.now()) is None and retention.purge_expired(timezone.now()) == 0
+    with pytest.raises(ServiceError) as refused:
+        retention.set_policy(acting_user=sysadmin, days=30, subject_days=retention.MAX_DAYS + 1)
+    assert list(refused.value.fields) == ["subject_days"] and retention.policy().subject_days == 0
+    retention.set_policy(acting_user=sysadmin, days=0, subject_days=50)
+    assert retention.cutoff(timezone.now()) is None and retention.purge_expired(timezone.now()) == 1
+    assert not Message.objects.exists()
+    assert AuditRecord.objects.filter(action="chat.purged", detail__endswith=" in 事务群").count() == 2
+
+
+def test_open_devices_drop_purged_messages(people: dict[str, Any], group: Conversation, sysadmin: Any) -> None:
+    from zhengtong.platform.notices.models import Event
+
+    old = [_aged(say(people["zhang"], group, f"旧消息{n}"), 40) for n in range(3)]
+    say(people["li"], group, "新消息")  # kept
+    services.remove_member(acting_user=people["zhang"], conversation_id=group.pk, person_id=people["wang"].pk)  # still reads the old
+    elsewhere = services.create_group(acting_user=people["zhao"], title="别的群", member_ids=[people["li"].pk])
+    _aged(say(people["zhao"], elsewhere, "别处的旧消息"), 40)
+    retention.set_policy(acting_user=sysadmin, days=30)
+    Event.objects.filter(kind=retention.EVENT_PURGED).delete()
+    assert retention.purge_expired(timezone.now()) == 4
+    told = {(e.user.username, e.payload["conversation"], tuple(e.payload["seqs"]))
+            for e in Event.objects.filter(kind=retention.EVENT_PURGED).select_related("user")}
+    assert told == {("zhang", group.pk, tuple(m.seq for m in old)), ("li", group.pk, tuple(m.seq for m in old)),
+                    ("wang", group.pk, tuple(m.seq for m in old)), ("zhao", elsewhere.pk, (1,)), ("li", elsewhere.pk, (1,))}
+    assert retention.purge_expired(timezone.now()) == 0 and Event.objects.filter(kind=retention.EVENT_PURGED).count() == 5

@@ -131,3 +131,29 @@ def test_messages_sent_before_search_existed_are_indexed_by_the_command(people: 
     assert _texts(people["li"], "防汛") == ["早先的防汛部署"]
     assert not Entry.objects.filter(kind=search.SEARCH_KIND, object_id=gone.pk).exists()
     assert search.reindex() == 0
+
+
+def test_files_and_images_are_found_by_their_file_name(people: dict[str, Any], group: Conversation, api_for: Any) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(picture, "PNG")
+    table = services.send_file(acting_user=people["zhang"], conversation_id=group.pk, client_msg_id="f-duty",
+                               upload=SimpleUploadedFile("防汛值班表.txt", "值班安排".encode(), "text/plain"))
+    photo = services.send_file(acting_user=people["wang"], conversation_id=group.pk, client_msg_id="f-photo",
+                               upload=SimpleUploadedFile("泵站现场照片.png", picture.getvalue(), "image/png"))
+    assert (table.kind, photo.kind) == ("file", "image")
+    say(people["li"], group, "收到")
+    assert _texts(people["li"], "值班表") == ["防汛值班表.txt"]
+    assert _texts(people["li"], "泵站 照片") == ["泵站现场照片.png"]
+    hits = api_for(people["li"]).get("/api/chat/search", {"q": "值班表"}).json()
+    assert [(h["message"]["kind"], h["message"]["file"]["name"], h["highlights"]) for h in hits] == [("file", "防汛值班表.txt", [[2, 5]])]
+    assert _texts(people["zhao"], "值班表") == []  # not in the group
+    # Recalled, it is not found; the reindex command brings back a file sent before files were indexed.
+    services.recall(acting_user=people["wang"], message_id=photo.pk)
+    assert _texts(people["li"], "照片") == []
+    Entry.objects.filter(kind=search.SEARCH_KIND, object_id=table.pk).delete()
+    assert search.reindex() == 1 and _texts(people["li"], "值班表") == ["防汛值班表.txt"]

@@ -1,5 +1,5 @@
 // One conversation, kept live: messages, recalls and read marks arrive as the shell's socket
-// events ("zt:event": chat.message, chat.recalled, chat.read, chat.members). Sending goes through
+// events ("zt:event": chat.message, chat.recalled, chat.read, chat.members, chat.purged). Sending goes through
 // the API with the form's client message id, kept until the server has the message, so a retry
 // after a lost answer never shows twice; without JavaScript the form posts to the page.
 (function () {
@@ -204,6 +204,7 @@
       if (m && frame.read_seq > m.read) { m.read = frame.read_seq; markAll(); }
       if (frame.person === state.me) { state.read_seq = Math.max(state.read_seq, frame.read_seq); }
     } else if (frame.kind === "chat.members") { window.location.reload(); }
+    else if (frame.kind === "chat.purged") { purged(frame.seqs || []); }
     else if (frame.kind === "chat.renamed") {  // groups.py: the group's new name, on every member's open page
       document.querySelectorAll(".page-title").forEach(function (title) { title.textContent = frame.title; });
       document.title = frame.title;
@@ -271,6 +272,14 @@
     mark(item);
   });
   // For features.js (the message menu, the pinned bar, voice): what it shares with this page.
+  // retention.py: messages the retention policy deleted leave every open page.
+  function purged(seqs) {
+    seqs.forEach(function (seq) {
+      var item = list.querySelector(".chat-message[data-seq='" + Number(seq) + "']");
+      if (item) { item.remove(); }
+    });
+  }
+
   window.ztChat = { state: state, words: words, list: list, send: send, add: add, newId: newId };
   var last = list.querySelector(".chat-message:last-child");
   if (last) { last.scrollIntoView({ block: "end" }); }

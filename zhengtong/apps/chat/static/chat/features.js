@@ -172,7 +172,7 @@
     var frame = event.detail || {};
     if (frame.conversation !== state.conversation) { return; }
     var item = frame.message && list.querySelector(".chat-message[data-id='" + Number(frame.message) + "']");
-    if (frame.kind === "chat.pins") { reloadPins(); }
+    if (frame.kind === "chat.pins" || frame.kind === "chat.purged") { reloadPins(); }
     else if (frame.kind === "chat.starred" && item) { item.toggleAttribute("data-starred", frame.starred); }
     else if (frame.kind === "chat.urgent") { markUrgent(item); }
   });
@@ -192,7 +192,10 @@
     viewer.addEventListener("click", function (event) { if (event.target.tagName !== "A") { viewer.close(); } });
   }
 
-  // --- voice: tap to start, tap to stop and send (at most a minute) -------------------------------
+  // --- voice (at most a minute) ------------------------------------------------------------------
+  // On a phone (a coarse pointer): hold the button while speaking, let go to send, slide off it to cancel;
+  // a hold shorter than HOLD_MIN_MS sends nothing and says to hold. On a PC: click to start, click to send.
+  // The button's data-state tells where it is: idle, starting (asking for the microphone), recording, cancelling.
   var record = document.getElementById("chat-record");
   var timer = document.getElementById("chat-timer");
   var noMic = document.getElementById("chat-no-mic");
@@ -202,9 +205,28 @@
   noMic.hidden = canRecord;
   if (!canRecord) { return; }
   var TYPES = [["audio/webm;codecs=opus", "webm"], ["audio/ogg;codecs=opus", "ogg"], ["audio/mp4", "m4a"]];
-  var recorder = null, started = 0, ticking = null, limit = null;
+  var HOLD_MIN_MS = 600;
+  var holding = !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
+  var recorder = null, started = 0, ticking = null, limit = null, discard = false, released = false;
 
-  function stop() {
+  function show(stateName) {
+    record.dataset.state = stateName;
+    var label = { idle: holding ? "hold" : "start", starting: holding ? "release" : "stop",
+                  recording: holding ? "release" : "stop", cancelling: "cancel" }[stateName];
+    record.textContent = record.dataset[label];
+    timer.hidden = stateName === "idle" || stateName === "starting";
+  }
+  show("idle");
+  record.dataset.mode = holding ? "hold" : "tap";
+  var hintLine = document.getElementById("chat-voice-hint"), hintTimer = null;
+  function hint(text) {
+    hintLine.textContent = text; hintLine.hidden = false;
+    clearTimeout(hintTimer);
+    hintTimer = setTimeout(function () { hintLine.hidden = true; }, 4000);
+  }
+
+  function stop(keep) {
+    discard = !keep;
     if (recorder && recorder.state === "recording") { recorder.stop(); }
   }
   function upload(blob, extension, duration) {
@@ -222,8 +244,9 @@
       })
       .then(chat.add).catch(failed);
   }
-  record.addEventListener("click", function () {
-    if (recorder) { stop(); return; }
+  function begin() {
+    discard = false; released = false;
+    show("starting");
     navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
       var type = TYPES.filter(function (t) { return MediaRecorder.isTypeSupported(t[0]); })[0] || TYPES[0];
       var pieces = [];
@@ -234,18 +257,51 @@
         stream.getTracks().forEach(function (track) { track.stop(); });
         clearInterval(ticking); clearTimeout(limit);
         recorder = null;
-        record.textContent = record.dataset.start; timer.hidden = true;
-        if (pieces.length) { upload(new Blob(pieces, { type: type[0].split(";")[0] }), type[1], duration); }
+        show("idle");
+        if (holding && !discard && duration < HOLD_MIN_MS) { discard = true; hint(record.dataset.holdLonger); }
+        if (pieces.length && !discard) { upload(new Blob(pieces, { type: type[0].split(";")[0] }), type[1], duration); }
       });
       started = Date.now();
       recorder.start();
-      record.textContent = record.dataset.stop; timer.hidden = false; timer.textContent = "0″";
+      show("recording"); timer.textContent = "0″";
       ticking = setInterval(function () { timer.textContent = Math.floor((Date.now() - started) / 1000) + "″"; }, 250);
-      limit = setTimeout(stop, state.voice_max_ms);
+      limit = setTimeout(function () { stop(true); }, state.voice_max_ms);
+      if (released) { stop(record.dataset.keep === "yes"); }  // let go while the microphone was being opened
     }).catch(function (error) {
+      show("idle");
       record.hidden = true;
       noMic.hidden = false;
       noMic.title = error.message;
     });
-  });
+  }
+  function outside(event) {
+    var box = record.getBoundingClientRect();
+    return event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom;
+  }
+  if (holding) {
+    record.addEventListener("contextmenu", function (event) { event.preventDefault(); });
+    record.addEventListener("pointerdown", function (event) {
+      if (record.dataset.state !== "idle") { return; }
+      event.preventDefault();
+      try { record.setPointerCapture(event.pointerId); } catch (ignored) { /* a synthetic pointer */ }
+      begin();
+    });
+    record.addEventListener("pointermove", function (event) {
+      if (record.dataset.state === "recording" || record.dataset.state === "cancelling") {
+        show(outside(event) ? "cancelling" : "recording");
+      }
+    });
+    var release = function (event) {
+      var keep = event.type === "pointerup" && !outside(event);
+      if (record.dataset.state === "starting") { released = true; record.dataset.keep = keep ? "yes" : "no"; return; }
+      if (recorder) { stop(keep); }
+    };
+    record.addEventListener("pointerup", release);
+    record.addEventListener("pointercancel", release);
+  } else {
+    record.addEventListener("click", function () {
+      if (recorder) { stop(true); return; }
+      if (record.dataset.state === "idle") { begin(); }
+    });
+  }
 }());
