@@ -9,11 +9,14 @@ browsers also apply to the redirects that follow a form).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import DisallowedRedirect
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView
 
@@ -57,5 +60,11 @@ class SignOutView(RPInitiatedLogoutView):
         accounts.sign_out(self.request)
         if person is not None:
             audit.record("sso.sign_out", actor=person, obj=application, detail="rp-initiated")
+        if post_logout_redirect_uri is None:
+            # Without a relying party's address the person lands on the sign-in page (django-oauth-toolkit's
+            # fallback, the site's root, is refused on an http site once its tokens are ended).
+            with contextlib.suppress(DisallowedRedirect):
+                super().do_logout(application, None, state, token_user=person)
+            return redirect(settings.LOGOUT_REDIRECT_URL)
         response = super().do_logout(application, post_logout_redirect_uri, state, token_user=person)
         return _continue(self.request, response, application) if self.request.method == "POST" else response

@@ -234,3 +234,16 @@ def test_rp_initiated_logout_signs_out_of_the_platform_and_ends_the_tokens(clerk
 def test_logout_to_an_address_not_registered_is_refused(clerk: Any, water: RelyingParty, client_for: Any) -> None:
     response = client_for(clerk).get(f"/sso/logout/?client_id={water.client_id}&post_logout_redirect_uri=https://evil.example.com/")
     assert response.status_code == 400 and b"evil.example.com" not in response.content
+
+
+def test_a_consent_post_with_a_tampered_redirect_uri_is_refused(clerk: Any, water: RelyingParty, client_for: Any) -> None:
+    from zhengtong.platform.sso.tests.conftest import csrf_of
+
+    browser = client_for(clerk)
+    _verifier, challenge = pkce()
+    page = browser.get(authorize_url(water, challenge))
+    form = {field.name: field.value() or "" for field in page.context["form"] if field.is_hidden}
+    response = browser.post("/sso/authorize/", {**form, "redirect_uri": "https://evil.example.com/cb", "allow": "1",
+                                                "csrfmiddlewaretoken": csrf_of(page)})
+    assert b"evil.example.com" not in response.content
+    assert response.status_code == 400
