@@ -10,15 +10,17 @@ browsers also apply to the redirects that follow a form).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import DisallowedRedirect
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from oauth2_provider.http import OAuth2ResponseRedirect
-from oauth2_provider.views import AuthorizationView, RPInitiatedLogoutView
+from oauth2_provider.models import AccessToken
+from oauth2_provider.views import AuthorizationView, IntrospectTokenView, RPInitiatedLogoutView
 
 from zhengtong.platform.accounts import services as accounts
 from zhengtong.platform.audit import services as audit
@@ -68,3 +70,14 @@ class SignOutView(RPInitiatedLogoutView):
             return redirect(settings.LOGOUT_REDIRECT_URL)
         response = super().do_logout(application, post_logout_redirect_uri, state, token_user=person)
         return _continue(self.request, response, application) if self.request.method == "POST" else response
+
+
+class Introspection(IntrospectTokenView):
+    """``/sso/introspect/`` (RFC 7662): a disabled person's token is not active, as everywhere else."""
+
+    @staticmethod
+    def get_token_response(token_value: str | None = None) -> HttpResponse:
+        checksum = hashlib.sha256(token_value.encode("utf-8")).hexdigest() if token_value is not None else ""
+        if token_value is not None and AccessToken.objects.filter(token_checksum=checksum, user__is_active=False).exists():
+            return JsonResponse({"active": False})
+        return IntrospectTokenView.get_token_response(token_value)  # type: ignore[no-any-return]

@@ -36,6 +36,12 @@ def register(sysadmin: Any, **fields: Any) -> RelyingParty:
     return RelyingParty(client, secret)
 
 
+@pytest.fixture(autouse=True)
+def _own_keys(tmp_path: Any, settings: Any) -> None:
+    """Each test's signing keys in a folder of its own: a rotation in one is not seen by the next."""
+    settings.VAR_DIR = tmp_path
+
+
 @pytest.fixture
 def water(sysadmin: Any) -> RelyingParty:
     return register(sysadmin)

@@ -167,6 +167,9 @@ def test_a_disabled_persons_tokens_stop_working(clerk: Any, sysadmin: Any, water
     tokens = _sign_in_tokens(clerk, water, client_for)
     disable_user(acting_user=sysadmin, user=clerk)
     assert Client(HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").get("/sso/userinfo/").status_code == 401
+    introspection = Client().post("/sso/introspect/", {"token": tokens["access_token"], "client_id": water.client_id,
+                                                       "client_secret": water.secret})
+    assert json.loads(introspection.content) == {"active": False}
     refresh = Client().post("/sso/token/", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
                                             "client_id": water.client_id, "client_secret": water.secret})
     assert refresh.status_code in (400, 401)
