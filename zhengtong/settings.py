@@ -355,6 +355,8 @@ SSO_ID_TOKEN_MINUTES = env_int("ZT_SSO_ID_TOKEN_MINUTES", 60, minimum=1)
 SSO_REFRESH_TOKEN_DAYS = env_int("ZT_SSO_REFRESH_TOKEN_DAYS", 14, minimum=1)
 # Whether relying parties may be registered with http:// redirect addresses (closed networks, tests).
 SSO_ALLOW_HTTP = env_bool("ZT_SSO_ALLOW_HTTP", False)
+# django-oauth-toolkit's own registration model, named so that the sso app's migrations can point at it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     # The issuer is <site>/sso; without ZT_SITE_URL it is read from each request's host.

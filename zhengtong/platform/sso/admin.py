@@ -20,9 +20,19 @@ from oauth2_provider.models import AccessToken, Application
 
 from zhengtong.backoffice import ReadOnlyAdmin, ServiceAdmin
 from zhengtong.platform.sso import services
+from zhengtong.platform.sso.models import LogoutChannel
 
 
 class ClientForm(forms.ModelForm):
+    backchannel_logout_uri = forms.URLField(
+        label=_("back-channel logout address"), required=False, max_length=300, assume_scheme="https",
+        help_text=_("Where the system is told, server to server, that a person has signed out here (OIDC Back-Channel Logout)."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channel = LogoutChannel.objects.filter(client_id=self.instance.pk).first() if self.instance.pk else None
+        self.fields["backchannel_logout_uri"].initial = channel.uri if channel else ""
+
     class Meta:
         model = Application
         fields = services.FIELDS
@@ -45,10 +55,11 @@ class ClientAdmin(ServiceAdmin):
     actions = ["remove"]
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
-        return services.FIELDS if obj is None else ("client_id", *services.FIELDS, "created", "updated")
+        return (*services.FIELDS, "backchannel_logout_uri") if obj is None else \
+            ("client_id", *services.FIELDS, "backchannel_logout_uri", "created", "updated")
 
     def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
-        data = {field: form.cleaned_data[field] for field in services.FIELDS}
+        data = {field: form.cleaned_data[field] for field in (*services.FIELDS, "backchannel_logout_uri")}
         if change:
             services.change_client(acting_user=request.user, client=obj, **data)
             return

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.models import AccessToken, Application, revoke_access_token
+from oauth2_provider.settings import oauth2_settings
 
 from zhengtong.errors import NotFound, ServiceError
 from zhengtong.platform import batch
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.audit import services as audit
+from zhengtong.platform.sso.models import LogoutChannel
 
 # What the back office may set on a registration; the rest is the protocol's (client id, algorithm).
 FIELDS = ("name", "client_type", "authorization_grant_type", "redirect_uris", "post_logout_redirect_uris", "allowed_origins",
@@ -26,7 +29,20 @@ FIELDS = ("name", "client_type", "authorization_grant_type", "redirect_uris", "p
 
 
 def _snapshot(client: Application) -> dict[str, Any]:
-    return {field: getattr(client, field) for field in ("client_id", *FIELDS)}
+    channel = LogoutChannel.objects.filter(client=client).first()
+    return {**{field: getattr(client, field) for field in ("client_id", *FIELDS)}, "backchannel_logout_uri": channel.uri if channel else ""}
+
+
+def _set_logout_channel(client: Application, uri: str) -> None:
+    """The back-channel logout address: https (http too where ``ZT_SSO_ALLOW_HTTP``), or none."""
+    uri = uri.strip()
+    if not uri:
+        LogoutChannel.objects.filter(client=client).delete()
+        return
+    if urlsplit(uri).scheme not in oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES or not urlsplit(uri).netloc:
+        raise ServiceError("invalid", _("The registration is not valid."),
+                           {"backchannel_logout_uri": [_("Give an https address for back-channel logout, or none.")]})
+    LogoutChannel.objects.update_or_create(client=client, defaults={"uri": uri})
 
 
 def _validated_save(client: Application) -> None:
@@ -37,7 +53,7 @@ def _validated_save(client: Application) -> None:
     client.save()
 
 
-def register_client(*, acting_user: Any, **fields: Any) -> tuple[Application, str]:
+def register_client(*, acting_user: Any, backchannel_logout_uri: str = "", **fields: Any) -> tuple[Application, str]:
     """Register a relying party; returns it and its client secret (empty for a public client), shown once."""
     require(acting_user, perms.MANAGE_APPS)
     secret = secrets.token_urlsafe(48) if fields.get("client_type") == Application.CLIENT_CONFIDENTIAL else ""
@@ -45,11 +61,12 @@ def register_client(*, acting_user: Any, **fields: Any) -> tuple[Application, st
         client = Application(**{field: fields.get(field, "") for field in FIELDS if field in fields},
                              algorithm=Application.RS256_ALGORITHM, client_secret=secret, hash_client_secret=True)
         _validated_save(client)
+        _set_logout_channel(client, backchannel_logout_uri)
         audit.record("sso.client_registered", actor=acting_user, obj=client, changes=audit.diff({}, _snapshot(client)))
     return client, secret
 
 
-def change_client(*, acting_user: Any, client: Application, **changes: Any) -> Application:
+def change_client(*, acting_user: Any, client: Application, backchannel_logout_uri: str = "", **changes: Any) -> Application:
     require(acting_user, perms.MANAGE_APPS)
     with batch.atomic():
         client = Application.objects.select_for_update().get(pk=client.pk)
@@ -58,6 +75,7 @@ def change_client(*, acting_user: Any, client: Application, **changes: Any) -> A
             if field in FIELDS:
                 setattr(client, field, value)
         _validated_save(client)
+        _set_logout_channel(client, backchannel_logout_uri)
         audit.record("sso.client_changed", actor=acting_user, obj=client, changes=audit.diff(before, _snapshot(client)))
     return client
 
