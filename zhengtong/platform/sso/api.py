@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from zhengtong.http import AuthenticatedHttpRequest
 from zhengtong.platform.sso import services
@@ -25,7 +25,7 @@ def list_authorizations(request: AuthenticatedHttpRequest) -> list[Authorization
 
 
 @router.delete("/authorizations/{client_id}", response={204: None}, summary="Sign out of one integrated system")
-def withdraw_authorization(request: AuthenticatedHttpRequest, client_id: str) -> tuple[int, None]:
+def withdraw_authorization(request: AuthenticatedHttpRequest, client_id: str) -> Status:
     """Its tokens for me end now, and it asks for my consent again next time."""
     services.withdraw(user=request.user, client_id=client_id)
-    return 204, None
+    return Status(204, None)
