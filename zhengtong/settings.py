@@ -13,6 +13,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from zhengtong.env import (
@@ -64,6 +66,9 @@ INSTALLED_APPS = [
     "zhengtong.platform.search",
     "zhengtong.platform.todo",
     "zhengtong.platform.ledger",
+    # Single sign-on: the OIDC provider, on django-oauth-toolkit ("oauth2_provider").
+    "zhengtong.platform.sso",
+    "oauth2_provider",
     "zhengtong.apps.workbench",
     "zhengtong.apps.documents",
     "zhengtong.apps.bulletins",
@@ -339,6 +344,54 @@ NOTICE_CHANNELS = _channels_by_category(
 TODO_NOTICE_CATEGORIES = env_list("ZT_TODO_NOTICE_CATEGORIES", ["*"])
 # An urgent notice still unread after this many minutes is sent again by SMS (DING-style).
 NOTICE_ESCALATE_MINUTES = env_int("ZT_NOTICE_ESCALATE_MINUTES", 10, minimum=1)
+
+# --- Single sign-on (OIDC provider, django-oauth-toolkit) ---------------------------------
+
+# The provider's signing keys (RS256) live under ZT_VAR_DIR/oidc-keys/, made on first use and
+# rotated by ``manage.py sso_rotate_key``; the lazy values read the key files at each use, so a
+# rotation shows in every process without a restart.
+SSO_ACCESS_TOKEN_MINUTES = env_int("ZT_SSO_ACCESS_TOKEN_MINUTES", 60, minimum=1)
+SSO_ID_TOKEN_MINUTES = env_int("ZT_SSO_ID_TOKEN_MINUTES", 60, minimum=1)
+SSO_REFRESH_TOKEN_DAYS = env_int("ZT_SSO_REFRESH_TOKEN_DAYS", 14, minimum=1)
+# Whether relying parties may be registered with http:// redirect addresses (closed networks, tests).
+SSO_ALLOW_HTTP = env_bool("ZT_SSO_ALLOW_HTTP", False)
+# django-oauth-toolkit's own registration model, named so that the sso app's migrations can point at it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    # The issuer is <site>/sso; without ZT_SITE_URL it is read from each request's host.
+    "OIDC_ISS_ENDPOINT": f"{SITE_URL.rstrip('/')}/sso" if SITE_URL else "",
+    "OIDC_RSA_PRIVATE_KEY": lazy(lambda: import_string("zhengtong.platform.sso.keys.current_pem")(), str)(),
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": lazy(lambda: import_string("zhengtong.platform.sso.keys.retired_pems")(), list)(),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # A relying party's logout request without an ID token of the person asks them first.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OAUTH2_VALIDATOR_CLASS": "zhengtong.platform.sso.validator.Validator",
+    "SCOPES_BACKEND_CLASS": "zhengtong.platform.sso.claims.Scopes",
+    "APPLICATION_ADMIN_CLASS": "zhengtong.platform.sso.admin.ClientAdmin",
+    "ACCESS_TOKEN_ADMIN_CLASS": "zhengtong.platform.sso.admin.AccessTokenAdmin",
+    "REFRESH_TOKEN_ADMIN_CLASS": "zhengtong.platform.sso.admin.RefreshTokenAdmin",
+    "ID_TOKEN_ADMIN_CLASS": "zhengtong.platform.sso.admin.IDTokenAdmin",
+    "GRANT_ADMIN_CLASS": "zhengtong.platform.sso.admin.GrantAdmin",
+    # Every client, public or confidential, proves its code with PKCE (S256).
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": SSO_ACCESS_TOKEN_MINUTES * 60,
+    "ID_TOKEN_EXPIRE_SECONDS": SSO_ID_TOKEN_MINUTES * 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": SSO_REFRESH_TOKEN_DAYS * 86400,
+    # A refresh token is used once; its reuse (a stolen copy) revokes the whole family.
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if SSO_ALLOW_HTTP else ["https"],
+    # RFC 9700 (OAuth 2.0 Security BCP), each gate on: no implicit or password grant, no PKCE "plain", access
+    # tokens only in the Authorization header, the `iss` authorization-response parameter, tokens stored hashed;
+    # and a deploy check that fails (not warns) on a weaker configuration.
+    **dict.fromkeys((f"COMPLIANT_BCP_RFC9700_{gate}" for gate in (
+        "IMPLICIT_GRANT", "PASSWORD_GRANT", "PKCE_METHOD", "ACCESS_TOKEN_TRANSPORT", "AUTHZ_RESPONSE_ISS", "TOKEN_STORAGE",
+        "REFRESH_TOKEN", "REDIRECT_URI_SCHEME", "REDIRECT_URI_MATCHING", "PKCE_REQUIRED")), True),
+}
 
 # --- Directory -----------------------------------------------------------------------
 

@@ -67,7 +67,9 @@ def _manage(env: dict[str, str], *args: str) -> str:
 def running_server(var_dir: Path, prepare: Callable[[dict[str, str]], None]) -> Iterator[tuple[str, dict[str, str]]]:
     """Migrate a fresh database in ``var_dir``, let ``prepare`` fill it, serve it; yields (url, env)."""
     env = {**os.environ, "ZT_VAR_DIR": str(var_dir), "ZT_ARGON2_TIME_COST": "1", "ZT_ARGON2_MEMORY_KIB": "1024",
-           "ZT_ARGON2_PARALLELISM": "1", "DJANGO_SETTINGS_MODULE": "zhengtong.settings"}
+           "ZT_ARGON2_PARALLELISM": "1", "DJANGO_SETTINGS_MODULE": "zhengtong.settings",
+           # The single sign-on tests' relying party listens on http://127.0.0.1 (tests/browser/test_sso.py).
+           "ZT_SSO_ALLOW_HTTP": "true"}
     _manage(env, "migrate", "--noinput")
     prepare(env)
     port = _free_port()
