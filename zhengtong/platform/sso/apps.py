@@ -19,6 +19,8 @@ class SsoConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_out
 
-        from zhengtong.platform.sso.backchannel import signed_out
+        from zhengtong.platform.accounts.signals import signed_out_everywhere
+        from zhengtong.platform.sso.backchannel import ended_everywhere, signed_out
 
         user_logged_out.connect(signed_out, dispatch_uid="sso.backchannel")
+        signed_out_everywhere.connect(ended_everywhere, dispatch_uid="sso.ended_everywhere")

@@ -20,7 +20,7 @@ import requests
 from django.db.models import Q
 from django.utils import timezone
 from jwcrypto import jwk, jwt
-from oauth2_provider.models import AccessToken, RefreshToken
+from oauth2_provider.models import AccessToken, RefreshToken, revoke_access_token
 from oauth2_provider.settings import oauth2_settings
 
 from zhengtong.platform.audit import services as audit
@@ -52,9 +52,27 @@ def signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """``user_logged_out``: a notice for each relying party with a back-channel address that ``user`` holds a token of."""
     if user is None or not getattr(user, "pk", None):
         return
+    _queue_logouts(user, _issuer(request))
+
+
+def ended_everywhere(sender: Any, user: Any, acting_user: Any = None, **kwargs: Any) -> None:
+    """``accounts.signals.signed_out_everywhere`` (signed out everywhere, or disabled): every token of ``user`` ends
+    now — a re-enabled account starts again with none — and the relying parties are told, when the issuer is known
+    without a request (``ZT_SITE_URL`` set)."""
+    if oauth2_settings.OIDC_ISS_ENDPOINT:
+        _queue_logouts(user, str(oauth2_settings.OIDC_ISS_ENDPOINT))
+    access, refresh = list(AccessToken.objects.filter(user=user)), list(RefreshToken.objects.filter(user=user, revoked__isnull=True))
+    for token in access:
+        revoke_access_token(token)
+    for kept in refresh:
+        kept.revoke()
+    if access or refresh:
+        audit.record("sso.tokens_ended", actor=acting_user, obj=user, detail=f"{len(access)} access, {len(refresh)} refresh")
+
+
+def _queue_logouts(user: Any, issuer: str) -> None:
     clients = {*AccessToken.objects.filter(user=user, expires__gt=timezone.now()).values_list("application_id", flat=True),
                *RefreshToken.objects.filter(user=user, revoked__isnull=True).values_list("application_id", flat=True)}
-    issuer = _issuer(request)
     for channel in LogoutChannel.objects.filter(client_id__in=clients).select_related("client"):
         LogoutNotice.objects.create(client=channel.client, logout_token=logout_token(issuer=issuer, client_id=channel.client.client_id,
                                                                                      subject=str(user.pk)))

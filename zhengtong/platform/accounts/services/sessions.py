@@ -15,6 +15,7 @@ from zhengtong.http import AuthenticatedHttpRequest
 from zhengtong.platform.access import permissions as perms
 from zhengtong.platform.access.policy import require
 from zhengtong.platform.accounts.models import User, UserSession
+from zhengtong.platform.accounts.signals import signed_out_everywhere
 from zhengtong.platform.audit import services as audit
 
 # Session keys (names, not secrets).
@@ -77,6 +78,7 @@ def sign_out_everywhere(*, acting_user: User, user: User, request: HttpRequest |
         require(acting_user, perms.MANAGE_ACCOUNTS)
     with transaction.atomic():
         ended = end_sessions(user)
+        signed_out_everywhere.send(sender=User, user=user, acting_user=acting_user)
         audit.record("accounts.signed_out_everywhere", actor=acting_user, obj=user, detail=f"{ended} sessions")
     if request is not None and request.user.pk == user.pk:
         # The stored session is gone already; this clears the one in hand so it is not saved back.

@@ -16,6 +16,7 @@ from zhengtong.platform.access.policy import require
 from zhengtong.platform.accounts.models import User
 from zhengtong.platform.accounts.services.passwords import password_error
 from zhengtong.platform.accounts.services.sessions import end_sessions
+from zhengtong.platform.accounts.signals import signed_out_everywhere
 from zhengtong.platform.audit import services as audit
 
 ACCOUNT_FIELDS = ("username", "display_name", "email", "mobile", "is_active", "clearance", "must_change_password")
@@ -100,6 +101,7 @@ def disable_user(*, acting_user: User | None, user: User, reason: str = "") -> U
         user.save(update_fields=["is_active", "disabled_at"])
         end_sessions(user)
         user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        signed_out_everywhere.send(sender=User, user=user, acting_user=acting_user)
         audit.record("accounts.user_disabled", actor=acting_user, obj=user,
                      changes={"is_active": [True, False]}, detail=reason)
     return user

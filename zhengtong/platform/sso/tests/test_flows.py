@@ -176,6 +176,30 @@ def test_a_disabled_persons_tokens_stop_working(clerk: Any, sysadmin: Any, water
     assert "access_token" not in json.loads(refresh.content)
 
 
+def test_a_re_enabled_person_starts_with_no_tokens(clerk: Any, sysadmin: Any, water: RelyingParty, client_for: Any) -> None:
+    from zhengtong.platform.accounts.services import disable_user, enable_user
+
+    tokens = _sign_in_tokens(clerk, water, client_for)
+    disable_user(acting_user=sysadmin, user=clerk)
+    enable_user(acting_user=sysadmin, user=clerk)
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").get("/sso/userinfo/").status_code == 401
+    refresh = Client().post("/sso/token/", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+                                            "client_id": water.client_id, "client_secret": water.secret})
+    assert refresh.status_code in (400, 401)
+    assert AuditRecord.objects.filter(action="sso.tokens_ended", actor_id=sysadmin.pk, object_id=str(clerk.pk)).exists()
+
+
+def test_signing_out_everywhere_ends_the_sign_ins_to_every_system(clerk: Any, water: RelyingParty, client_for: Any) -> None:
+    from zhengtong.platform.accounts.services import sign_out_everywhere
+
+    tokens = _sign_in_tokens(clerk, water, client_for)
+    sign_out_everywhere(acting_user=clerk, user=clerk)
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").get("/sso/userinfo/").status_code == 401
+    refresh = Client().post("/sso/token/", {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+                                            "client_id": water.client_id, "client_secret": water.secret})
+    assert refresh.status_code in (400, 401)
+
+
 def test_a_code_issued_before_the_person_was_disabled_gets_no_token(clerk: Any, sysadmin: Any, water: RelyingParty,
                                                                      client_for: Any) -> None:
     from zhengtong.platform.accounts.services import disable_user
