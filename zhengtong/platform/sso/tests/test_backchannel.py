@@ -99,3 +99,20 @@ def test_a_back_channel_address_must_be_https(sysadmin: Any) -> None:
     with pytest.raises(ServiceError) as refused:
         register(sysadmin, backchannel_logout_uri="http://water.example.gov.cn/bc")
     assert "backchannel_logout_uri" in refused.value.fields
+
+
+def test_disabling_a_person_tells_each_system_when_the_issuer_is_known(clerk: Any, sysadmin: Any, client_for: Any,
+                                                                       receiver: Receiver, settings: Any) -> None:
+    from zhengtong.platform.accounts.services import disable_user
+
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": "http://testserver/sso"}  # ZT_SITE_URL set
+    water = register(sysadmin, backchannel_logout_uri=f"http://127.0.0.1:{receiver.server_address[1]}/bc")
+    verifier, challenge = pkce()
+    assert exchange(water, code_from(consent(client_for(clerk), authorize_url(water, challenge))), verifier).status_code == 200
+    disable_user(acting_user=sysadmin, user=clerk)
+    assert backchannel.deliver(timezone.now()) == 1
+    [token] = receiver.received
+    keys = jwk.JWKSet.from_json(Client().get("/sso/.well-known/jwks.json").content.decode())
+    claims = json.loads(jwt.JWT(jwt=token, key=keys, algs=["RS256"],
+                                check_claims={"iss": "http://testserver/sso", "aud": water.client_id}).claims)
+    assert claims["sub"] == str(clerk.pk)
