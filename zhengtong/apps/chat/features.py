@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -277,3 +277,13 @@ def urgent_state(user: Any, message_id: int) -> dict[str, Any]:
               for r in reminders]
     return {"message": message.pk, "urgent": message.urgent_at is not None, "people": people,
             "unconfirmed": sum(1 for p in people if not p["confirmed"])}
+
+
+def unconfirmed_counts(messages: Sequence[Message]) -> dict[int, int]:
+    """For urgent messages shown to their sender: how many recipients have not yet read each, in one query."""
+    confirmed = Member.objects.filter(conversation_id=OuterRef("message__conversation_id"), person_id=OuterRef("person_id"),
+                                      read_seq__gte=OuterRef("message__seq"))
+    rows = (Reminder.objects.filter(message__in=messages).exclude(Exists(confirmed)).values("message_id")
+            .annotate(n=Count("id")).order_by())
+    counts = {row["message_id"]: row["n"] for row in rows}
+    return {message.pk: counts.get(message.pk, 0) for message in messages}

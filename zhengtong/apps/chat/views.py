@@ -119,13 +119,13 @@ def _conversation(request: HttpRequest, pk: int, form: MessageForm | None = None
 
 def _feature_rows(user: Any, rows: list[dict[str, Any]], pinned: set[int]) -> None:
     starred = features.starred_ids(user, [row["message"] for row in rows])
+    # 加急 that I sent: how many have not yet confirmed (read) it.
+    unconfirmed = features.unconfirmed_counts([row["message"] for row in rows if row["message"].urgent_at
+                                               and row["message"].sender_id == user.pk and not row["message"].recalled_at])
     for row in rows:
         message = row["message"]
         row.update(starred=message.pk in starred, pinned=message.pk in pinned,
-                   seconds=max(1, round((message.duration_ms or 0) / 1000)),
-                   # 加急 that I sent: how many have not yet confirmed (read) it (at most a few a day, one query each).
-                   unconfirmed=features.urgent_state(user, message.pk)["unconfirmed"]
-                   if message.urgent_at and message.sender_id == user.pk and not message.recalled_at else None)
+                   seconds=max(1, round((message.duration_ms or 0) / 1000)), unconfirmed=unconfirmed.get(message.pk))
 
 
 def _feature_context(user: Any, conversation: Conversation, rows: list[dict[str, Any]], state: dict[str, Any]) -> dict[str, Any]:
